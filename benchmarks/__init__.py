@@ -1,0 +1,1 @@
+"""Reproducible benchmarks of bankcrm against the tools a user would otherwise pick."""

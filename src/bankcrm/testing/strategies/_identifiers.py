@@ -1,0 +1,3 @@
+"""Placeholder until filled."""
+
+__all__: list[str] = []
