@@ -37,9 +37,10 @@ bench-smoke: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
-test: lint typecheck docs
+# Static checks and the benchmark smoke run first, the test suite last so that its summary
+# closes the output.
+test: lint typecheck docs bench-smoke
 	$(BIN)/pytest -q
-	$(MAKE) --no-print-directory bench-smoke
 
 clean:
 	rm -rf $(VENV) site out .pytest_cache .mypy_cache .ruff_cache .hypothesis
