@@ -18,6 +18,7 @@ from typing import Any
 
 __all__ = [
     "BankCRMError",
+    "CalendarCoverageError",
     "InputError",
     "InvalidIdentifier",
     "MissingDependencyError",
@@ -75,7 +76,7 @@ class InputError(BankCRMError, ValueError):
         return f"{head} [{'; '.join(details)}]" if details else head
 
 
-class InvalidIdentifier(InputError):
+class InvalidIdentifier(InputError):  # noqa: N818 - the name other modules already use
     """An identity number, credit code, passport or phone failed validation.
 
     ``reason`` is a stable code from :class:`bankcrm.identity.reasons.Reason` (for example
@@ -118,3 +119,11 @@ class MissingDependencyError(BankCRMError, ImportError):
             f"install it with: pip install 'bankcrm[{extra}]'",
             name=package,
         )
+
+
+class CalendarCoverageError(BankCRMError, LookupError):
+    """A business calendar was asked about a date it has no data for.
+
+    Holiday schedules are published year by year; bankcrm refuses to guess a year it does not
+    know rather than silently treating it as Monday-to-Friday.
+    """

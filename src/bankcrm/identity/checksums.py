@@ -48,8 +48,9 @@ def ric_check_char(body: str) -> str:
     """
     if len(body) != 17 or not body.isascii() or not body.isdigit():
         raise ValueError("a resident id body is 17 ASCII digits")
-    total = sum(int(c) * w for c, w in zip(body, RIC_WEIGHTS, strict=True))
-    return _RIC_CHECK[total % 11]
+    # The weights are 2**(17 - i) mod 11 and 13 = 2 (mod 11), so the weighted sum is congruent
+    # to twice the body read as a base-13 numeral: one C-level int() instead of a Python loop.
+    return _RIC_CHECK[2 * int(body, 13) % 11]
 
 
 def uscc_check_char(body: str) -> str:

@@ -1,16 +1,26 @@
-"""Stable reason codes for identifier validation failures.
+"""Stable reason codes for identifier validation failures, and findings that carry them.
 
-The codes are strings so that they serialise as they are into frames, JSON and logs.
+The codes are strings so that they serialise as they are into frames, JSON and logs. A
+:class:`Finding` pairs a code with a human-readable detail; every identifier module's ``explain``
+returns a tuple of findings (empty for a valid value) and its ``validate`` raises
+:class:`~bankcrm.errors.InvalidIdentifier` carrying the first finding's code.
 
 >>> Reason.CHECK_CHARACTER.value
 'check_character'
+>>> Finding(Reason.LENGTH, "expected 18 characters, got 17")
+Finding(reason=<Reason.LENGTH: 'length'>, detail='expected 18 characters, got 17')
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
-__all__ = ["Reason"]
+import attrs
+
+from bankcrm.errors import InvalidIdentifier
+
+__all__ = ["Finding", "Reason", "identifier_error"]
 
 
 class Reason(StrEnum):
@@ -29,3 +39,41 @@ class Reason(StrEnum):
     REGISTRATION_AUTHORITY = "registration_authority"  # USCC char 1 / 2 not a known code
     ID_TYPE = "id_type"  # validate_id was given an id type it does not know
     UNVERIFIED = "unverified"  # only the format could be checked; no check character exists
+
+
+@attrs.frozen
+class Finding:
+    """One reason why a value is not a valid identifier.
+
+    Attributes:
+        reason: the stable code.
+        detail: a short explanation for people; it never contains the identifier itself.
+    """
+
+    reason: Reason
+    detail: str
+
+
+def identifier_error(
+    findings: Sequence[Finding], *, id_type: str, label: str, masked: str
+) -> InvalidIdentifier:
+    """Build the error ``validate`` raises for ``findings`` (at least one).
+
+    The reason is the first finding's; the message lists every finding's detail after the
+    masked value.
+
+    >>> err = identifier_error(
+    ...     [Finding(Reason.CHECK_CHARACTER, "the check character should be 'X'")],
+    ...     id_type="RIC", label="resident id number", masked="110105********0020",
+    ... )
+    >>> err.reason, str(err)
+    ('check_character', "invalid resident id number 110105********0020: the check character \
+should be 'X' [rule: check_character]")
+    """
+    if not findings:
+        raise ValueError("identifier_error needs at least one finding")
+    shown = f" {masked}" if masked else ""
+    details = "; ".join(f.detail for f in findings)
+    return InvalidIdentifier(
+        f"invalid {label}{shown}: {details}", reason=findings[0].reason.value, id_type=id_type
+    )

@@ -1,0 +1,136 @@
+"""Shared input normalisation for identifiers.
+
+Identifiers reach a bank typed by hand, pasted from spreadsheets and read from scanned forms: with
+full-width digits (``１１０１``), ideographic spaces, dashes of every width, zero-width characters,
+lower-case letters, and sometimes as integers. :func:`clean_identifier` turns all of that into a
+plain upper-case ASCII string; :func:`as_text` decides which Python objects count as text at all.
+
+>>> clean_identifier(" １１０１０５-1949 1231 002ｘ ")
+'11010519491231002X'
+>>> as_text(110105194912310020)
+'110105194912310020'
+>>> as_text(None) is None
+True
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+import unicodedata
+from datetime import date, datetime
+
+from bankcrm.errors import InputError
+from bankcrm.identity.reasons import Finding, Reason
+from bankcrm.pii import mask_id_number
+
+__all__ = [
+    "MAX_INPUT_LENGTH",
+    "as_text",
+    "clean_identifier",
+    "coerce_as_of",
+    "masked_input",
+    "shape_findings",
+]
+
+#: Longer inputs are rejected for their length before any normalisation is attempted, so that a
+#: stray document pasted into an id field costs nothing.
+MAX_INPUT_LENGTH = 256
+
+# Characters people put between the parts of a number. NFKC has already mapped the full-width
+# and ideographic forms to these (U+3000 → space, U+FF0D → "-").
+_SEPARATORS = re.compile(r"[\s\-_./\\·•・‐‑‒–—―−ー\u00ad\u200b\u200c\u200d\u2060\ufeff]+")
+
+
+def as_text(value: object) -> str | None:
+    """Return ``value`` as a string if it can hold an identifier, else ``None``.
+
+    Strings are returned as they are; integers (not booleans) are written in decimal, because
+    spreadsheets store digit-only ids as numbers. Floats, bytes, ``None``, NaN and containers
+    are not identifiers: a float cannot hold an 18-digit number exactly.
+
+    >>> as_text("abc"), as_text(7), as_text(True), as_text(1.5), as_text(b"1")
+    ('abc', '7', None, None, None)
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Integral):
+        try:
+            number = int(value)
+        except (TypeError, ValueError, OverflowError):  # an exotic Integral that refuses
+            return None
+        if number < 0 or number.bit_length() > 4 * MAX_INPUT_LENGTH:
+            return None
+        return str(number)
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return None
+
+
+def clean_identifier(text: str) -> str:
+    """Normalise ``text``: NFKC, drop separators and invisible characters, upper-case.
+
+    The result may still contain characters outside any identifier's alphabet; validators
+    report those as ``Reason.CHARACTERS``.
+
+    >>> clean_identifier("ｅａ１２３４５６７")
+    'EA1234567'
+    >>> clean_identifier("138\\u30000013\\u2014 8000")
+    '13800138000'
+    """
+    if text.isascii() and text.isalnum():  # the common case: nothing to normalise
+        return text.upper()
+    normal = unicodedata.normalize("NFKC", text)
+    return _SEPARATORS.sub("", normal).upper()
+
+
+def coerce_as_of(as_of: object) -> date | None:
+    """Return ``as_of`` as a plain :class:`datetime.date` (or ``None``).
+
+    A ``datetime`` (and so a pandas ``Timestamp``) is reduced to its date, because comparing a
+    ``date`` with a ``datetime`` raises ``TypeError``.
+
+    Raises:
+        InputError: if ``as_of`` is neither ``None`` nor a date.
+
+    >>> coerce_as_of(datetime(2024, 5, 1, 13, 30))
+    datetime.date(2024, 5, 1)
+    """
+    if as_of is None:
+        return None
+    if isinstance(as_of, datetime):
+        return as_of.date()
+    if isinstance(as_of, date):
+        return as_of
+    raise InputError(
+        f"as_of must be a datetime.date, not {type(as_of).__name__}",
+        column="as_of",
+        rule="date_type",
+    )
+
+
+def shape_findings(value: object, noun: str) -> tuple[str, list[Finding]]:
+    """Normalise ``value`` and check the findings every identifier shares.
+
+    Returns the cleaned text and, if it is not text, too long or empty, the one finding that
+    says so. ``noun`` names the identifier in the detail ("an identity number").
+    """
+    text = as_text(value)
+    if text is None:
+        return "", [Finding(Reason.NOT_TEXT, f"a {type(value).__name__} is not {noun}")]
+    if len(text) > MAX_INPUT_LENGTH:
+        return "", [Finding(Reason.LENGTH, f"longer than {MAX_INPUT_LENGTH} characters")]
+    cleaned = clean_identifier(text)
+    if not cleaned:
+        return "", [Finding(Reason.EMPTY, "the value is empty")]
+    return cleaned, []
+
+
+def masked_input(value: object) -> str:
+    """Mask any input for an error message: the normalised text, or the type's name."""
+    if as_text(value) is None:
+        return f"<{type(value).__name__}>"
+    return mask_id_number(shape_findings(value, "")[0])

@@ -1,0 +1,287 @@
+"""Validate any identifier by the id type code a records frame carries.
+
+A customer records frame has an ``id_type`` column next to ``id_number``; its codes are the
+members of :class:`IdType`:
+
+- ``RIC``: Resident Identity Card number (居民身份证, GB 11643; 18 or legacy 15), MOD 11-2.
+- ``HMT_PERMIT``: residence permit of Hong Kong / Macau / Taiwan residents (港澳台居民居住证,
+  address code 810000 / 820000 / 830000), MOD 11-2.
+- ``FPR``: foreigner's permanent residence card (外国人永久居留身份证); MOD 11-2 on the 18-digit
+  2023 layout, format only on the 15-character older layout.
+- ``PASSPORT``: passport (PRC ordinary formats, or a permissive foreign format); format only.
+- ``HK_MO_TRAVEL``: Mainland travel permit of Hong Kong / Macau residents (回乡证); format only.
+- ``TW_TRAVEL``: Mainland travel permit of Taiwan residents (台胞证); format only.
+- ``USCC``: unified social credit code of organisations (GB 32100), MOD 31-3.
+- ``MOBILE``: mainland mobile number, for phone columns (normalised to E.164); format only.
+
+>>> validate_id("RIC", "11010519491231002X").birth_date
+datetime.date(1949, 12, 31)
+>>> normalize_id(IdType.MOBILE, "138 0013 8000")
+'+8613800138000'
+>>> is_valid_id("hmt_permit", "810000199408230021")  # codes are case-insensitive
+True
+>>> explain_id("SSN", "078-05-1120")[0].reason.value
+'id_type'
+>>> detect_id_type("91350100M000100Y43")
+<IdType.USCC: 'USCC'>
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from types import MappingProxyType
+from typing import TypeAlias
+
+import attrs
+
+from bankcrm.identity import mobile, permits, ric, travel, uscc
+from bankcrm.identity.mobile import MobileInfo
+from bankcrm.identity.permits import FprInfo, HmtPermitInfo
+from bankcrm.identity.reasons import Finding, Reason, identifier_error
+from bankcrm.identity.ric import RicInfo
+from bankcrm.identity.travel import PassportInfo, TravelPermitInfo
+from bankcrm.identity.uscc import UsccInfo
+from bankcrm.pii import mask_id_number
+
+__all__ = [
+    "IdType",
+    "IdentifierInfo",
+    "compact_id",
+    "detect_id_type",
+    "explain_id",
+    "format_id",
+    "is_valid_id",
+    "mask_id",
+    "normalize_id",
+    "parse_id_type",
+    "validate_id",
+]
+
+
+class IdType(StrEnum):
+    """The id type codes of a records frame's ``id_type`` column (see the module docstring)."""
+
+    RIC = "RIC"
+    HMT_PERMIT = "HMT_PERMIT"
+    FPR = "FPR"
+    PASSPORT = "PASSPORT"
+    HK_MO_TRAVEL = "HK_MO_TRAVEL"
+    TW_TRAVEL = "TW_TRAVEL"
+    USCC = "USCC"
+    MOBILE = "MOBILE"
+
+
+#: What :func:`validate_id` returns: the parsed result of the identifier's own module. Every
+#: member has ``number`` (the canonical form) and ``verified`` (a check character was verified).
+IdentifierInfo: TypeAlias = (
+    RicInfo | HmtPermitInfo | FprInfo | PassportInfo | TravelPermitInfo | UsccInfo | MobileInfo
+)
+
+
+@attrs.frozen
+class _Scheme:
+    validate: Callable[..., IdentifierInfo]
+    is_valid: Callable[..., bool]
+    explain: Callable[..., tuple[Finding, ...]]
+    format: Callable[[object], str]
+    compact: Callable[[object], str]
+    mask: Callable[[object], str]
+
+
+_SCHEMES: Mapping[IdType, _Scheme] = MappingProxyType(
+    {
+        IdType.RIC: _Scheme(
+            ric.validate, ric.is_valid, ric.explain, ric.format, ric.compact, ric.mask
+        ),
+        IdType.HMT_PERMIT: _Scheme(
+            permits.validate_hmt_permit,
+            permits.is_valid_hmt_permit,
+            permits.explain_hmt_permit,
+            permits.format_hmt_permit,
+            permits.compact,
+            permits.mask,
+        ),
+        IdType.FPR: _Scheme(
+            permits.validate_fpr,
+            permits.is_valid_fpr,
+            permits.explain_fpr,
+            permits.format_fpr,
+            permits.compact,
+            permits.mask,
+        ),
+        IdType.PASSPORT: _Scheme(
+            travel.validate_passport,
+            travel.is_valid_passport,
+            travel.explain_passport,
+            travel.format_passport,
+            travel.compact,
+            travel.mask,
+        ),
+        IdType.HK_MO_TRAVEL: _Scheme(
+            travel.validate_hk_macau_travel,
+            travel.is_valid_hk_macau_travel,
+            travel.explain_hk_macau_travel,
+            travel.format_hk_macau_travel,
+            travel.compact,
+            travel.mask,
+        ),
+        IdType.TW_TRAVEL: _Scheme(
+            travel.validate_taiwan_travel,
+            travel.is_valid_taiwan_travel,
+            travel.explain_taiwan_travel,
+            travel.format_taiwan_travel,
+            travel.compact,
+            travel.mask,
+        ),
+        IdType.USCC: _Scheme(
+            uscc.validate, uscc.is_valid, uscc.explain, uscc.format, uscc.compact, uscc.mask
+        ),
+        IdType.MOBILE: _Scheme(
+            mobile.validate,
+            mobile.is_valid,
+            mobile.explain,
+            mobile.format,
+            mobile.compact,
+            mobile.mask,
+        ),
+    }
+)
+
+_BY_CODE = {t.value: t for t in IdType}
+
+
+def _lookup(id_type: object) -> IdType | None:
+    if isinstance(id_type, IdType):
+        return id_type
+    if isinstance(id_type, str) and len(id_type) <= 32:
+        return _BY_CODE.get(id_type.strip().upper())
+    return None
+
+
+def _unknown(id_type: object) -> Finding:
+    shown = repr(id_type) if isinstance(id_type, str) and len(id_type) <= 32 else "this value"
+    return Finding(Reason.ID_TYPE, f"{shown} is not an id type ({', '.join(_BY_CODE)})")
+
+
+def parse_id_type(id_type: object) -> IdType:
+    """Return the :class:`IdType` for a code (case and surrounding spaces ignored).
+
+    Raises:
+        InvalidIdentifier: with reason ``id_type`` for an unknown code.
+
+    >>> parse_id_type(" ric ")
+    <IdType.RIC: 'RIC'>
+    """
+    found = _lookup(id_type)
+    if found is None:
+        raise identifier_error([_unknown(id_type)], id_type="", label="id type", masked="")
+    return found
+
+
+def validate_id(
+    id_type: object, value: object, *, as_of: object = None, strict: bool = False
+) -> IdentifierInfo:
+    """Validate ``value`` as an identifier of type ``id_type``.
+
+    Args:
+        id_type: an :class:`IdType` or its code.
+        value: the identifier in any common written form.
+        as_of: if given, birth dates after it are rejected (ids that carry one).
+        strict: the type's strict mode (known county codes, published USCC categories …).
+
+    Raises:
+        InvalidIdentifier: with reason ``id_type`` for an unknown type, else the first finding.
+
+    >>> validate_id("USCC", "91350100M000100Y43").authority
+    '9'
+    """
+    return _SCHEMES[parse_id_type(id_type)].validate(value, as_of=as_of, strict=strict)
+
+
+def normalize_id(
+    id_type: object, value: object, *, as_of: object = None, strict: bool = False
+) -> str:
+    """Return the canonical form of a valid identifier of type ``id_type``.
+
+    >>> normalize_id("RIC", "110105491231002")
+    '11010519491231002X'
+    """
+    return validate_id(id_type, value, as_of=as_of, strict=strict).number
+
+
+def is_valid_id(
+    id_type: object, value: object, *, as_of: object = None, strict: bool = False
+) -> bool:
+    """Tell whether ``value`` is a valid identifier of type ``id_type`` (``False`` for unknown
+    types; raises only for a bad ``as_of``)."""
+    found = _lookup(id_type)
+    return found is not None and _SCHEMES[found].is_valid(value, as_of=as_of, strict=strict)
+
+
+def explain_id(
+    id_type: object, value: object, *, as_of: object = None, strict: bool = False
+) -> tuple[Finding, ...]:
+    """Return every finding against ``value`` as an identifier of type ``id_type``.
+
+    An unknown id type is itself a finding (reason ``id_type``).
+    """
+    found = _lookup(id_type)
+    if found is None:
+        return (_unknown(id_type),)
+    return _SCHEMES[found].explain(value, as_of=as_of, strict=strict)
+
+
+def format_id(id_type: object, value: object) -> str:
+    """Write a valid identifier in its type's display form.
+
+    >>> format_id("MOBILE", "13800138000")
+    '+86 138 0013 8000'
+    """
+    return _SCHEMES[parse_id_type(id_type)].format(value)
+
+
+def compact_id(id_type: object, value: object) -> str:
+    """Normalise ``value`` the way its type does, without validating it."""
+    return _SCHEMES[parse_id_type(id_type)].compact(value)
+
+
+def mask_id(id_type: object, value: object) -> str:
+    """Mask ``value`` for display the way its type does (generic masking for unknown types).
+
+    >>> mask_id("MOBILE", "13800138000"), mask_id("RIC", "11010519491231002X")
+    ('*******8000', '110105********002X')
+    """
+    found = _lookup(id_type)
+    if found is None:
+        return mask_id_number(value if isinstance(value, str) else "")
+    return _SCHEMES[found].mask(value)
+
+
+#: The order :func:`detect_id_type` tries; permissive formats last.
+_DETECTION_ORDER = (
+    IdType.RIC,
+    IdType.HMT_PERMIT,
+    IdType.FPR,
+    IdType.USCC,
+    IdType.HK_MO_TRAVEL,
+    IdType.TW_TRAVEL,
+    IdType.PASSPORT,
+)
+
+
+def detect_id_type(value: object, *, as_of: object = None) -> IdType | None:
+    """Guess the id type of a bare identity document number (``None`` if nothing fits).
+
+    The first type under which ``value`` is valid wins, in the order RIC, HMT_PERMIT, FPR,
+    USCC, HK_MO_TRAVEL, TW_TRAVEL, PASSPORT; phones are not considered. A guess is no
+    substitute for a recorded id type: an 8-digit number is a Taiwan travel permit here, but
+    may be a passport.
+
+    >>> detect_id_type("h12345678"), detect_id_type("hello")
+    (<IdType.HK_MO_TRAVEL: 'HK_MO_TRAVEL'>, None)
+    """
+    for id_type in _DETECTION_ORDER:
+        if _SCHEMES[id_type].is_valid(value, as_of=as_of):
+            return id_type
+    return None

@@ -1,0 +1,547 @@
+"""Personal names: normalisation, surname splitting and pinyin keys that match romanised names.
+
+A customer's name reaches the bank in many forms: ``张伟``, ``張偉`` (traditional), ``张 伟``,
+full-width ``ＺＨＡＮＧ　ＷＥＩ``, ``Zhang Wei``, ``WEI ZHANG`` (given name first), ``ZHANG, WEI``.
+This module turns each into a canonical form and into keys that agree across those forms.
+
+- :func:`normalize_name`: NFKC, invisible characters dropped, whitespace collapsed, no spaces
+  inside Chinese names, the middle dot of minority and transliterated foreign names unified to
+  ``·``, traditional → simplified (OpenCC ``t2s``, keeping the few GB 2312 characters that
+  ``t2s`` would rewrite, such as 乾), Latin letters upper-cased.
+- :func:`split_name`: ``(surname, given)``, with compound surnames (欧阳, 司马, 诸葛 …).
+- :func:`name_pinyin`: the readings of the two parts, the surname read with its *surname*
+  reading (单 Shan, 曾 Zeng, 解 Xie …; see :mod:`bankcrm.identity._surnames`), the given name
+  with :mod:`pypinyin`; ``v`` stands for ü.
+- :func:`pinyin_key`: ``"surname|given"`` from those readings (strict: ``lv`` ≠ ``lyu``).
+- :func:`name_key`: the same, *folded* so that passport spellings of ü agree (吕 = ``LYU`` /
+  ``LV`` / ``LU`` → ``lu``), apostrophes and hyphens dropped.
+- :func:`name_keys`: every plausible folded key — both orders of a romanised name, a compound
+  surname written as two words, the other readings of a polyphonic surname (覃 Qin / Tan).
+  Two names may be the same person when their key sets intersect.
+- :func:`name_match_key`: one order-free folded key (the two parts sorted), so that ``张伟``,
+  ``ZHANG WEI`` and ``WEI ZHANG`` share a single column value for blocking.
+
+Romanised names are read as Hanyu Pinyin. Wade-Giles (``Chang``, ``Hsu``), Cantonese
+(``Chan``, ``Wong``) and other systems are out of scope: they produce different keys.
+
+>>> normalize_name(" 張  偉 ")
+'张伟'
+>>> split_name("欧阳娜娜")
+('欧阳', '娜娜')
+>>> name_pinyin("单田芳"), name_pinyin("曾国藩")
+(('shan', 'tianfang'), ('zeng', 'guofan'))
+>>> pinyin_key("吕伟"), name_key("吕伟"), name_key("LYU WEI"), name_key("Lv Wei")
+('lv|wei', 'lu|wei', 'lu|wei', 'lu|wei')
+>>> name_match_key("张伟") == name_match_key("WEI ZHANG") == name_match_key("Zhang, Wei")
+True
+>>> sorted(name_keys("WEI ZHANG"))
+['wei|zhang', 'zhang|wei']
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bankcrm.errors import InputError
+from bankcrm.identity._simplify import simplify_all
+from bankcrm.identity._surnames import COMMON_SURNAMES, COMPOUND_SURNAMES, SURNAME_READINGS
+
+__all__ = [
+    "keys_intersect",
+    "name_frame",
+    "name_key",
+    "name_keys",
+    "name_keys_column",
+    "name_match_key",
+    "name_pinyin",
+    "normalize_name",
+    "normalize_names",
+    "pinyin_key",
+    "split_name",
+]
+
+# Han ideographs: CJK Unified Ideographs, extension A, compatibility ideographs (most of which
+# NFKC has already mapped), extensions B-H, and 〇.
+_HAN_CLASS = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_HAN = re.compile(f"[{_HAN_CLASS}]")
+_DOT = "·"
+# Middle-dot look-alikes used between the parts of minority and transliterated foreign names.
+_DOTS = re.compile("[\u00b7\u2022\u2027\u2219\u22c5\u2e31\u30fb\u16eb]")
+# Characters that carry nothing: zero-width spaces and joiners, soft hyphen, BOM, controls.
+_INVISIBLE = re.compile("[\u0000-\u0008\u000e-\u001b\u007f-\u009f\u00ad\u200b-\u200f\u2060\ufeff]")
+# Spaces and dots next to a Han character or a middle dot: none belong in a Chinese name.
+_SPACE_BY_HAN = re.compile(f"(?<=[{_HAN_CLASS}{_DOT}]) | (?=[{_HAN_CLASS}{_DOT}])")
+_ASCII_DOT_IN_HAN = re.compile(f"(?<=[{_HAN_CLASS}])\\.(?=[{_HAN_CLASS}])")
+_DOT_RUNS = re.compile(f"{_DOT}{{2,}}")
+_COMMA = re.compile(r" ?, ?")
+_NOT_LETTER = re.compile(r"[^a-z]")
+# Passport spellings of ü after l and n (LYU, LV, LU; NYU, NV, NU) all fold to "u". After a
+# vowel, "nyu" is far more often a syllable ending in n followed by yu (晨宇 chenyu) than nü,
+# so it is left alone there.
+_UMLAUT = re.compile(r"(?<=l)(?:yu|v)|(?<=n)v|(?<![aeiou]n)(?<=n)yu")
+
+
+# --------------------------------------------------------------------------------------------
+# normalisation
+
+
+def _name_text(value: object) -> str | None:
+    """The value as text, ``None`` for missing values; anything else is an input error."""
+    if isinstance(value, str):
+        return value
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    raise InputError(f"a name must be text, got {type(value).__name__}", rule="not_text")
+
+
+def _clean(text: str) -> str:
+    """Every step of :func:`normalize_name` except traditional → simplified."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        text = _INVISIBLE.sub("", text)
+        text = _DOTS.sub(_DOT, text)
+    elif not text.isprintable():
+        text = _INVISIBLE.sub("", text)
+    text = " ".join(text.split())
+    if _HAN.search(text):
+        text = _ASCII_DOT_IN_HAN.sub(_DOT, text)
+        text = _SPACE_BY_HAN.sub("", text)
+        text = _DOT_RUNS.sub(_DOT, text).strip(_DOT)
+    if "," in text:
+        text = _COMMA.sub(", ", text).strip(", ")
+    upper = text.upper()
+    if upper != text and not upper.isascii():
+        upper = unicodedata.normalize("NFKC", upper)
+    return upper
+
+
+def _finish(cleaned: str, simplified: str) -> str | None:
+    """Re-clean after conversion only when the conversion changed something."""
+    out = simplified if simplified == cleaned else _clean(simplified)
+    return out or None
+
+
+def normalize_name(value: object) -> str | None:
+    """Return the canonical written form of a name, or ``None`` if it is missing or blank.
+
+    Args:
+        value: the name as stored (``None``, NaN and ``pd.NA`` count as missing).
+
+    Raises:
+        InputError: if ``value`` is neither text nor missing (rule ``not_text``).
+
+    >>> normalize_name("張 偉"), normalize_name("ＺＨＡＮＧ　ｗｅｉ"), normalize_name("zhang,wei")
+    ('张伟', 'ZHANG WEI', 'ZHANG, WEI')
+    >>> normalize_name("买买提 • 艾力"), normalize_name("乾 隆"), normalize_name("  ")
+    ('买买提·艾力', '乾隆', None)
+    """
+    text = _name_text(value)
+    if text is None:
+        return None
+    cleaned = _clean(text)
+    if not _HAN.search(cleaned):
+        return cleaned or None
+    return _finish(cleaned, simplify_all([cleaned])[0])
+
+
+# --------------------------------------------------------------------------------------------
+# splitting
+
+
+def _is_han(name: str) -> bool:
+    return _HAN.search(name) is not None
+
+
+def _compound_length(name: str) -> int:
+    """Length of the compound surname ``name`` starts with (0 if none), given a given name."""
+    for size in (4, 3, 2):
+        if len(name) > size and name[:size] in COMPOUND_SURNAMES:
+            return size
+    return 0
+
+
+def _split_han(name: str) -> tuple[str, str]:
+    if _DOT in name:
+        # Minority and transliterated foreign names: the last part is the family name.
+        head, _, last = name.rpartition(_DOT)
+        return last, head
+    size = _compound_length(name) or 1
+    return name[:size], name[size:]
+
+
+def _latin_tokens(name: str) -> list[str]:
+    return [t for t in re.split(r"[\s,]+", name) if t]
+
+
+def _fold(text: str) -> str:
+    """Lower-case letters only, diacritics dropped (ü → v), ü spellings folded to ``u``."""
+    text = text.lower().replace("ü", "v")
+    if text.isascii():
+        text = _NOT_LETTER.sub("", text)
+    else:  # combining marks are not letters, so NFD then filtering drops the diacritics
+        text = "".join(c for c in unicodedata.normalize("NFD", text) if c.isalpha())
+    return _UMLAUT.sub("u", text)
+
+
+@functools.cache
+def _known_surname_keys() -> frozenset[str]:
+    """Folded readings of the common and compound surnames, to guess a romanised name's order."""
+    keys = {_fold(r) for readings in COMPOUND_SURNAMES.values() for r in readings}
+    for char in COMMON_SURNAMES:
+        keys.update(_fold(r) for r in _surname_readings(char))
+    return frozenset(keys)
+
+
+def _latin_parses(name: str) -> list[tuple[str, str]]:
+    """Plausible (surname, given) readings of a romanised name, the preferred one first."""
+    if "," in name:
+        surname, _, given = name.partition(",")
+        return [(" ".join(_latin_tokens(surname)), " ".join(_latin_tokens(given)))]
+    tokens = _latin_tokens(name)
+    if len(tokens) <= 1:
+        return [(tokens[0] if tokens else "", "")]
+    known = _known_surname_keys()
+    chinese = (tokens[0], " ".join(tokens[1:]))
+    western = (tokens[-1], " ".join(tokens[:-1]))
+    first_known, last_known = _fold(tokens[0]) in known, _fold(tokens[-1]) in known
+    parses = [western, chinese] if last_known and not first_known else [chinese, western]
+    if len(tokens) >= 3:  # a compound surname written as two words: "OU YANG NA"
+        if _fold(tokens[0] + tokens[1]) in known:
+            parses.append((tokens[0] + tokens[1], " ".join(tokens[2:])))
+        if _fold(tokens[-2] + tokens[-1]) in known:
+            parses.append((tokens[-2] + tokens[-1], " ".join(tokens[:-2])))
+    return parses
+
+
+def split_name(value: object) -> tuple[str, str] | None:
+    """Split a name into ``(surname, given name)``, or ``None`` if it is missing.
+
+    Chinese names: a compound surname when the name starts with one and has a given name,
+    otherwise the first character. Names with a middle dot (``买买提·艾力``): the last part is
+    the family name. Romanised names: the part before a comma if there is one; otherwise the
+    first word, unless only the last word is a common surname (``XIAOMING ZHANG``).
+
+    >>> split_name("欧阳锋"), split_name("欧阳"), split_name("诸葛亮"), split_name("王")
+    (('欧阳', '锋'), ('欧', '阳'), ('诸葛', '亮'), ('王', ''))
+    >>> split_name("Xiaoming Zhang"), split_name("ZHANG, XIAO MING")
+    (('ZHANG', 'XIAOMING'), ('ZHANG', 'XIAO MING'))
+    """
+    name = normalize_name(value)
+    if name is None:
+        return None
+    return _split(name)
+
+
+def _split(name: str) -> tuple[str, str]:
+    return _split_han(name) if _is_han(name) else _latin_parses(name)[0]
+
+
+# --------------------------------------------------------------------------------------------
+# readings
+
+_CHAR_READINGS: dict[str, str] = {}
+_PHRASE_READINGS: dict[str, str] = {}
+
+
+def _char_reading(char: str) -> str:
+    """The most frequent pypinyin reading of one character (the character itself if none)."""
+    reading = _CHAR_READINGS.get(char)
+    if reading is None:
+        from pypinyin import Style, lazy_pinyin
+
+        reading = lazy_pinyin(char, style=Style.NORMAL, v_to_u=False)[0].lower()
+        _CHAR_READINGS[char] = reading
+    return reading
+
+
+@functools.cache
+def _phrases() -> Any:
+    from pypinyin.constants import PHRASES_DICT
+
+    return PHRASES_DICT
+
+
+def _text_reading(text: str) -> str:
+    """Readings of ``text`` joined: Han characters read, Latin letters kept, the rest dropped.
+
+    A given name that is itself a word in pypinyin's phrase dictionary (长江, 乐天) is read as
+    that word; otherwise character by character, because given names are not phrases.
+    """
+    if len(text) > 1 and text in _phrases():
+        reading = _PHRASE_READINGS.get(text)
+        if reading is None:
+            from pypinyin import Style, lazy_pinyin
+
+            reading = "".join(lazy_pinyin(text, style=Style.NORMAL, v_to_u=False)).lower()
+            _PHRASE_READINGS[text] = reading
+        return reading
+    parts = []
+    for char in text:
+        if _HAN.match(char):
+            parts.append(_char_reading(char))
+        elif char.isalpha():
+            parts.append(char.lower())
+    return "".join(parts)
+
+
+def _surname_readings(surname: str) -> tuple[str, ...]:
+    readings = COMPOUND_SURNAMES.get(surname) or SURNAME_READINGS.get(surname)
+    if readings is not None:
+        return readings
+    return ("".join(_char_reading(c) if _HAN.match(c) else c.lower() for c in surname),)
+
+
+def _han_pinyin(name: str) -> tuple[str, str]:
+    surname, given = _split_han(name)
+    if _DOT in name:
+        return _text_reading(surname), "".join(_text_reading(p) for p in given.split(_DOT))
+    return _surname_readings(surname)[0], _text_reading(given)
+
+
+def _latin_reading(text: str) -> str:
+    return text.lower().replace("ü", "v")
+
+
+def name_pinyin(value: object) -> tuple[str, str] | None:
+    """Return the pinyin of ``(surname, given name)``, lower case, ``v`` for ü.
+
+    A romanised name is returned as written, lower case, its words joined.
+
+    >>> name_pinyin("解缙"), name_pinyin("区"), name_pinyin("朴树"), name_pinyin("翟天临")
+    (('xie', 'jin'), ('ou', ''), ('piao', 'shu'), ('zhai', 'tianlin'))
+    >>> name_pinyin("覃"), name_pinyin("吕女"), name_pinyin("司马光"), name_pinyin("Lü Na")
+    (('qin', ''), ('lv', 'nv'), ('sima', 'guang'), ('lv', 'na'))
+    """
+    name = normalize_name(value)
+    if name is None:
+        return None
+    return _pinyin(name)
+
+
+def _pinyin(name: str) -> tuple[str, str]:
+    if _is_han(name):
+        return _han_pinyin(name)
+    surname, given = _latin_parses(name)[0]
+    return _latin_reading(surname).replace(" ", ""), _latin_reading(given).replace(" ", "")
+
+
+# --------------------------------------------------------------------------------------------
+# keys
+
+
+def pinyin_key(value: object) -> str | None:
+    """Return the strict key ``"surname|given"`` of :func:`name_pinyin` (``None`` if missing).
+
+    >>> pinyin_key("曾国藩"), pinyin_key("ZENG Guofan")
+    ('zeng|guofan', 'zeng|guofan')
+    """
+    readings = name_pinyin(value)
+    if readings is None:
+        return None
+    return "|".join(readings)
+
+
+def _key(surname: str, given: str) -> str | None:
+    surname, given = _fold(surname), _fold(given)
+    if not surname and not given:
+        return None
+    return f"{surname}|{given}"
+
+
+def _match_key(surname: str, given: str) -> str | None:
+    parts = sorted(p for p in (_fold(surname), _fold(given)) if p)
+    return "|".join(parts) if parts else None
+
+
+def name_key(value: object) -> str | None:
+    """Return the folded key ``"surname|given"`` of a name (``None`` if missing or empty).
+
+    Folding: lower case, only letters kept (no spaces, hyphens or apostrophes), diacritics
+    dropped, and ü after l/n folded to ``u`` whichever way it was written (``lyu``, ``lv``,
+    ``lü``, ``lu``). The fold is applied to both Chinese and romanised names, so it is
+    lossy the same way on both sides.
+
+    >>> name_key("張偉"), name_key("Zhang Wei"), name_key("Li Xi'an"), name_key("女")
+    ('zhang|wei', 'zhang|wei', 'li|xian', 'nu|')
+    """
+    name = normalize_name(value)
+    if name is None:
+        return None
+    return _key(*_pinyin(name))
+
+
+def name_match_key(value: object) -> str | None:
+    """Return an order-free folded key: the folded surname and given name, sorted.
+
+    It puts ``张伟``, ``ZHANG WEI``, ``Zhang, Wei`` and ``WEI ZHANG`` in one block (and also
+    ``魏章``: it is a blocking key, not a decision).
+
+    >>> name_match_key("张伟"), name_match_key("WEI ZHANG"), name_match_key("吕")
+    ('wei|zhang', 'wei|zhang', 'lu')
+    """
+    name = normalize_name(value)
+    if name is None:
+        return None
+    return _match_key(*_pinyin(name))
+
+
+def _keys(name: str) -> frozenset[str]:
+    if _is_han(name):
+        surname, given = _split_han(name)
+        if _DOT in name:
+            first = _han_pinyin(name)
+            return frozenset(k for k in (_key(*first), _key(first[1], first[0])) if k)
+        reading = _text_reading(given)
+        return frozenset(k for r in _surname_readings(surname) if (k := _key(r, reading)))
+    return frozenset(k for s, g in _latin_parses(name) if (k := _key(s, g)))
+
+
+def name_keys(value: object) -> frozenset[str]:
+    """Return every plausible folded key of a name (empty if missing).
+
+    Chinese names: one key per reading of the surname (覃 gives ``qin|…`` and ``tan|…``).
+    Romanised names: the key of each plausible order (surname first and given name first,
+    the part before a comma when there is one) and of a compound surname written as two words.
+
+    >>> sorted(name_keys("覃雪"))
+    ['qin|xue', 'tan|xue']
+    >>> sorted(name_keys("OU YANG NA"))
+    ['na|ouyang', 'ouyang|na', 'ou|yangna']
+    >>> bool(name_keys("张伟") & name_keys("WEI ZHANG")), name_keys(None)
+    (True, frozenset())
+    """
+    name = normalize_name(value)
+    if name is None:
+        return frozenset()
+    return _keys(name)
+
+
+# --------------------------------------------------------------------------------------------
+# columns: every computation runs once per distinct value
+
+
+def _distinct(series: pd.Series, column: str) -> tuple[np.ndarray, list[str]]:
+    """Codes (−1 for missing) and the distinct text values of a column of names."""
+    if not isinstance(series, pd.Series):
+        raise InputError(
+            f"expected a pandas Series, got {type(series).__name__}", column=column, rule="type"
+        )
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values = list(uniques)
+    bad = [i for i, v in enumerate(values) if not isinstance(v, str)]
+    if bad:
+        rows = series.index[np.isin(codes, bad)]
+        raise InputError(
+            "names must be text or missing",
+            column=column,
+            rule="not_text",
+            rows=list(rows[:5]),
+            n_rows=len(rows),
+        )
+    return np.asarray(codes, dtype=np.int64), values
+
+
+def _normalize_many(values: list[str]) -> list[str | None]:
+    """:func:`normalize_name` of many distinct strings, converting them all at once."""
+    cleaned = [_clean(v) for v in values]
+    out: list[str | None] = [c or None for c in cleaned]
+    han = [i for i, c in enumerate(cleaned) if _HAN.search(c)]
+    for i, converted in zip(han, simplify_all([cleaned[i] for i in han]), strict=True):
+        out[i] = _finish(cleaned[i], converted)
+    return out
+
+
+def _take(values: list[str | None], codes: np.ndarray, index: pd.Index, name: str) -> pd.Series:
+    """Expand per-distinct results to the rows; code −1 (missing input) gives a missing value."""
+    if not values:
+        array = pd.array([None] * len(codes), dtype="str")
+    else:
+        array = pd.array(values, dtype="str").take(codes, allow_fill=True)
+    return pd.Series(array, index=index, name=name, copy=False)
+
+
+def normalize_names(series: pd.Series) -> pd.Series:
+    """Vectorised :func:`normalize_name`: a ``str`` Series with the same index.
+
+    Each distinct name is normalised once.
+
+    >>> normalize_names(pd.Series(["張偉", None, "张 伟"])).tolist()
+    ['张伟', nan, '张伟']
+    """
+    codes, values = _distinct(series, str(series.name or "name"))
+    return _take(_normalize_many(values), codes, series.index, str(series.name or "name"))
+
+
+#: The columns of :func:`name_frame`, in order.
+NAME_COLUMNS = ("name_norm", "surname", "given_name", "name_key", "name_match_key")
+
+
+def _name_fields(normal: str | None) -> tuple[str | None, ...]:
+    if normal is None:
+        return (None,) * len(NAME_COLUMNS)
+    surname, given = _split(normal)
+    readings = _pinyin(normal)
+    return normal, surname, given, _key(*readings), _match_key(*readings)
+
+
+def name_frame(series: pd.Series) -> pd.DataFrame:
+    """Vectorised normalisation, split and keys of a column of names.
+
+    Returns a frame with the index of ``series`` and the columns ``name_norm``, ``surname``,
+    ``given_name``, ``name_key`` and ``name_match_key`` (all missing where the name is).
+    Work is done once per distinct name, then expanded to the rows.
+
+    Raises:
+        InputError: if a value is neither text nor missing.
+
+    >>> name_frame(pd.Series(["歐陽鋒", "OUYANG FENG"])).loc[:, ["surname", "name_key"]]
+      surname     name_key
+    0      欧阳  ouyang|feng
+    1  OUYANG  ouyang|feng
+    """
+    label = str(series.name or "name")
+    codes, values = _distinct(series, label)
+    normals = _normalize_many(values)
+    memo: dict[str | None, tuple[str | None, ...]] = {}
+    rows = [memo.get(n) or memo.setdefault(n, _name_fields(n)) for n in normals]
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in NAME_COLUMNS]
+    return pd.DataFrame(
+        {
+            col: _take(list(values_), codes, series.index, col)
+            for col, values_ in zip(NAME_COLUMNS, columns, strict=True)
+        },
+        index=series.index,
+    )
+
+
+def name_keys_column(series: pd.Series) -> pd.Series:
+    """Vectorised :func:`name_keys`: an object Series of frozensets (empty where missing).
+
+    >>> name_keys_column(pd.Series(["覃雪", None])).map(sorted).tolist()
+    [['qin|xue', 'tan|xue'], []]
+    """
+    label = str(series.name or "name")
+    codes, values = _distinct(series, label)
+    normals = _normalize_many(values)
+    keys = np.empty(len(values) + 1, dtype=object)
+    for i, normal in enumerate(normals):
+        keys[i] = frozenset() if normal is None else _keys(normal)
+    keys[-1] = frozenset()  # code −1: a missing name
+    return pd.Series(keys[codes], index=series.index, name=series.name, dtype=object)
+
+
+def keys_intersect(left: Iterable[str], right: Iterable[str]) -> bool:
+    """Tell whether two key sets (from :func:`name_keys`) share a key.
+
+    >>> keys_intersect(name_keys("张伟"), name_keys("Wei Zhang"))
+    True
+    """
+    return not frozenset(left).isdisjoint(right)

@@ -1,0 +1,369 @@
+"""Residence permits of Hong Kong, Macau and Taiwan residents, and foreigners' permanent residence.
+
+**Residence permit for Hong Kong, Macau and Taiwan residents** (港澳台居民居住证, issued since
+2018-09-01, id type ``HMT_PERMIT``): the State Council's issuing measures give it an 18-character
+number built like a resident id number (GB 11643): address code ``810000`` (Hong Kong),
+``820000`` (Macau) or ``830000`` (Taiwan), birth date, sequence (odd = male) and the MOD 11-2
+check character.
+
+>>> info = validate_hmt_permit("810000199408230021")  # Beijing police's published sample
+>>> info.region, info.birth_date, info.gender
+(<HmtRegion.HONG_KONG: 'HK'>, datetime.date(1994, 8, 23), <Gender.FEMALE: 'F'>)
+>>> is_valid_hmt_permit("830000199201300022"), is_valid_hmt_permit("11010519491231002X")
+(True, False)
+
+**Foreigner's permanent residence identity card** (外国人永久居留身份证, id type ``FPR``), two
+number layouts:
+
+- the 2023 card (issued since 2023-12-01): 18 digits, built like a resident id number — ``9``
+  (the foreigner marker), the 2-digit province code of the accepting office, a 3-digit numeric
+  nationality code, the birth date YYYYMMDD, a 3-digit sequence and a MOD 11-2 check character
+  (published by the National Immigration Administration's 2023 machine-readable rules);
+- the earlier cards (2004 and 2017 versions): 15 characters, three Latin letters for the
+  nationality followed by 12 digits. No check algorithm for this layout has been published that
+  bankcrm could verify, so only the layout is checked and ``verified`` is ``False``; the
+  meaning of the 12 digits is **unverified** and not parsed.
+
+The NIA's rules state that the 2017 card kept the 15-character number; bankcrm knows of no
+18-digit number on a 2017 card.
+
+>>> validate_fpr("932682198501010017").issuing_province_name
+'江苏省'
+>>> fpr = validate_fpr("KAZ110090123105")  # format-only: no published check
+>>> fpr.layout, fpr.nationality_code, fpr.verified
+(<FprLayout.LETTERS_15: 'letters_15'>, 'KAZ', False)
+
+Findings in order: ``not_text``, ``empty``, ``characters``, ``length``, ``format``, then — all
+collected — ``region``, ``birth_date``, ``future_birth_date``, ``check_character``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+import attrs
+
+from bankcrm.identity._text import coerce_as_of, masked_input, shape_findings
+from bankcrm.identity.reasons import Finding, Reason, identifier_error
+from bankcrm.identity.regions import PROVINCES
+from bankcrm.identity.ric import Gender, birth_and_check_findings
+from bankcrm.pii import mask_id_number
+
+__all__ = [
+    "FPR_ID_TYPE",
+    "HMT_PERMIT_ID_TYPE",
+    "FprInfo",
+    "FprLayout",
+    "HmtPermitInfo",
+    "HmtRegion",
+    "compact",
+    "explain_fpr",
+    "explain_hmt_permit",
+    "format_fpr",
+    "format_hmt_permit",
+    "is_valid_fpr",
+    "is_valid_hmt_permit",
+    "mask",
+    "normalize_fpr",
+    "normalize_hmt_permit",
+    "validate_fpr",
+    "validate_hmt_permit",
+]
+
+#: Id type codes of this module in records frames.
+HMT_PERMIT_ID_TYPE = "HMT_PERMIT"
+FPR_ID_TYPE = "FPR"
+_HMT_LABEL = "Hong Kong/Macau/Taiwan residence permit number"
+_FPR_LABEL = "foreign permanent resident id number"
+
+_DIGITS = frozenset("0123456789")
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_RIC_ALPHABET = frozenset("0123456789X")
+
+
+class HmtRegion(StrEnum):
+    """Where the holder of a residence permit comes from."""
+
+    HONG_KONG = "HK"
+    MACAU = "MO"
+    TAIWAN = "TW"
+
+
+_HMT_CODES = {"810000": HmtRegion.HONG_KONG, "820000": HmtRegion.MACAU, "830000": HmtRegion.TAIWAN}
+
+
+class FprLayout(StrEnum):
+    """The number layout of a foreigner's permanent residence card."""
+
+    LETTERS_15 = "letters_15"  # 2004 and 2017 cards: 3 letters + 12 digits, no known check
+    DIGITS_18 = "digits_18"  # 2023 card: "9" + province + nationality + birth date + seq + check
+
+
+def _masked_repr(value: str) -> str:
+    return repr(mask_id_number(value))
+
+
+@attrs.frozen
+class HmtPermitInfo:
+    """What a valid residence permit number of a Hong Kong, Macau or Taiwan resident says.
+
+    Attributes:
+        number: the canonical 18-character number.
+        region: Hong Kong, Macau or Taiwan (from the address code).
+        birth_date: the birth date.
+        sequence: the 3-digit sequence code.
+        gender: from the sequence's parity (odd = male), as in GB 11643.
+        verified: always ``True``: the check character was verified.
+    """
+
+    number: str = attrs.field(repr=_masked_repr)
+    region: HmtRegion
+    birth_date: date
+    sequence: str
+    gender: Gender
+    verified: bool = True
+
+
+@attrs.frozen
+class FprInfo:
+    """What a valid foreigner's permanent residence card number says.
+
+    Attributes:
+        number: the canonical number (15 or 18 characters).
+        layout: which number layout it has.
+        nationality_code: ISO-style letters (15-character layout) or the 3-digit numeric code
+            (18-digit layout), as printed in the number; not checked against a country list.
+        issuing_province_code: the accepting office's province (18-digit layout only).
+        birth_date: the birth date (18-digit layout only).
+        verified: a check character was verified (18-digit layout only).
+    """
+
+    number: str = attrs.field(repr=_masked_repr)
+    layout: FprLayout
+    nationality_code: str
+    issuing_province_code: str | None = None
+    birth_date: date | None = None
+    verified: bool = False
+
+    @property
+    def issuing_province_name(self) -> str | None:
+        """The province of the accepting office, if the layout carries it."""
+        code = self.issuing_province_code
+        return PROVINCES.get(code) if code else None
+
+
+def compact(value: object) -> str:
+    """Normalise a permit number without validating it.
+
+    >>> compact("ｋａｚ 1100 9012 3105")
+    'KAZ110090123105'
+    """
+    return shape_findings(value, "a permit number")[0]
+
+
+def _gb11643_shape(value: object, noun: str) -> tuple[str, list[Finding]]:
+    """Shape checks of an 18-character GB 11643-style number."""
+    number, findings = shape_findings(value, noun)
+    if findings:
+        return "", findings
+    if not set(number) <= _RIC_ALPHABET:
+        return "", [Finding(Reason.CHARACTERS, "only digits and a final X are allowed")]
+    if len(number) != 18:
+        return "", [Finding(Reason.LENGTH, f"expected 18 characters, got {len(number)}")]
+    if "X" in number[:17]:
+        return "", [Finding(Reason.FORMAT, "X may only be the last character")]
+    return number, []
+
+
+def _check_hmt(value: object, as_of: object) -> tuple[HmtPermitInfo | None, tuple[Finding, ...]]:
+    as_of_date = coerce_as_of(as_of)
+    number, findings = _gb11643_shape(value, "a residence permit number")
+    if findings:
+        return None, tuple(findings)
+    region = _HMT_CODES.get(number[:6])
+    if region is None:
+        detail = "a residence permit number starts with 810000, 820000 or 830000"
+        findings.append(Finding(Reason.REGION, detail))
+    born, more = birth_and_check_findings(number, as_of=as_of_date)
+    findings.extend(more)
+    if findings or region is None or born is None:
+        return None, tuple(findings)
+    gender = Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
+    info = HmtPermitInfo(
+        number=number, region=region, birth_date=born, sequence=number[14:17], gender=gender
+    )
+    return info, ()
+
+
+def validate_hmt_permit(
+    value: object, *, as_of: object = None, strict: bool = False
+) -> HmtPermitInfo:
+    """Validate a residence permit number of a Hong Kong, Macau or Taiwan resident.
+
+    Args:
+        value: the number in any common written form.
+        as_of: if given, a birth date after it is rejected.
+        strict: accepted for a uniform signature (the address code is always checked).
+
+    Raises:
+        InvalidIdentifier: with the first finding's reason.
+
+    >>> validate_hmt_permit("810000199408230022")
+    Traceback (most recent call last):
+    ...
+    bankcrm.errors.InvalidIdentifier: invalid Hong Kong/Macau/Taiwan residence permit number \
+810000********0022: the check character should be '1' [rule: check_character]
+    """
+    del strict
+    info, findings = _check_hmt(value, as_of)
+    if info is None:
+        raise identifier_error(
+            findings, id_type=HMT_PERMIT_ID_TYPE, label=_HMT_LABEL, masked=masked_input(value)
+        )
+    return info
+
+
+def normalize_hmt_permit(value: object, *, as_of: object = None, strict: bool = False) -> str:
+    """Return the canonical number of a valid residence permit.
+
+    >>> normalize_hmt_permit("810000 19940823 0021")
+    '810000199408230021'
+    """
+    return validate_hmt_permit(value, as_of=as_of, strict=strict).number
+
+
+def is_valid_hmt_permit(value: object, *, as_of: object = None, strict: bool = False) -> bool:
+    """Tell whether ``value`` is a valid residence permit number (never raises for bad values)."""
+    del strict
+    return _check_hmt(value, as_of)[0] is not None
+
+
+def explain_hmt_permit(
+    value: object, *, as_of: object = None, strict: bool = False
+) -> tuple[Finding, ...]:
+    """Return every finding against a residence permit number (empty if it is valid).
+
+    >>> [f.reason.value for f in explain_hmt_permit("840000199408230021")]
+    ['region', 'check_character']
+    """
+    del strict
+    return _check_hmt(value, as_of)[1]
+
+
+def format_hmt_permit(value: object) -> str:
+    """Write a valid permit number as address code, birth date and sequence+check.
+
+    >>> format_hmt_permit("830000199201300022")
+    '830000 19920130 0022'
+    """
+    number = validate_hmt_permit(value).number
+    return f"{number[:6]} {number[6:14]} {number[14:]}"
+
+
+def _check_fpr(value: object, as_of: object) -> tuple[FprInfo | None, tuple[Finding, ...]]:
+    as_of_date = coerce_as_of(as_of)
+    number, findings = shape_findings(value, "a permanent residence card number")
+    if findings:
+        return None, tuple(findings)
+    if not set(number) <= _DIGITS | _LETTERS:
+        return None, (Finding(Reason.CHARACTERS, "only digits and Latin letters are allowed"),)
+    if len(number) not in (15, 18):
+        detail = f"expected 18 (or, on older cards, 15) characters, got {len(number)}"
+        return None, (Finding(Reason.LENGTH, detail),)
+    if len(number) == 15:
+        if not (set(number[:3]) <= _LETTERS and set(number[3:]) <= _DIGITS):
+            detail = "a 15-character number is three letters and twelve digits"
+            return None, (Finding(Reason.FORMAT, detail),)
+        return FprInfo(number=number, layout=FprLayout.LETTERS_15, nationality_code=number[:3]), ()
+    if not set(number[:17]) <= _DIGITS or number[17] not in _RIC_ALPHABET:
+        return None, (Finding(Reason.FORMAT, "an 18-character number is 17 digits and 0-9/X"),)
+    if number[0] != "9":
+        return None, (Finding(Reason.FORMAT, "an 18-digit number starts with 9"),)
+    province = number[1:3]
+    if province not in PROVINCES:
+        findings.append(Finding(Reason.REGION, f"unknown province code {province}"))
+    born, more = birth_and_check_findings(number, as_of=as_of_date)
+    findings.extend(more)
+    if findings or born is None:
+        return None, tuple(findings)
+    info = FprInfo(
+        number=number,
+        layout=FprLayout.DIGITS_18,
+        nationality_code=number[3:6],
+        issuing_province_code=province,
+        birth_date=born,
+        verified=True,
+    )
+    return info, ()
+
+
+def validate_fpr(value: object, *, as_of: object = None, strict: bool = False) -> FprInfo:
+    """Validate a foreigner's permanent residence card number (either layout).
+
+    Args:
+        value: the number in any common written form.
+        as_of: if given, a birth date after it is rejected (18-digit layout).
+        strict: accepted for a uniform signature.
+
+    Raises:
+        InvalidIdentifier: with the first finding's reason.
+
+    >>> validate_fpr("KAZ11009012310")
+    Traceback (most recent call last):
+    ...
+    bankcrm.errors.InvalidIdentifier: invalid foreign permanent resident id number \
+KAZ110****2310: expected 18 (or, on older cards, 15) characters, got 14 [rule: length]
+    """
+    del strict
+    info, findings = _check_fpr(value, as_of)
+    if info is None:
+        raise identifier_error(
+            findings, id_type=FPR_ID_TYPE, label=_FPR_LABEL, masked=masked_input(value)
+        )
+    return info
+
+
+def normalize_fpr(value: object, *, as_of: object = None, strict: bool = False) -> str:
+    """Return the canonical number of a valid permanent residence card.
+
+    >>> normalize_fpr("kaz 110090123105")
+    'KAZ110090123105'
+    """
+    return validate_fpr(value, as_of=as_of, strict=strict).number
+
+
+def is_valid_fpr(value: object, *, as_of: object = None, strict: bool = False) -> bool:
+    """Tell whether ``value`` is a valid permanent residence card number (never raises)."""
+    del strict
+    return _check_fpr(value, as_of)[0] is not None
+
+
+def explain_fpr(
+    value: object, *, as_of: object = None, strict: bool = False
+) -> tuple[Finding, ...]:
+    """Return every finding against a permanent residence card number (empty if valid).
+
+    >>> [f.reason.value for f in explain_fpr("932682198502300017")]
+    ['birth_date', 'check_character']
+    """
+    del strict
+    return _check_fpr(value, as_of)[1]
+
+
+def format_fpr(value: object) -> str:
+    """Write a valid permanent residence card number in its canonical form.
+
+    >>> format_fpr("932682 19850101 0017")
+    '932682198501010017'
+    """
+    return validate_fpr(value).number
+
+
+def mask(value: object) -> str:
+    """Mask a permit number for display (first six and last four characters kept).
+
+    >>> mask("810000199408230021")
+    '810000********0021'
+    """
+    return mask_id_number(compact(value))

@@ -1,0 +1,226 @@
+"""Reading the three transaction columns into plain arrays, with a mask of bad rows per rule.
+
+Canonical dtypes (integer ids, ``datetime64`` dates, float or integer amounts) are read without
+copying; anything else goes through the core coercers of :mod:`bankcrm.frames`, one distinct
+value at a time, so ``"2026-01-04"``, ``"¥1,234.50"`` and ``Decimal`` amounts are all accepted.
+Bad values never raise here: each reader returns the rows that broke a rule so that the caller
+applies its policy (raise, or exclude with a reason).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from bankcrm._coerce import BadValuesError, coerce_values
+from bankcrm._values import missing_mask
+from bankcrm.errors import InputError
+from bankcrm.money import MAX_ABS_YUAN
+
+__all__ = ["Amounts", "Column", "Dates", "Ids", "as_date", "read_amounts", "read_dates", "read_ids"]
+
+_NS_PER_UNIT = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+_MAX_RETRIES = 8
+
+
+@attrs.frozen(eq=False)
+class Column:
+    """Rows of one column that broke a rule: ``bad`` (any rule) and the first rule's name."""
+
+    name: str
+    series: pd.Series[Any]
+    bad: NDArray[np.bool_] | None
+    rules: dict[str, NDArray[np.bool_]]
+
+    def first_rule(self) -> tuple[str, NDArray[np.bool_]]:
+        """The first broken rule (in the coercers' order) and its rows."""
+        rule = next(iter(self.rules))
+        return rule, self.rules[rule]
+
+
+@attrs.frozen(eq=False)
+class Ids:
+    """Customer ids: int64 or text values (filler where bad) and the column's bad rows."""
+
+    values: NDArray[Any]
+    is_int: bool
+    column: Column
+
+
+@attrs.frozen(eq=False)
+class Dates:
+    """Timestamps as int64 counts of ``unit`` since the epoch (NaT = int64 min where bad)."""
+
+    stamps: NDArray[np.int64]
+    per_day: int
+    column: Column
+
+
+@attrs.frozen(eq=False)
+class Amounts:
+    """Amounts: a float array for the chunked fen conversion, or fen already converted."""
+
+    floats: NDArray[np.float64] | None
+    fen: NDArray[np.int64] | None
+    column: Column
+
+
+def as_date(value: Any, *, name: str = "as_of") -> dt.date:
+    """A calendar date from a date, a midnight datetime/Timestamp or ISO text.
+
+    >>> as_date("2026-03-31")
+    datetime.date(2026, 3, 31)
+    """
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        if (value.hour, value.minute, value.second, value.microsecond) != (0, 0, 0, 0):
+            raise InputError(f"{name} must be a date, got a time of day: {value}", rule="date")
+        return dt.date(value.year, value.month, value.day)
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, np.datetime64) and not np.isnat(value):
+        return as_date(pd.Timestamp(value), name=name)
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError(f"{name} must be a date (YYYY-MM-DD), got {value!r}", rule="date")
+
+
+def _coerce_masked(
+    series: pd.Series[Any], kind: str, column: str
+) -> tuple[NDArray[np.intp] | None, Any, dict[str, NDArray[np.bool_]]]:
+    """Coerce with the core coercers, peeling off bad rows until the rest coerces cleanly.
+
+    Returns the positions of the good rows (``None`` = all), their coerced values and the
+    bad rows per rule.
+    """
+    n = len(series)
+    rules: dict[str, NDArray[np.bool_]] = {}
+    missing = missing_mask(series)
+    if kind == "str" and (
+        pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(series.dtype)
+    ):
+        blank = series.map(lambda v: isinstance(v, str) and not v.strip(), na_action="ignore")
+        missing |= blank.to_numpy(dtype=bool, na_value=False)
+    if missing.any():
+        rules["not_null"] = missing
+    good = ~missing
+    for _ in range(_MAX_RETRIES):
+        positions = None if good.all() else np.flatnonzero(good)
+        part = series if positions is None else series.iloc[positions]
+        try:
+            return positions, coerce_values(kind, part, column, True), rules
+        except BadValuesError as bad:
+            rows = np.flatnonzero(good) if positions is None else positions
+            rows = rows[bad.mask]
+            mask = rules.setdefault(bad.rule, np.zeros(n, dtype=bool))
+            mask[rows] = True
+            good[rows] = False
+    raise InputError(  # pragma: no cover - each coercer raises for at most a few rules
+        "cannot read values", column=column, rule="invalid"
+    )
+
+
+def _column(name: str, series: pd.Series[Any], rules: dict[str, NDArray[np.bool_]]) -> Column:
+    bad = None
+    for mask in rules.values():
+        bad = mask.copy() if bad is None else bad | mask
+    return Column(name, series, bad, rules)
+
+
+def read_ids(series: pd.Series[Any], name: str) -> Ids:
+    """Customer ids as int64 (integer columns, or text that is all digits) or as text."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "i":
+        return Ids(series.to_numpy().astype(np.int64, copy=False), True, _column(name, series, {}))
+    kind = "int" if pd.api.types.is_numeric_dtype(dtype) and dtype != bool else "str"
+    if pd.api.types.is_object_dtype(dtype):
+        sample = series.dropna()
+        if len(sample) and all(isinstance(v, int | np.integer) for v in sample.head(1000)):
+            kind = "int"
+    positions, values, rules = _coerce_masked(series, kind, name)
+    if kind == "int":
+        out: NDArray[Any] = np.zeros(len(series), dtype=np.int64)
+    else:
+        out = np.full(len(series), "", dtype=object)
+        values = np.asarray(values, dtype=object)
+    if positions is None:
+        out[:] = values
+    else:
+        out[positions] = values
+    return Ids(out, kind == "int", _column(name, series, rules))
+
+
+def read_dates(series: pd.Series[Any], name: str) -> Dates:
+    """Timestamps as int64 since the epoch in their own unit; a time zone keeps its wall clock."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_localize(None)
+        dtype = series.dtype
+    rules: dict[str, NDArray[np.bool_]] = {}
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":
+        raw = series.to_numpy()
+        unit, _count = np.datetime_data(raw.dtype)
+        if unit not in _NS_PER_UNIT:  # days, months …: bring to seconds
+            raw = raw.astype("datetime64[s]")
+            unit = "s"
+        stamps = raw.view(np.int64)
+        nat = stamps == np.iinfo(np.int64).min
+        if nat.any():
+            rules["not_null"] = nat
+    else:
+        positions, values, rules = _coerce_masked(series, "datetime", name)
+        parsed = np.asarray(values)
+        if isinstance(values, pd.arrays.DatetimeArray) and values.tz is not None:
+            parsed = np.asarray(values.tz_localize(None))
+        unit = "us"
+        stamps = np.full(len(series), np.iinfo(np.int64).min, dtype=np.int64)
+        converted = parsed.astype("datetime64[us]").view(np.int64)
+        if positions is None:
+            stamps[:] = converted
+        else:
+            stamps[positions] = converted
+    per_day = 86_400 * 10**9 // _NS_PER_UNIT[unit]
+    return Dates(stamps, per_day, _column(name, series, rules))
+
+
+def read_amounts(series: pd.Series[Any], name: str) -> Amounts:
+    """Amounts: float/int columns stay as they are (converted to fen chunk by chunk later)."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiu" and dtype != bool:
+        if dtype.kind == "f" and dtype.itemsize < 8:
+            # a float32 is read by its own shortest repr, as the user typed it
+            floats = series.to_numpy().astype(str).astype(np.float64)
+        else:
+            floats = series.to_numpy().astype(np.float64, copy=False)
+        rules: dict[str, NDArray[np.bool_]] = {}
+        if dtype.kind in "iu":
+            too_big = np.abs(series.to_numpy()) > MAX_ABS_YUAN
+            if too_big.any():
+                rules["range"] = too_big
+            return Amounts(None, series.to_numpy().astype(np.int64) * 100, _column(name, series, rules))
+        inside = np.abs(floats) <= MAX_ABS_YUAN  # False for NaN and infinities
+        if not inside.all():
+            nan = np.isnan(floats)
+            if nan.any():
+                rules["not_null"] = nan
+            infinite = np.isinf(floats)
+            if infinite.any():
+                rules["finite"] = infinite
+            out_of_range = ~inside & ~nan & ~infinite
+            if out_of_range.any():
+                rules["range"] = out_of_range
+        return Amounts(floats, None, _column(name, series, rules))
+    positions, values, rules = _coerce_masked(series, "money", name)
+    fen = np.zeros(len(series), dtype=np.int64)
+    if positions is None:
+        fen[:] = values
+    else:
+        fen[positions] = values
+    return Amounts(None, fen, _column(name, series, rules))
