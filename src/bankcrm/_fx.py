@@ -280,6 +280,7 @@ def to_rmb_fen(
                 rule="str",
                 mask=raw_codes == k,
                 series=currency_series,
+                index=index,
             )
     canonical: dict[str, int] = {}
     remap = np.asarray(
@@ -302,6 +303,7 @@ def to_rmb_fen(
                 rule="fx_rate",
                 mask=mask,
                 series=currency_series,
+                index=index,
                 show_values=False,
             )
         position = np.searchsorted(table.days, days[rows], side="right") - 1
@@ -316,6 +318,7 @@ def to_rmb_fen(
                 rule="fx_rate",
                 mask=mask,
                 series=date_series,
+                index=index,
             )
         out[rows] = _convert(values[rows], position, table, rows, n, amounts, column)
     return out

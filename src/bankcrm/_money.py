@@ -257,7 +257,8 @@ def _floats_to_fen(
         np.less_equal(ay_, limit, out=ok_)  # also False for NaN and ±inf
         np.rint(y_, out=r_)
         # |y - 100·d| <= |y|·2**-52 for the repr decimal d; flag anything within 4x of a half.
-        np.subtract(y_, r_, out=g_)
+        with np.errstate(invalid="ignore"):  # inf - inf on rows reported below
+            np.subtract(y_, r_, out=g_)
         np.abs(g_, out=g_)
         np.subtract(0.5, g_, out=g_)
         np.multiply(ay_, 2.0**-50, out=ay_)
@@ -265,8 +266,7 @@ def _floats_to_fen(
         np.less_equal(g_, ay_, out=near_)
         if not ok_.all():
             any_bad = True
-            r_[~ok_] = 0.0
-            near_ &= ok_
+            break
         out[start : start + m] = r_
         if near_.any():
             slow.append(np.flatnonzero(near_) + start)

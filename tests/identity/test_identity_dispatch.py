@@ -117,6 +117,13 @@ def test_unknown_id_type() -> None:
         parse_id_type(42)
 
 
+def test_swapped_arguments_do_not_leak_the_number() -> None:
+    with pytest.raises(InvalidIdentifier) as caught:
+        validate_id("11010519491231002X", "RIC")
+    assert caught.value.reason == Reason.ID_TYPE
+    assert "11010519491231002X" not in str(caught.value)
+
+
 def test_as_of_and_strict_are_passed_through() -> None:
     born_2030 = _with_check("11010520300101001")
     assert is_valid_id("RIC", born_2030)

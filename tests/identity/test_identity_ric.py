@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
+import numpy as np
+import pandas as pd
 import pytest
 import stdnum.cn.ric as stdnum_ric
 from hypothesis import given
@@ -197,9 +199,16 @@ def test_datetime_as_of_is_reduced_to_its_date() -> None:
     assert ric.is_valid(number, as_of=datetime(2024, 6, 30, 0, 0, 1))
 
 
-def test_bad_as_of_is_an_input_error() -> None:
+@pytest.mark.parametrize("as_of", ["2024-06-30", 20240630, pd.NaT, np.datetime64("2024-06-30")])
+def test_bad_as_of_is_an_input_error(as_of: object) -> None:
     with pytest.raises(InputError):
-        ric.validate("11010519491231002X", as_of="2024-06-30")
+        ric.validate("11010519491231002X", as_of=as_of)
+    with pytest.raises(InputError):
+        ric.is_valid("11010519491231002X", as_of=as_of)
+
+
+def test_pandas_timestamp_as_of_is_accepted() -> None:
+    assert ric.is_valid("11010519491231002X", as_of=pd.Timestamp("2024-06-30"))
 
 
 def test_leap_days() -> None:

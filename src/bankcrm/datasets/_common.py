@@ -107,7 +107,8 @@ def ymd(days: npt.NDArray[np.datetime64]) -> npt.NDArray[np.int64]:
     months = days.astype("datetime64[M]")
     month_no = months.astype(np.int64) % 12 + 1
     day_no = (days - months.astype("datetime64[D]")).astype(np.int64) + 1
-    return years * 10_000 + month_no * 100 + day_no
+    result: npt.NDArray[np.int64] = years * 10_000 + month_no * 100 + day_no
+    return result
 
 
 def day_offsets_to_dates(start: np.datetime64, offsets: npt.NDArray[np.int64]) -> pd.Series:

@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from bankcrm.identity.checksums import RIC_WEIGHTS, ric_check_char
 
-__all__ = ["ric_check_chars", "ric_numbers", "legacy_numbers", "body"]
+__all__ = ["body", "legacy_numbers", "ric_check_chars", "ric_numbers"]
 
 IntArray = npt.NDArray[np.int64]
 _POW10 = 10 ** np.arange(16, -1, -1, dtype=np.int64)
@@ -48,7 +48,8 @@ def ric_check_chars(bodies: IntArray) -> npt.NDArray[np.str_]:
     """GB 11643 check characters of 17-digit integer bodies."""
     digits = (bodies[:, None] // _POW10) % 10
     remainder = (digits @ np.asarray(RIC_WEIGHTS, dtype=np.int64)) % 11
-    return _check_table()[remainder]
+    table: npt.NDArray[np.str_] = _check_table()[remainder]
+    return table
 
 
 def ric_numbers(bodies: IntArray) -> npt.NDArray[np.str_]:

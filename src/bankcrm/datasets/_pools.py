@@ -293,10 +293,37 @@ REGIONS: tuple[Region, ...] = (
     Region(230102, "黑龙江省", "哈尔滨市", "道里区", 2),
 )
 
-STREETS: tuple[str, ...] = tuple(
-    "人民路 解放路 中山路 建设路 和平路 新华路 文化路 长江路 黄河路 胜利路 光明路 朝阳路 "
-    "东风路 南京路 北京路 青年路 工业路 学府路 科技路 滨江路 花园路 幸福路 民主路 团结路 "
-    "延安路 友谊路 复兴路 振兴路 环城路 育才路".split()
+STREETS: tuple[str, ...] = (
+    "人民路",
+    "解放路",
+    "中山路",
+    "建设路",
+    "和平路",
+    "新华路",
+    "文化路",
+    "长江路",
+    "黄河路",
+    "胜利路",
+    "光明路",
+    "朝阳路",
+    "东风路",
+    "南京路",
+    "北京路",
+    "青年路",
+    "工业路",
+    "学府路",
+    "科技路",
+    "滨江路",
+    "花园路",
+    "幸福路",
+    "民主路",
+    "团结路",
+    "延安路",
+    "友谊路",
+    "复兴路",
+    "振兴路",
+    "环城路",
+    "育才路",
 )
 
 # Mainland mobile number prefixes (three digits). Since number portability (2019-11-27) a
@@ -306,13 +333,49 @@ MOBILE_PREFIXES: tuple[int, ...] = (
     166, 170, 176, 177, 178, 180, 181, 182, 183, 185, 186, 187, 188, 189, 191, 198, 199,
 )  # fmt: skip
 
-FOREIGN_SURNAMES: tuple[str, ...] = tuple(
-    "SMITH JOHNSON BROWN WILSON TAYLOR MULLER SCHMIDT MARTIN BERNARD DUBOIS TANAKA SUZUKI "
-    "SATO KIM LEE PARK NGUYEN GARCIA ROSSI IVANOV".split()
+FOREIGN_SURNAMES: tuple[str, ...] = (
+    "SMITH",
+    "JOHNSON",
+    "BROWN",
+    "WILSON",
+    "TAYLOR",
+    "MULLER",
+    "SCHMIDT",
+    "MARTIN",
+    "BERNARD",
+    "DUBOIS",
+    "TANAKA",
+    "SUZUKI",
+    "SATO",
+    "KIM",
+    "LEE",
+    "PARK",
+    "NGUYEN",
+    "GARCIA",
+    "ROSSI",
+    "IVANOV",
 )
-FOREIGN_GIVEN_NAMES: tuple[str, ...] = tuple(
-    "JOHN MICHAEL DAVID JAMES ANNA MARIA EMMA SOPHIE HANS PETER YUKI HIROSHI MINJUN SEOYEON "
-    "LUCA OLGA THOMAS SARAH LAURA DANIEL".split()
+FOREIGN_GIVEN_NAMES: tuple[str, ...] = (
+    "JOHN",
+    "MICHAEL",
+    "DAVID",
+    "JAMES",
+    "ANNA",
+    "MARIA",
+    "EMMA",
+    "SOPHIE",
+    "HANS",
+    "PETER",
+    "YUKI",
+    "HIROSHI",
+    "MINJUN",
+    "SEOYEON",
+    "LUCA",
+    "OLGA",
+    "THOMAS",
+    "SARAH",
+    "LAURA",
+    "DANIEL",
 )
 # ISO 3166-1 numeric nationality codes written into the 2023 permanent-residence card number.
 FPR_NATIONALITIES: tuple[int, ...] = (840, 826, 276, 250, 392, 410, 380, 643, 704, 724, 36, 124)

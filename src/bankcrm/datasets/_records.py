@@ -47,6 +47,7 @@ from bankcrm.datasets._pools import given_name_pool, surname_pool
 __all__ = [
     "SOURCE_SYSTEMS",
     "SYSTEM_SHARES",
+    "draw_people",
     "generate_people",
     "generate_records",
     "people_frame",
@@ -73,7 +74,8 @@ def _with_blank(values: StrArray) -> StrArray:
 
 def _choose_position(mask: BoolArray, rng: np.random.Generator) -> IntArray:
     """A random True column per row (0 where a row has none)."""
-    return (rng.random(mask.shape) * mask).argmax(axis=1)
+    position: IntArray = (rng.random(mask.shape) * mask).argmax(axis=1)
+    return position
 
 
 def _latin(
@@ -90,7 +92,9 @@ def _latin(
     title = _with_blank(np.strings.title(given.pinyin))
     first_upper = np.strings.add(upper[given1], upper[given2])
     first_title = np.strings.add(title[given1], lower[given2])
-    spell_title = np.strings.add(np.strings.slice(spell, 0, 1), np.strings.lower(np.strings.slice(spell, 1, None)))
+    spell_title = np.strings.add(
+        np.strings.slice(spell, 0, 1), np.strings.lower(np.strings.slice(spell, 1, None))
+    )
     surname_part = np.where(style == 1, spell_title, spell)
     given_part = np.where(style == 1, first_title, first_upper)
     left = np.where(style == 2, given_part, surname_part)
@@ -341,7 +345,7 @@ def records_frame(
 
     birth = pd.Series(people.birth[rows].astype("datetime64[s]"))
     gender = np.where(people.male[rows], "M", "F")
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "source_system": pd.Series(np.asarray(SOURCE_SYSTEMS)[system], dtype="str"),
             "source_id": pd.Series(source_id, dtype="str"),
@@ -358,7 +362,6 @@ def records_frame(
             "damage": pd.Series(_damage_column(flags, m), dtype="str"),
         }
     )
-    return frame
 
 
 def people_frame(people: People) -> pd.DataFrame:
@@ -387,7 +390,7 @@ def people_frame(people: People) -> pd.DataFrame:
     )
 
 
-def _people(
+def draw_people(
     n_people: int, seed: int, as_of: dt.date, hmt_rate: float, foreign_rate: float
 ) -> People:
     return make_people(
@@ -425,7 +428,7 @@ def generate_people(
     >>> people["person_id"].tolist() == list(range(1, 51))
     True
     """
-    return people_frame(_people(n_people, seed, as_of, hmt_rate, foreign_rate))
+    return people_frame(draw_people(n_people, seed, as_of, hmt_rate, foreign_rate))
 
 
 def generate_records(
@@ -459,7 +462,7 @@ def generate_records(
     >>> len(records)
     150
     """
-    people = _people(n_people, seed, as_of, hmt_rate, foreign_rate)
+    people = draw_people(n_people, seed, as_of, hmt_rate, foreign_rate)
     return records_frame(
         people,
         seed=seed,

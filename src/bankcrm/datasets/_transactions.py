@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 import numpy.typing as npt
@@ -54,9 +55,7 @@ AMOUNT_SIGMA = 0.9
 BLOCK_ROWS = 2_000_000
 
 
-def _windows(
-    n: int, span: int, rng: np.random.Generator
-) -> tuple[IntArray, IntArray]:
+def _windows(n: int, span: int, rng: np.random.Generator) -> tuple[IntArray, IntArray]:
     """First and last active day offsets (inclusive) of every customer."""
     first = np.zeros(n, dtype=np.int64)
     late = rng.random(n) < JOIN_LATE_SHARE
@@ -165,7 +164,7 @@ def generate_transactions(
     bounds = np.searchsorted(np.cumsum(counts), np.arange(BLOCK_ROWS, total, BLOCK_ROWS))
     edges = sorted({0, n} | {min(int(b) + 1, n) for b in bounds})
     offset = 0
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in itertools.pairwise(edges):
         if hi > lo:
             offset = _fill_block(
                 lo, hi, counts, first, last, scale, rate, rng, (customer, day, amount), offset

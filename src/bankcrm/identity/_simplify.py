@@ -20,7 +20,15 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-__all__ = ["GB2312_KEPT", "T2S_PASSES", "simplify_all"]
+__all__ = ["GB2312_KEPT", "HAN_CLASS", "NOT_HAN_CLASS", "T2S_PASSES", "simplify_all"]
+
+#: Han ideographs as a regex character-class body: 〇, CJK Unified Ideographs with extension A,
+#: compatibility ideographs (NFKC maps most of them) and extensions B to H.
+HAN_CLASS = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+#: Everything else, as a character-class body (``[^{NOT_HAN_CLASS}X]`` is "Han but not X").
+NOT_HAN_CLASS = (
+    "\x00-\u3006\u3008-\u33ff\u4dc0-\u4dff\ua000-\uf8ff\ufb00-\U0001ffff\U00031350-\U0010ffff"
+)
 
 #: Characters of GB 2312 that OpenCC ``t2s`` maps to another character (乾 → 干, 於 → 于 …),
 #: found by converting every GB 2312 ideograph. Normalisation keeps them as they are.

@@ -94,7 +94,7 @@ def coerce_as_of(as_of: object) -> date | None:
     ``date`` with a ``datetime`` raises ``TypeError``.
 
     Raises:
-        InputError: if ``as_of`` is neither ``None`` nor a date.
+        InputError: if ``as_of`` is neither ``None`` nor a date (pandas' ``NaT`` included).
 
     >>> coerce_as_of(datetime(2024, 5, 1, 13, 30))
     datetime.date(2024, 5, 1)
@@ -102,8 +102,10 @@ def coerce_as_of(as_of: object) -> date | None:
     if as_of is None:
         return None
     if isinstance(as_of, datetime):
-        return as_of.date()
-    if isinstance(as_of, date):
+        day = as_of.date()  # pandas' NaT is a datetime whose date() is NaT again
+        if type(day) is date:
+            return day
+    elif isinstance(as_of, date):
         return as_of
     raise InputError(
         f"as_of must be a datetime.date, not {type(as_of).__name__}",

@@ -42,7 +42,7 @@ from bankcrm.identity.reasons import Finding, Reason, identifier_error
 from bankcrm.identity.ric import RicInfo
 from bankcrm.identity.travel import PassportInfo, TravelPermitInfo
 from bankcrm.identity.uscc import UsccInfo
-from bankcrm.pii import mask_id_number
+from bankcrm.pii import mask_id_number, mask_text
 
 __all__ = [
     "IdType",
@@ -160,7 +160,8 @@ def _lookup(id_type: object) -> IdType | None:
 
 
 def _unknown(id_type: object) -> Finding:
-    shown = repr(id_type) if isinstance(id_type, str) and len(id_type) <= 32 else "this value"
+    # mask_text: callers who swap the arguments must not see an id number echoed back.
+    shown = repr(mask_text(id_type)) if isinstance(id_type, str) and len(id_type) <= 32 else "this"
     return Finding(Reason.ID_TYPE, f"{shown} is not an id type ({', '.join(_BY_CODE)})")
 
 

@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from bankcrm.errors import InputError
-from bankcrm.identity._simplify import simplify_all
+from bankcrm.identity._simplify import HAN_CLASS, simplify_all
 from bankcrm.identity._surnames import COMMON_SURNAMES, COMPOUND_SURNAMES, SURNAME_READINGS
 
 __all__ = [
@@ -68,9 +68,7 @@ __all__ = [
     "split_name",
 ]
 
-# Han ideographs: CJK Unified Ideographs, extension A, compatibility ideographs (most of which
-# NFKC has already mapped), extensions B-H, and 〇.
-_HAN_CLASS = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_HAN_CLASS = HAN_CLASS
 _HAN = re.compile(f"[{_HAN_CLASS}]")
 _DOT = "·"
 # Middle-dot look-alikes used between the parts of minority and transliterated foreign names.

@@ -17,8 +17,11 @@ number layouts:
 
 - the 2023 card (issued since 2023-12-01): 18 digits, built like a resident id number — ``9``
   (the foreigner marker), the 2-digit province code of the accepting office, a 3-digit numeric
-  nationality code, the birth date YYYYMMDD, a 3-digit sequence and a MOD 11-2 check character
-  (published by the National Immigration Administration's 2023 machine-readable rules);
+  nationality code, the birth date YYYYMMDD, a 3-digit sequence and a MOD 11-2 check character.
+  The leading ``9``, the 18 digits and MOD 11-2 are stated in the National Immigration
+  Administration's 2023 machine-readable rules; the positions of the province and nationality
+  codes come from secondary descriptions and a published sample. Gender is not derived: the
+  parity rule is **unverified** for this card;
 - the earlier cards (2004 and 2017 versions): 15 characters, three Latin letters for the
   nationality followed by 12 digits. No check algorithm for this layout has been published that
   bankcrm could verify, so only the layout is checked and ``verified`` is ``False``; the
@@ -47,7 +50,7 @@ import attrs
 from bankcrm.identity._text import coerce_as_of, masked_input, shape_findings
 from bankcrm.identity.reasons import Finding, Reason, identifier_error
 from bankcrm.identity.regions import PROVINCES
-from bankcrm.identity.ric import Gender, birth_and_check_findings
+from bankcrm.identity.ric import Gender, birth_and_check_findings, gender_of
 from bankcrm.pii import mask_id_number
 
 __all__ = [
@@ -189,9 +192,12 @@ def _check_hmt(value: object, as_of: object) -> tuple[HmtPermitInfo | None, tupl
     findings.extend(more)
     if findings or region is None or born is None:
         return None, tuple(findings)
-    gender = Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
     info = HmtPermitInfo(
-        number=number, region=region, birth_date=born, sequence=number[14:17], gender=gender
+        number=number,
+        region=region,
+        birth_date=born,
+        sequence=number[14:17],
+        gender=gender_of(number),
     )
     return info, ()
 

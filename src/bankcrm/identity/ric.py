@@ -29,7 +29,8 @@ Decisions (see docs/concepts/identity-identifiers.md):
   withdrawn, and the table may lag new codes) and rejected with ``strict=True``. Codes 81, 82
   and 83 belong to the residence permits for Hong Kong, Macau and Taiwan residents: this module
   rejects them with a ``region`` finding that says so; validate them with
-  :mod:`bankcrm.identity.permits` (id type ``HMT_PERMIT``).
+  :mod:`bankcrm.identity.permits` (id type ``HMT_PERMIT``). Taiwan's GB/T 2260 code 71 is a
+  known province and accepted.
 - The birth date must be a real calendar date on or after :data:`MIN_BIRTH_DATE` (1850-01-01;
   the standard's own second example is born in 1880). It is after ``as_of`` only when ``as_of``
   is given; nothing here reads the clock.
@@ -37,8 +38,10 @@ Decisions (see docs/concepts/identity-identifiers.md):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
+from types import MappingProxyType
 
 import attrs
 
@@ -54,12 +57,15 @@ __all__ = [
     "PERMIT_PROVINCES",
     "Gender",
     "RicInfo",
+    "birth_and_check_findings",
     "compact",
     "explain",
     "format",
+    "gender_of",
     "is_valid",
     "mask",
     "normalize",
+    "parse_birth_date",
     "upgrade",
     "validate",
 ]
@@ -72,7 +78,9 @@ _LABEL = "resident id number"
 MIN_BIRTH_DATE = date(1850, 1, 1)
 
 #: Address-code prefixes of the residence permits for Hong Kong, Macau and Taiwan residents.
-PERMIT_PROVINCES: dict[str, str] = {"81": "Hong Kong", "82": "Macau", "83": "Taiwan"}
+PERMIT_PROVINCES: Mapping[str, str] = MappingProxyType(
+    {"81": "Hong Kong", "82": "Macau", "83": "Taiwan"}
+)
 
 _DIGITS = frozenset("0123456789")
 _ALPHABET = frozenset("0123456789X")
@@ -83,6 +91,18 @@ class Gender(StrEnum):
 
     MALE = "M"
     FEMALE = "F"
+
+
+_GENDER_BY_PARITY = (Gender.FEMALE, Gender.MALE)
+
+
+def gender_of(number: str) -> Gender:
+    """Gender from the last sequence digit (the 17th character) of an 18-character number.
+
+    >>> gender_of("11010519491231002X")
+    <Gender.FEMALE: 'F'>
+    """
+    return _GENDER_BY_PARITY[(ord(number[16]) - 48) & 1]
 
 
 def _masked_repr(value: str) -> str:
@@ -139,7 +159,7 @@ def compact(value: object) -> str:
     return shape_findings(value, "an identity number")[0]
 
 
-def upgrade(number: str) -> str:
+def upgrade(number: object) -> str:
     """Upgrade a 15-digit legacy number to 18 characters (no other check).
 
     Raises:
@@ -150,9 +170,10 @@ def upgrade(number: str) -> str:
     """
     digits = compact(number)
     if len(digits) != 15 or not set(digits) <= _DIGITS:
-        finding = Finding(Reason.LENGTH, "a legacy number has 15 digits")
+        reason = Reason.LENGTH if len(digits) != 15 else Reason.CHARACTERS
+        finding = Finding(reason, "a legacy number has 15 digits")
         raise identifier_error(
-            [finding], id_type=ID_TYPE, label=_LABEL, masked=mask_id_number(digits)
+            [finding], id_type=ID_TYPE, label=_LABEL, masked=masked_input(number)
         )
     body = digits[:6] + "19" + digits[6:]
     return body + ric_check_char(body)
@@ -256,7 +277,7 @@ def _check(
             county_name=region.name if region else None,
             birth_date=born,
             sequence=number[14:17],
-            gender=Gender.MALE if int(number[16]) % 2 else Gender.FEMALE,
+            gender=gender_of(number),
             upgraded_from_15=upgraded,
         ),
         (),

@@ -2,11 +2,15 @@
 
 None of these numbers carries a check character that a validator can recompute from the number
 alone (a passport's ICAO 9303 check digits live in the machine-readable zone, not in the
-number), so these are **format checks**: every result has ``verified = False``.
+number), so these are **format checks**: every result has ``verified = False``. The formats come
+from public descriptions of the documents, not from an official specification bankcrm could
+check, so they are deliberately permissive; the pieces marked **unverified** below are the least
+certain.
 
 - **Passport** (id type ``PASSPORT``). PRC ordinary passports: ``E`` + 8 digits (electronic
-  passports since 2012), ``E`` + a letter + 7 digits (once the ``E`` + 8-digit series ran out),
-  and ``G`` + 8 digits (the pre-2012 booklets, still found in old records). Other passports are
+  passports since 2012), ``E`` + a letter + 7 digits (once the ``E`` + 8-digit series ran out;
+  any second letter is accepted — which letters are skipped is **unverified**), and ``G`` + 8
+  digits (the pre-2012 booklets, still found in old records). Other passports are
   checked permissively: 5 to 17 Latin letters and digits, with at least one digit — ICAO 9303's
   document-number field is 9 characters, but national numbers vary and the field overflows.
 - **Mainland travel permit for Hong Kong and Macau residents** (港澳居民来往内地通行证, "回乡证",

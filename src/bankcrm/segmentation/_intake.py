@@ -193,20 +193,24 @@ def read_dates(series: pd.Series[Any], name: str) -> Dates:
 def read_amounts(series: pd.Series[Any], name: str) -> Amounts:
     """Amounts: float/int columns stay as they are (converted to fen chunk by chunk later)."""
     dtype = series.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "fiu" and dtype != bool:
-        if dtype.kind == "f" and dtype.itemsize < 8:
+    rules: dict[str, NDArray[np.bool_]] = {}
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        ints = series.to_numpy()
+        too_big = (ints > MAX_ABS_YUAN) | (ints < -MAX_ABS_YUAN)
+        if too_big.any():
+            rules["range"] = too_big
+            ints = np.where(too_big, 0, ints)
+        fen = ints.astype(np.int64) * np.int64(100)
+        return Amounts(None, fen, _column(name, series, rules))
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        if dtype.itemsize < 8:
             # a float32 is read by its own shortest repr, as the user typed it
             floats = series.to_numpy().astype(str).astype(np.float64)
         else:
-            floats = series.to_numpy().astype(np.float64, copy=False)
-        rules: dict[str, NDArray[np.bool_]] = {}
-        if dtype.kind in "iu":
-            too_big = np.abs(series.to_numpy()) > MAX_ABS_YUAN
-            if too_big.any():
-                rules["range"] = too_big
-            return Amounts(None, series.to_numpy().astype(np.int64) * 100, _column(name, series, rules))
-        inside = np.abs(floats) <= MAX_ABS_YUAN  # False for NaN and infinities
-        if not inside.all():
+            floats = series.to_numpy()
+        # min/max propagate NaN, so one pair of reductions clears the usual clean column
+        if len(floats) and not (floats.min() >= -MAX_ABS_YUAN and floats.max() <= MAX_ABS_YUAN):
+            inside = np.abs(floats) <= MAX_ABS_YUAN  # False for NaN and infinities
             nan = np.isnan(floats)
             if nan.any():
                 rules["not_null"] = nan

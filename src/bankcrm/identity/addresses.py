@@ -1,0 +1,413 @@
+"""Postal addresses: normalisation, administrative parts and a comparable unit key.
+
+The same flat is written ``广东省深圳市南山区科技路１００号３栋２单元３０１室``, ``深圳市南山区科技路
+100号3栋2-301`` and ``广东深圳市南山区科技路100号三栋二单元301``. This module makes those comparable.
+
+- :func:`normalize_address`: NFKC (full-width digits and letters → ASCII), invisible
+  characters dropped, every dash written ``-``, list separators (``，`` ``、`` ``；``) and
+  spaces next to Chinese characters removed, traditional → simplified, ASCII letters upper
+  case, and simple Chinese numerals before a unit word written in digits (``三栋`` → ``3栋``,
+  ``十二层`` → ``12层``).
+- :func:`parse_address`: :class:`AddressParts` — the province (official name, whatever form
+  was written: ``广西`` → ``广西壮族自治区``), the prefecture-level city (市, 自治州, 地区, 盟;
+  for the four municipalities the municipality itself), the county-level district (区, 县,
+  county-level 市, 旗 …), the street part and the unit key.
+- The **unit key** keeps the numbers of building, entrance and room in order, joined by ``-``
+  (``1号楼2单元301室``, ``1栋2-301`` and ``1-2-301`` all give ``1-2-301``; ``#301`` gives
+  ``301``). Floors (``12层``, ``5楼``) are dropped because the room number carries the floor.
+- :attr:`AddressParts.key`: city (or province) | district | street | unit, punctuation-free,
+  so that an address written with and without its province compares equal. Prefecture-level
+  city names are unique in China, which is what makes leaving the province out safe.
+
+The parser is a set of rules, not a gazetteer: it recognises the levels by their suffixes and
+the province names by a table. A city written without its suffix (``深圳南山区``) is not
+recognised as a city. See ``docs/concepts/identity-standardize.md``.
+
+>>> normalize_address("广东省深圳市南山区科技路１００号　三栋二单元３０１室")
+'广东省深圳市南山区科技路100号3栋2单元301室'
+>>> parts = parse_address("北京朝阳区建国路88号SOHO现代城A座1205室")
+>>> parts.province, parts.city, parts.district, parts.street, parts.unit
+('北京市', '北京市', '朝阳区', '建国路88号SOHO现代城', 'A-1205')
+>>> parse_address("深圳市南山区科技路100号3栋2-301").key == parse_address(
+...     "广东省深圳市南山区科技路100号3号楼2单元301室").key
+True
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from bankcrm.errors import InputError
+from bankcrm.identity._places import (
+    CITY_SUFFIXES,
+    COUNTY_SUFFIXES,
+    NOT_COUNTY_ENDINGS,
+    PROVINCE_BY_SHORT,
+    PROVINCES,
+    Province,
+)
+from bankcrm.identity._simplify import HAN_CLASS, NOT_HAN_CLASS, simplify_all
+
+__all__ = [
+    "ADDRESS_COLUMNS",
+    "AddressParts",
+    "address_frame",
+    "normalize_address",
+    "normalize_addresses",
+    "parse_address",
+]
+
+# ---------------------------------------------------------------------------------------------
+# normalisation
+
+_HAN = re.compile(f"[{HAN_CLASS}]")
+_INVISIBLE = re.compile("[\u0000-\u0008\u000e-\u001b\u007f-\u009f\u00ad\u200b-\u200f\u2060\ufeff]")
+_DASHES = re.compile("[\u2010-\u2015\u2212\u30fc\ufe58\ufe63\uff0d]")
+_LIST_SEPARATORS = re.compile("[,;、]")
+_SPACE_BY_HAN = re.compile(f"(?<=[{HAN_CLASS}#-]) | (?=[{HAN_CLASS}#-])")
+_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+_CN_DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
+# Unit words that a Chinese numeral may precede. 门 and 座 are left out on purpose: 三门峡市,
+# 三座塔 are place names.
+_CN_NUMBER_BEFORE_UNIT = re.compile("([〇零一二两三四五六七八九十]+)(?=号楼|栋|幢|单元|层|楼|室)")
+
+
+def _chinese_number(text: str) -> str:
+    """``三`` → ``3``, ``十二`` → ``12``, ``二十`` → ``20``, ``三〇一`` → ``301``; else unchanged."""
+    if "十" not in text:
+        return "".join(str(_CN_DIGITS[c]) for c in text)
+    tens, _, ones = text.partition("十")
+    if "十" in ones or len(tens) > 1 or len(ones) > 1:
+        return text  # not a simple number: leave it as written
+    return str((_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0))
+
+
+def _address_text(value: object) -> str | None:
+    if isinstance(value, str):
+        return value
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    raise InputError(f"an address must be text, got {type(value).__name__}", rule="not_text")
+
+
+def _clean(text: str) -> str:
+    """Every step of :func:`normalize_address` before traditional → simplified."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        text = _INVISIBLE.sub("", text)
+        text = _DASHES.sub("-", text)
+    elif not text.isprintable():
+        text = _INVISIBLE.sub("", text)
+    text = _LIST_SEPARATORS.sub(" ", text)
+    text = " ".join(text.split())
+    return _SPACE_BY_HAN.sub("", text)
+
+
+def _finish(text: str) -> str | None:
+    """The steps after traditional → simplified."""
+    text = text.translate(_UPPER)
+    if _HAN.search(text):
+        text = _CN_NUMBER_BEFORE_UNIT.sub(lambda m: _chinese_number(m.group(1)), text)
+    return text or None
+
+
+def _normalize_many(values: list[str]) -> list[str | None]:
+    cleaned = [_clean(v) for v in values]
+    han = [i for i, c in enumerate(cleaned) if _HAN.search(c)]
+    for i, converted in zip(han, simplify_all([cleaned[i] for i in han]), strict=True):
+        cleaned[i] = converted
+    return [_finish(c) for c in cleaned]
+
+
+def normalize_address(value: object) -> str | None:
+    """Return the canonical written form of an address, or ``None`` if missing or blank.
+
+    Raises:
+        InputError: if ``value`` is neither text nor missing (rule ``not_text``).
+
+    >>> normalize_address("臺北市信義區 市府路１號"), normalize_address("1 栋 2－301")
+    ('台北市信义区市府路1号', '1栋2-301')
+    >>> normalize_address("Room 3, Tower a"), normalize_address(None)
+    ('ROOM 3 TOWER A', None)
+    """
+    text = _address_text(value)
+    if text is None:
+        return None
+    return _normalize_many([text])[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# administrative parts
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_PROVINCE_BY_NAME: dict[str, Province] = {p.name: p for p in PROVINCES}
+_PROVINCE_RE = re.compile(
+    f"(?P<full>{_alternation(list(_PROVINCE_BY_NAME))})"
+    f"|(?P<short>{_alternation(list(PROVINCE_BY_SHORT))})(?P<suffix>省|自治区|特别行政区|市)?"
+)
+# A bare short name followed by one of these is the start of a longer place name instead:
+# 吉林市 (a city in Jilin), 海南藏族自治州 (in Qinghai), 海南区 (in Wuhai), 河南蒙古族自治县.
+_NOT_PROVINCE_AFTER = ("市", "区", "县", "州", "盟", "旗", "地区", "藏族", "蒙古族")
+# What may follow a municipality before its district: the code tables' "市辖区" / "县"
+# placeholders, or the municipality written twice.
+_MUNICIPAL_FILLER = re.compile("(?:市辖区|市辖县|县(?=[^区县市]))")
+_CITY_RE = re.compile(
+    f"[^{NOT_HAN_CLASS}省市区县]{{1,12}}?(?:{_alternation(list(CITY_SUFFIXES))})"
+)
+_COUNTY_RE = re.compile(f"[^{NOT_HAN_CLASS}省区县]{{1,15}}?(?:{_alternation(list(COUNTY_SUFFIXES))})")
+# Characters of a street name: a place-name token containing one after its first character
+# (人民路恒隆广场超市) is part of the street, as is a token directly followed by one (红旗路).
+_STREET_CHARS = frozenset("路街巷弄号楼栋室")
+
+
+def _plausible(token: str, following: str) -> bool:
+    if any(c in _STREET_CHARS for c in token[1:]):
+        return False
+    return not (following and following[0] in "路街巷弄")
+
+
+def _match_province(text: str) -> tuple[Province, int] | None:
+    m = _PROVINCE_RE.match(text)
+    if m is None:
+        return None
+    if m.group("full"):
+        return _PROVINCE_BY_NAME[m.group("full")], m.end()
+    province = PROVINCE_BY_SHORT[m.group("short")]
+    if m.group("suffix") is None and text.startswith(_NOT_PROVINCE_AFTER, m.end()):
+        return None
+    if m.group("suffix") == "市" and province.kind != "municipality":
+        return None  # 吉林市 is the city, not the province
+    return province, m.end()
+
+
+def _parse_admin(text: str) -> tuple[str | None, str | None, str | None, int]:
+    """Province, city, district and where the rest of the address starts."""
+    province = city = district = None
+    pos = 0
+    found = _match_province(text)
+    if found is not None:
+        match, pos = found
+        province = match.name
+        if match.kind in ("municipality", "sar"):
+            city = match.name
+            if text.startswith(match.name, pos):
+                pos += len(match.name)
+            filler = _MUNICIPAL_FILLER.match(text, pos)
+            if filler is not None:
+                pos = filler.end()
+    if city is None:
+        m = _CITY_RE.match(text, pos)
+        if m is not None and _plausible(m.group(), text[m.end() : m.end() + 1]):
+            city, pos = m.group(), m.end()
+    m = _COUNTY_RE.match(text, pos)
+    if (
+        m is not None
+        and not m.group().endswith(NOT_COUNTY_ENDINGS)
+        and _plausible(m.group(), text[m.end() : m.end() + 1])
+    ):
+        district, pos = m.group(), m.end()
+    return province, city, district, pos
+
+
+# ---------------------------------------------------------------------------------------------
+# street and unit
+
+_LABELS = "号楼|栋|幢|座|单元|门|层|楼|室|房|户"
+_NUMBER = "[0-9A-Z]+(?:-[0-9A-Z]+)*"
+_LABELLED = f"{_NUMBER}(?:{_LABELS})"
+_HASHED = f"#{_NUMBER}"
+# The unit is a run of numbered parts at the end of the address: it starts with a labelled
+# part ("3栋…") or "#"; or it is bare numbers right after a street number ("…100号301"); or a
+# dashed number at the end that does not follow a street word ("阳光小区12-3-401").
+_UNIT_LABELLED = re.compile(f"(?:{_LABELLED}|{_HASHED})(?:-?(?:{_LABELLED}|{_HASHED}|{_NUMBER}))*$")
+_UNIT_AFTER_NUMBER = re.compile(f"(?<=号)[0-9A-Z]+(?:-?(?:{_LABELLED}|{_NUMBER}))*$")
+_UNIT_DASHED = re.compile(f"(?<![0-9A-Z路街巷弄道-])[0-9A-Z]+(?:-[0-9A-Z]+)+$")
+_UNIT_PART = re.compile(f"({_NUMBER})({_LABELS})?")
+_FLOOR_LABELS = frozenset({"层", "楼"})
+_KEY_DROP = re.compile(f"[^0-9A-Z{HAN_CLASS}]")
+
+
+def _split_unit(rest: str) -> tuple[str, str | None]:
+    """Street text and unit text of the part of an address after its districts."""
+    for pattern in (_UNIT_LABELLED, _UNIT_AFTER_NUMBER, _UNIT_DASHED):
+        m = pattern.search(rest)
+        if m is not None:
+            return rest[: m.start()], m.group()
+    return rest, None
+
+
+def _unit_key(unit: str) -> str | None:
+    """The numbers of the unit in order, floors dropped unless nothing else is left."""
+    parts: list[str] = []
+    floors: list[str] = []
+    for number, label in _UNIT_PART.findall(unit):
+        target = floors if label in _FLOOR_LABELS else parts
+        target.extend(p.lstrip("0") or "0" for p in number.split("-"))
+    return "-".join(parts or floors) or None
+
+
+@attrs.frozen
+class AddressParts:
+    """The parts of a normalised address (each ``None`` when not found).
+
+    Attributes:
+        province: official name of the province-level division.
+        city: the prefecture-level division as written (the municipality itself for 北京, 上海,
+            天津 and 重庆, and the region for Hong Kong and Macau).
+        district: the county-level division as written (区, 县, county-level 市, 旗 …).
+        street: the rest of the address before the unit: street, number, estate, building name.
+        unit: the unit key (see the module docstring), such as ``"3-2-301"``.
+    """
+
+    province: str | None
+    city: str | None
+    district: str | None
+    street: str | None
+    unit: str | None
+
+    @property
+    def key(self) -> str | None:
+        """``city-or-province|district|street|unit`` without punctuation (``None`` if empty).
+
+        >>> parse_address("上海浦东新区世纪大道100号(近地铁站)").key
+        '上海市|浦东新区|世纪大道100号近地铁站|'
+        """
+        street = _KEY_DROP.sub("", self.street) if self.street else ""
+        fields = (self.city or self.province or "", self.district or "", street, self.unit or "")
+        return "|".join(fields) if any(fields) else None
+
+
+def _parse(normal: str) -> AddressParts:
+    province, city, district, pos = _parse_admin(normal)
+    street, unit = _split_unit(normal[pos:])
+    street = street.strip(" -#,")
+    return AddressParts(
+        province, city, district, street or None, _unit_key(unit) if unit is not None else None
+    )
+
+
+def parse_address(value: object) -> AddressParts | None:
+    """Normalise an address and split it into :class:`AddressParts` (``None`` if missing).
+
+    Raises:
+        InputError: if ``value`` is neither text nor missing (rule ``not_text``).
+
+    >>> p = parse_address("新疆伊犁哈萨克自治州伊宁市解放路1号")
+    >>> p.province, p.city, p.district, p.street, p.unit
+    ('新疆维吾尔自治区', '伊犁哈萨克自治州', '伊宁市', '解放路1号', None)
+    >>> parse_address("江苏省苏州市昆山市玉山镇1栋2-301").unit
+    '1-2-301'
+    """
+    normal = normalize_address(value)
+    if normal is None:
+        return None
+    return _parse(normal)
+
+
+# ---------------------------------------------------------------------------------------------
+# columns: every computation runs once per distinct value
+
+#: The columns of :func:`address_frame`, in order.
+ADDRESS_COLUMNS = (
+    "addr_norm",
+    "addr_province",
+    "addr_city",
+    "addr_district",
+    "addr_street",
+    "addr_unit",
+    "addr_key",
+)
+
+
+def _distinct(series: pd.Series, column: str) -> tuple[np.ndarray, list[str]]:
+    if not isinstance(series, pd.Series):
+        raise InputError(
+            f"expected a pandas Series, got {type(series).__name__}", column=column, rule="type"
+        )
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values = list(uniques)
+    bad = [i for i, v in enumerate(values) if not isinstance(v, str)]
+    if bad:
+        rows = series.index[np.isin(codes, bad)]
+        raise InputError(
+            "addresses must be text or missing",
+            column=column,
+            rule="not_text",
+            rows=list(rows[:5]),
+            n_rows=len(rows),
+        )
+    return np.asarray(codes, dtype=np.int64), values
+
+
+def _take(values: list[str | None], codes: np.ndarray, index: pd.Index, name: str) -> pd.Series:
+    if not values:
+        array = pd.array([None] * len(codes), dtype="str")
+    else:
+        array = pd.array(values, dtype="str").take(codes, allow_fill=True)
+    return pd.Series(array, index=index, name=name, copy=False)
+
+
+def normalize_addresses(series: pd.Series) -> pd.Series:
+    """Vectorised :func:`normalize_address` (each distinct address normalised once).
+
+    >>> normalize_addresses(pd.Series(["１栋", None])).tolist()
+    ['1栋', nan]
+    """
+    label = str(series.name or "address")
+    codes, values = _distinct(series, label)
+    return _take(_normalize_many(values), codes, series.index, label)
+
+
+def _fields(normal: str | None) -> tuple[str | None, ...]:
+    if normal is None:
+        return (None,) * len(ADDRESS_COLUMNS)
+    parts = _parse(normal)
+    return (
+        normal,
+        parts.province,
+        parts.city,
+        parts.district,
+        parts.street,
+        parts.unit,
+        parts.key,
+    )
+
+
+def address_frame(series: pd.Series) -> pd.DataFrame:
+    """Vectorised :func:`parse_address`: one column per part, plus the normalised text and key.
+
+    Returns a frame with the index of ``series`` and the columns :data:`ADDRESS_COLUMNS`
+    (all missing where the address is). Each distinct address is parsed once.
+
+    Raises:
+        InputError: if a value is neither text nor missing.
+
+    >>> address_frame(pd.Series(["北京市海淀区中关村大街1号"]))[["addr_city", "addr_district"]]
+      addr_city addr_district
+    0       北京市           海淀区
+    """
+    label = str(series.name or "address")
+    codes, values = _distinct(series, label)
+    normals = _normalize_many(values)
+    memo: dict[str | None, tuple[str | None, ...]] = {}
+    rows = [memo.get(n) or memo.setdefault(n, _fields(n)) for n in normals]
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in ADDRESS_COLUMNS]
+    return pd.DataFrame(
+        {
+            col: _take(list(vals), codes, series.index, col)
+            for col, vals in zip(ADDRESS_COLUMNS, columns, strict=True)
+        },
+        index=series.index,
+    )

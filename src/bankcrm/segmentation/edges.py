@@ -1,0 +1,421 @@
+"""Fitted RFM cut points: one written-down quintile rule, fitted once, applied to anyone.
+
+**The rule** (``"rank_min_quantile"``, version 1). For one dimension, let ``n`` be the number of
+reference customers and, for a value ``v``, let ``W(v)`` be how many reference customers are
+*strictly worse* (older last transaction for R; fewer transactions or less money for F and M).
+Then
+
+    score(v) = 1 + min(bins − 1, ⌊bins · W(v) / n⌋)
+
+so a score of ``s`` means at least ``(s − 1)/bins`` of the reference customers are strictly
+worse. It is the SQL ``1 + bins·(RANK() − 1) // n`` over the reference population, with
+``RANK()`` the competition rank (ties share the lowest rank). Consequences:
+
+* equal values always get equal scores, and scores never depend on row order;
+* a better value never scores lower (monotone), and every score is in ``1..bins``;
+* when ``n`` is divisible by ``bins`` and all values differ, each score holds ``n/bins``
+  customers exactly;
+* a tie block that straddles a cut goes *down* to the lowest score it touches: with all values
+  equal (or one customer) everyone scores 1; with 80 % zeros the zeros score 1 and every
+  positive value scores 5; with half the customers buying once, they score 1 and the others
+  3..5. Such data never crash ("bin edges must be unique" cannot happen).
+
+The rule is stored as cut points, so that a service scores a new customer against last
+quarter's population without the population: with ``m_s = ⌈s·n/bins⌉`` (``s = 1..bins−1``) the
+cut ``e_s`` is the ``m_s``-th worst reference value, and ``score(v) = 1 + #{s : v better than
+e_s}``. This equals the formula above for *any* ``v``, seen or not.
+
+Only customers with a transaction in the window (``recency_days`` present) are the reference
+population; a customer without one scores R = 1 and F, M by the same cuts.
+
+>>> import pandas as pd
+>>> features = pd.DataFrame({
+...     "customer_id": range(7),
+...     "recency_days": [1, 2, 3, 4, 5, 6, 7],
+...     "frequency": [1, 1, 1, 1, 2, 3, 9],
+...     "monetary_fen": [100, 100, 100, 100, 100, 100, 100],
+... })
+>>> edges = fit_rfm_edges(features, bins=5)
+>>> edges.cuts
+CutPoints(n_customers=7, recency_days=(6, 5, 3, 2), frequency=(1, 1, 1, 2), monetary_fen=(100, 100, 100, 100))
+>>> RFMEdges.from_json(edges.to_json()) == edges
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Self
+
+import attrs
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from bankcrm._serial import decode, encode
+from bankcrm.errors import InputError, PolicyError
+from bankcrm.frames import Column, FrameSchema, validate_frame
+from bankcrm.money import to_fen
+from bankcrm.policy import read_provenance
+from bankcrm.segmentation._intake import as_date
+from bankcrm.segmentation.features import RFMFeatures
+
+__all__ = [
+    "QUANTILE_RULE",
+    "RULE_VERSION",
+    "CutPoints",
+    "GroupCutPoints",
+    "RFMEdges",
+    "fit_rfm_edges",
+]
+
+#: Name of the one quintile rule (see the module docstring).
+QUANTILE_RULE = "rank_min_quantile"
+#: Version of that rule; bump when the rule changes, so old edges are recognised.
+RULE_VERSION = "1"
+
+#: The recency given to customers without a transaction: worse than any real recency.
+NO_RECENCY = np.iinfo(np.int64).max
+MAX_BINS = 9  # one digit per dimension in the "555" code
+
+GroupKey = str | int
+
+
+def _int_tuple(values: Iterable[Any]) -> tuple[int, ...]:
+    return tuple(int(v) for v in values)
+
+
+@attrs.frozen
+class CutPoints:
+    """The cut points of one reference population (``bins − 1`` per dimension).
+
+    Attributes:
+        n_customers: the size of the reference population.
+        recency_days: cuts in days, non-increasing (the ``m_s``-th *largest* recency).
+        frequency: cuts, non-decreasing.
+        monetary_fen: cuts in fen, non-decreasing.
+    """
+
+    n_customers: int
+    recency_days: tuple[int, ...] = attrs.field(converter=_int_tuple)
+    frequency: tuple[int, ...] = attrs.field(converter=_int_tuple)
+    monetary_fen: tuple[int, ...] = attrs.field(converter=_int_tuple)
+
+    def __attrs_post_init__(self) -> None:
+        sizes = {len(self.recency_days), len(self.frequency), len(self.monetary_fen)}
+        if len(sizes) != 1:
+            raise PolicyError("cut points: every dimension needs bins − 1 cuts")
+        if self.n_customers < 1:
+            raise PolicyError("cut points: the reference population must not be empty")
+        if list(self.recency_days) != sorted(self.recency_days, reverse=True):
+            raise PolicyError("cut points: recency_days cuts must be non-increasing")
+        for name in ("frequency", "monetary_fen"):
+            cuts = getattr(self, name)
+            if list(cuts) != sorted(cuts):
+                raise PolicyError(f"cut points: {name} cuts must be non-decreasing")
+
+    def score_arrays(
+        self, recency: NDArray[np.int64], frequency: NDArray[np.int64], monetary: NDArray[np.int64]
+    ) -> tuple[NDArray[np.int8], NDArray[np.int8], NDArray[np.int8]]:
+        """Scores for arrays of values (recency ``NO_RECENCY`` = no transaction)."""
+        ascending = np.asarray(self.recency_days[::-1], dtype=np.int64)
+        r = len(ascending) + 1 - np.searchsorted(ascending, recency, side="right")
+        f = 1 + np.searchsorted(np.asarray(self.frequency, dtype=np.int64), frequency, "left")
+        m = 1 + np.searchsorted(np.asarray(self.monetary_fen, dtype=np.int64), monetary, "left")
+        return r.astype(np.int8), f.astype(np.int8), m.astype(np.int8)
+
+    def score_one(self, recency: int | None, frequency: int, monetary_fen: int) -> tuple[int, int, int]:
+        """Scores of one customer, by the same comparisons (``recency=None``: no transaction)."""
+        r = 1 if recency is None else 1 + sum(recency < cut for cut in self.recency_days)
+        f = 1 + sum(frequency > cut for cut in self.frequency)
+        m = 1 + sum(monetary_fen > cut for cut in self.monetary_fen)
+        return r, f, m
+
+
+@attrs.frozen
+class GroupCutPoints:
+    """The cut points of one group (``by`` value), e.g. ``"retail"`` or a branch code."""
+
+    group: GroupKey
+    cuts: CutPoints
+
+
+def _bins(_instance: Any, _attribute: Any, value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 2 <= value <= MAX_BINS:
+        raise PolicyError(f"bins must be an integer from 2 to {MAX_BINS}, got {value!r}")
+
+
+def _weights(value: Iterable[Any]) -> tuple[int, int, int]:
+    items = tuple(value)
+    if len(items) != 3 or not all(
+        isinstance(w, int | np.integer) and not isinstance(w, bool) and w >= 0 for w in items
+    ):
+        raise PolicyError(f"weights must be three non-negative integers (R, F, M), got {items!r}")
+    return int(items[0]), int(items[1]), int(items[2])
+
+
+@attrs.frozen(kw_only=True)
+class RFMEdges:
+    """Fitted cut points: pooled (``cuts``) or per group (``by`` and ``groups``).
+
+    Serialisable (``to_dict``/``to_json``/``save`` and back) so that a service scores new
+    customers against the edges an analyst fitted last quarter.
+
+    Attributes:
+        bins: scores per dimension (2..9; 5 = quintiles).
+        rule: the quantile rule's name (:data:`QUANTILE_RULE`).
+        version: the rule's version (:data:`RULE_VERSION`).
+        as_of: the reference date of the features the edges were fitted on.
+        weights: integer weights of R, F and M in the total ``rfm_score``.
+        cuts: the pooled cut points (``None`` when fitted per group).
+        by: the column the groups come from, or ``None``.
+        groups: the cut points of each group, sorted by group.
+    """
+
+    bins: int = attrs.field(default=5, validator=_bins)
+    rule: str = QUANTILE_RULE
+    version: str = RULE_VERSION
+    as_of: dt.date | None = None
+    weights: tuple[int, int, int] = attrs.field(default=(1, 1, 1), converter=_weights)
+    cuts: CutPoints | None = None
+    by: str | None = None
+    groups: tuple[GroupCutPoints, ...] = attrs.field(default=(), converter=tuple)
+
+    def __attrs_post_init__(self) -> None:
+        if self.rule != QUANTILE_RULE or self.version != RULE_VERSION:
+            raise PolicyError(
+                f"edges use rule {self.rule!r} version {self.version!r}; this bankcrm applies "
+                f"{QUANTILE_RULE!r} version {RULE_VERSION!r}"
+            )
+        if (self.by is None) == (self.cuts is None):
+            raise PolicyError("edges need either pooled cuts or a 'by' column, not both")
+        if self.by is None and self.groups:
+            raise PolicyError("edges have groups but no 'by' column")
+        if self.by is not None and not self.groups:
+            raise PolicyError("edges fitted by group need at least one group")
+        everything = ([self.cuts] if self.cuts else []) + [g.cuts for g in self.groups]
+        for cuts in everything:
+            if len(cuts.frequency) != self.bins - 1:
+                raise PolicyError(f"every dimension needs bins − 1 = {self.bins - 1} cuts")
+        keys = [g.group for g in self.groups]
+        if len(set(keys)) != len(keys):
+            raise PolicyError("edges list a group more than once")
+
+    def cuts_for(self, group: GroupKey | None = None) -> CutPoints:
+        """The cut points that score a customer of ``group`` (``None`` for pooled edges).
+
+        Raises:
+            InputError: when the edges were fitted per group and ``group`` is not one of them.
+        """
+        if self.cuts is not None:
+            return self.cuts
+        for entry in self.groups:
+            if entry.group == group:
+                return entry.cuts
+        raise InputError(
+            f"no edges were fitted for group {group!r}", column=self.by, rule="unknown_group"
+        )
+
+    @property
+    def max_score(self) -> int:
+        """The largest weighted total ``rfm_score`` these edges can give."""
+        return self.bins * sum(self.weights)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-compatible)."""
+        data: dict[str, Any] = encode(self)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Inverse of :meth:`to_dict`; raises :class:`~bankcrm.errors.PolicyError` if bad."""
+        result: Self = decode(cls, data)
+        return result
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """These edges as JSON text."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text written by :meth:`to_json`."""
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise PolicyError(f"malformed edges JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise PolicyError("edges JSON must be an object")
+        return cls.from_dict(data)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the edges to a JSON file; returns the path."""
+        target = Path(path)
+        target.write_text(self.to_json() + "\n", encoding="utf-8")
+        return target
+
+    @classmethod
+    def load(cls, path: str | Path) -> Self:
+        """Read edges from a JSON file written by :meth:`save`."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PolicyError(f"{path}: cannot read edges file ({exc})") from exc
+        return cls.from_json(text)
+
+
+def read_features(
+    features: pd.DataFrame | RFMFeatures, *, by: str | None = None
+) -> tuple[pd.DataFrame, NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """The frame and its recency (``NO_RECENCY`` where missing), frequency and fen arrays.
+
+    Canonical dtypes (int64 / ``Int64``) are read without copies; anything else is validated
+    and coerced with :func:`bankcrm.frames.validate_frame` (``monetary`` in yuan becomes fen
+    when ``monetary_fen`` is absent).
+    """
+    frame = features.features if isinstance(features, RFMFeatures) else features
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(
+            f"features must be a DataFrame or RFMFeatures, got {type(frame).__name__}",
+            rule="type",
+        )
+    money = "monetary_fen" if "monetary_fen" in frame.columns else "monetary"
+    columns = [
+        Column("recency_days", "int", nullable=True, min_value=0),
+        Column("frequency", "int", min_value=0),
+        Column(money, "int" if money == "monetary_fen" else "money"),
+    ]
+    if by is not None:
+        columns.append(Column(by, "str" if _is_text(frame, by) else "int"))
+    schema = FrameSchema("features", columns)
+    if not _canonical(frame, money, by):
+        frame = validate_frame(frame, schema)
+    else:
+        validate_frame(frame.iloc[:0], schema)  # the columns are there
+    recency_col = frame["recency_days"]
+    if isinstance(recency_col.dtype, pd.Int64Dtype):
+        recency = recency_col.to_numpy(dtype=np.int64, na_value=NO_RECENCY)
+    else:
+        recency = recency_col.to_numpy(dtype=np.int64)
+    frequency = frame["frequency"].to_numpy(dtype=np.int64)
+    monetary = frame[money].to_numpy()
+    if monetary.dtype != np.int64:
+        monetary = to_fen(frame[money], column=money)
+    if len(frame) and (recency.min() < 0 or frequency.min() < 0):
+        bad = "recency_days" if recency.min() < 0 else "frequency"
+        values = recency if bad == "recency_days" else frequency
+        raise InputError(
+            "must not be negative", column=bad, rule="range",
+            rows=frame.index[np.flatnonzero(values < 0)[:5]].tolist(),
+            n_rows=int((values < 0).sum()),
+        )
+    return frame, recency, frequency, monetary
+
+
+def _is_text(frame: pd.DataFrame, column: str) -> bool:
+    if column not in frame.columns:
+        return True
+    return not pd.api.types.is_integer_dtype(frame[column].dtype)
+
+
+def _canonical(frame: pd.DataFrame, money: str, by: str | None) -> bool:
+    needed = ("recency_days", "frequency", money)
+    if not all(c in frame.columns for c in needed):
+        return False
+    recency = frame["recency_days"].dtype
+    ok = (recency == np.int64 or isinstance(recency, pd.Int64Dtype)) and frame[
+        "frequency"
+    ].dtype == np.int64
+    ok = ok and (frame[money].dtype == np.int64 or money == "monetary")
+    if money == "monetary" and frame[money].dtype != np.float64:
+        return False
+    if by is not None:
+        if by not in frame.columns or frame[by].isna().any():
+            return False
+    return bool(ok)
+
+
+def _fit_cuts(
+    recency: NDArray[np.int64], frequency: NDArray[np.int64], monetary: NDArray[np.int64], bins: int
+) -> CutPoints:
+    n = len(recency)
+    ranks = [(s * n + bins - 1) // bins for s in range(1, bins)]  # m_s = ceil(s·n/bins)
+    kth_low = sorted({m - 1 for m in ranks})
+    kth_high = sorted({n - m for m in ranks})
+    f_sorted = np.partition(frequency, kth_low)
+    m_sorted = np.partition(monetary, kth_low)
+    r_sorted = np.partition(recency, kth_high)
+    return CutPoints(
+        n_customers=n,
+        recency_days=[r_sorted[n - m] for m in ranks],
+        frequency=[f_sorted[m - 1] for m in ranks],
+        monetary_fen=[m_sorted[m - 1] for m in ranks],
+    )
+
+
+def fit_rfm_edges(
+    features: pd.DataFrame | RFMFeatures,
+    *,
+    bins: int = 5,
+    by: str | None = None,
+    weights: tuple[int, int, int] = (1, 1, 1),
+    as_of: dt.date | str | None = None,
+) -> RFMEdges:
+    """Fit the cut points of the quintile rule (see the module docstring) on ``features``.
+
+    Args:
+        features: an :class:`RFMFeatures` or a frame with ``recency_days`` (``<NA>`` = no
+            transaction), ``frequency`` and ``monetary_fen`` (or ``monetary`` in yuan).
+        bins: scores per dimension, 2..9.
+        by: fit separate cut points per value of this column (retail vs corporate, branch).
+        weights: integer weights of R, F, M in the total ``rfm_score``.
+        as_of: the reference date to record; default: the features' own ``as_of``.
+
+    Returns:
+        Frozen, serialisable :class:`RFMEdges`.
+
+    Raises:
+        InputError: when there is no customer with a transaction to fit on (in a group too).
+    """
+    frame, recency, frequency, monetary = read_features(features, by=by)
+    reference = _reference_date(features, frame, as_of)
+    edges_kw: dict[str, Any] = {"bins": bins, "as_of": reference, "weights": weights}
+    _bins(None, None, bins)
+    active = recency != NO_RECENCY
+    if by is None:
+        if not active.any():
+            raise InputError(
+                "no customer has a transaction in the window: nothing to fit edges on",
+                column="recency_days", rule="empty",
+            )
+        cuts = _fit_cuts(recency[active], frequency[active], monetary[active], bins)
+        return RFMEdges(cuts=cuts, **edges_kw)
+    codes, keys = pd.factorize(frame[by], sort=True)
+    groups = []
+    for code, key in enumerate(keys.tolist()):
+        rows = (codes == code) & active
+        if not rows.any():
+            raise InputError(
+                f"group {key!r} has no customer with a transaction: cannot fit its edges",
+                column=by, rule="empty",
+            )
+        group_key = key if isinstance(key, str) else int(key)
+        groups.append(
+            GroupCutPoints(
+                group_key, _fit_cuts(recency[rows], frequency[rows], monetary[rows], bins)
+            )
+        )
+    return RFMEdges(by=by, groups=tuple(groups), **edges_kw)
+
+
+def _reference_date(
+    features: pd.DataFrame | RFMFeatures, frame: pd.DataFrame, as_of: Any
+) -> dt.date | None:
+    if as_of is not None:
+        return as_date(as_of)
+    if isinstance(features, RFMFeatures):
+        return features.as_of
+    stamped = [p.as_of for p in read_provenance(frame) if p.as_of is not None]
+    return stamped[0] if stamped else None
