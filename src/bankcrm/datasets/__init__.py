@@ -34,7 +34,6 @@ from bankcrm.datasets._parties import (
     PartyFrames,
     generate_parties,
 )
-from bankcrm.datasets._people import IdType
 from bankcrm.datasets._records import SOURCE_SYSTEMS, generate_people, generate_records
 from bankcrm.datasets._transactions import generate_transactions
 
@@ -50,7 +49,6 @@ __all__ = [
     "SOURCE_SYSTEMS",
     "AccountFrames",
     "DamageRates",
-    "IdType",
     "PartyFrames",
     "SyntheticBank",
     "generate_accounts",

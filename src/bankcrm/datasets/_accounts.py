@@ -107,7 +107,7 @@ def generate_fx_rates(
     >>> fx = generate_fx_rates(seed=1)
     >>> sorted(fx["currency"].unique())
     ['EUR', 'HKD', 'USD']
-    >>> bool((fx["date"].dt.dayofweek < 5).all())
+    >>> bool((fx["date"].dt.day_of_week < 5).all())
     True
     """
     rng = stream(check_seed(seed), Shape.FX)

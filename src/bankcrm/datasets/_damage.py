@@ -14,8 +14,8 @@ bankcrm.errors.InputError: column 'homophone': must be a number in [0, 1] [rule:
 >>> rng = np.random.default_rng(0)
 >>> typo_ids(np.array(["11010519491231002X"]), rng)[0] != "11010519491231002X"
 True
->>> transpose_ids(np.array(["123"]), np.random.default_rng(1)).tolist()
-['213']
+>>> transpose_ids(np.array(["12"]), np.random.default_rng(1)).tolist()
+['21']
 >>> reformat_ids(np.array(["11010519491231002X"]), np.array([1])).tolist()
 ['110105 19491231 002X']
 >>> reformat_phones(np.array([13800138000]), np.array([0])).tolist()

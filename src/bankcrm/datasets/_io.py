@@ -1,7 +1,8 @@
 """Writing a synthetic bank to files: one file per frame plus a manifest of the settings.
 
 CSV always works; Parquet needs pyarrow (the ``parquet`` extra). Shares (Decimal) are written as
-their exact decimal text in CSV and as a Parquet decimal column; dates as ISO text in CSV.
+their exact decimal text in CSV and as a Parquet decimal column; dates as ISO text in CSV and
+as Parquet timestamps (millisecond resolution: Parquet has no seconds unit).
 
 >>> import tempfile, pathlib
 >>> from bankcrm.datasets import synthetic_bank

@@ -123,6 +123,22 @@ _INDUSTRIES = (
 )
 _ARRANGEMENTS = ("board_majority", "vie_agreement", "entrusted_management")
 
+#: Non-enterprise legal persons among standalone parties: (authority, entity type, name
+#: template, weight). GB 32100 authorities: 1 institutional establishment (2 = public
+#: institution), 5 civil affairs (1 social group, 2 private non-enterprise unit, 3 foundation),
+#: N agriculture (2 village collective economic organisation), Y other.
+_OTHER_ORGANISATIONS_SHARE = 0.12
+_OTHER_ORGANISATIONS = (
+    ("1", "2", "{city}{brand}医院", 0.25),
+    ("5", "1", "{city}{brand}商会", 0.2),
+    ("5", "2", "{city}{brand}培训学校", 0.2),
+    ("5", "3", "{brand}公益基金会", 0.1),
+    ("N", "2", "{city}{brand}村股份经济合作社", 0.15),
+    ("Y", "1", "{city}{brand}律师事务所", 0.1),
+)
+_OTHER_CDF = np.cumsum([o[3] for o in _OTHER_ORGANISATIONS])
+_OTHER_CDF[-1] = 1.0
+
 #: Shares of groups by kind of ultimate controller.
 _CONTROLLER_SHARES = {"person": 0.35, "family": 0.35, "state": 0.15, "widely_held": 0.15}
 
@@ -242,6 +258,14 @@ class _Builder:
         name = f"{brand}{industry}{suffix}" if top else f"{city[:3]}{brand}{industry}{suffix}"
         entity_type = "1" if self.rng.random() < 0.97 else "3"  # enterprises; a few cooperatives
         return self.organisation("corporate", name, "9", entity_type)
+
+    def other_organisation(self) -> str:
+        """A legal person that is not an enterprise (registration authority 1, 5, N or Y)."""
+        at = int(np.searchsorted(_OTHER_CDF, self.rng.random(), side="right"))
+        authority, entity_type, template, _ = _OTHER_ORGANISATIONS[at]
+        city = self.regions.place[int(self.rng.integers(0, len(self.regions.place)))]
+        name = template.format(city=city[:3], brand=self.brand())
+        return self.organisation("organisation", name, authority, entity_type)
 
     def brand(self) -> str:
         chars = self.given.chars[self.rng.integers(0, len(self.given.chars), 2)]
@@ -481,14 +505,16 @@ def generate_parties(
         firm = b.company(b.brand())
         for member, share in zip(family, (1_000, 2_000, 2_000), strict=True):
             b.hold(member, firm, share)
+        family_group = b.new_group()  # related persons, though they control nothing
         for member in family:
-            b.assign(member, b.new_group(), "standalone")
+            b.assign(member, family_group, "family")
         group = b.new_group()
         b.assign(firm, group, "standalone")
         borrowers.append((firm, group))
-    # Standalone firms, some with a minority stake from a group.
+    # Standalone firms (some with a minority stake from a group) and other legal persons.
     for _ in range(standalone):
-        firm = b.company(b.brand())
+        draw = float(rng.random())
+        firm = b.other_organisation() if draw < _OTHER_ORGANISATIONS_SHARE else b.company(b.brand())
         group = b.new_group()
         b.assign(firm, group, "standalone")
         borrowers.append((firm, group))

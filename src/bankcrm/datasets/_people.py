@@ -30,23 +30,13 @@ from bankcrm.datasets._pools import (
     region_pool,
     surname_pool,
 )
+from bankcrm.identity.dispatch import IdType
 
-__all__ = ["IdType", "People", "Residency", "make_people"]
+__all__ = ["People", "Residency", "make_people"]
 
 IntArray = npt.NDArray[np.int64]
 StrArray = npt.NDArray[np.str_]
 BoolArray = npt.NDArray[np.bool_]
-
-
-class IdType:
-    """Document type codes written into ``id_type`` (the codes of ``bankcrm.identity``)."""
-
-    RIC = "RIC"
-    HMT_PERMIT = "HMT_PERMIT"
-    FPR = "FPR"
-    PASSPORT = "PASSPORT"
-    HK_MO_TRAVEL = "HK_MO_TRAVEL"
-    TW_TRAVEL = "TW_TRAVEL"
 
 
 class Residency:
@@ -96,7 +86,7 @@ class People:
 
 def _households(n: int, rng: np.random.Generator) -> tuple[IntArray, IntArray]:
     """Household number and rank within the household (0 head, 1 spouse, 2+ children)."""
-    sizes = rng.choice(HOUSEHOLD_SIZES, size=n // 2 + 2, p=HOUSEHOLD_SHARES)
+    sizes = rng.choice(HOUSEHOLD_SIZES, size=n + 1, p=HOUSEHOLD_SHARES)  # always enough
     ends = np.cumsum(sizes)
     count = int(np.searchsorted(ends, n)) + 1
     sizes = sizes[:count]

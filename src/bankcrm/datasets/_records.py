@@ -41,8 +41,9 @@ from bankcrm.datasets._damage import (
     transpose_ids,
     typo_ids,
 )
-from bankcrm.datasets._people import IdType, People, Residency, make_people
+from bankcrm.datasets._people import People, Residency, make_people
 from bankcrm.datasets._pools import given_name_pool, surname_pool
+from bankcrm.identity.dispatch import IdType
 
 __all__ = [
     "SOURCE_SYSTEMS",
@@ -332,6 +333,8 @@ def records_frame(
     source_id = np.empty(m, dtype="U12")
     for code in range(len(SOURCE_SYSTEMS)):
         at = np.flatnonzero(system == code)
+        if len(at) == 0:
+            continue
         base = int(rng.integers(10_000_000, 90_000_000))
         numbers = (base + np.arange(len(at), dtype=np.int64)).astype("U10")
         source_id[at] = np.strings.add(_SOURCE_PREFIX[code], np.strings.zfill(numbers, 10))
@@ -394,7 +397,7 @@ def draw_people(
     n_people: int, seed: int, as_of: dt.date, hmt_rate: float, foreign_rate: float
 ) -> People:
     return make_people(
-        check_count(n_people, "n_people"),
+        check_count(n_people, "n_people", minimum=1),
         seed=check_seed(seed),
         as_of=to_day(as_of),
         hmt_rate=check_rate(hmt_rate, "hmt_rate"),

@@ -139,7 +139,8 @@ def read_ids(series: pd.Series[Any], name: str) -> Ids:
     dtype = series.dtype
     if isinstance(dtype, np.dtype) and dtype.kind == "i":
         return Ids(series.to_numpy().astype(np.int64, copy=False), True, _column(name, series, {}))
-    kind = "int" if pd.api.types.is_numeric_dtype(dtype) and dtype != bool else "str"
+    numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+    kind = "int" if numeric else "str"
     if pd.api.types.is_object_dtype(dtype):
         sample = series.dropna()
         if len(sample) and all(isinstance(v, int | np.integer) for v in sample.head(1000)):

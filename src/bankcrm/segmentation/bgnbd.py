@@ -265,9 +265,31 @@ def check_weights(
     return w
 
 
-def _broadcast(*values: ArrayLike) -> tuple[FloatArray, ...]:
-    arrays = [np.asarray(v, dtype=np.float64) for v in values]
-    return tuple(np.broadcast_arrays(*arrays))
+def as_float_array(values: ArrayLike, *, column: str) -> FloatArray:
+    """``values`` as a float64 array (any shape), or an InputError if they are not numbers."""
+    try:
+        raw = np.asarray(values)
+        if raw.dtype.kind not in "iuf":
+            raise TypeError(str(raw.dtype))
+        return raw.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"expected numbers, got values of type {exc}", column=column, rule="numeric"
+        ) from None
+
+
+def broadcast_columns(**values: ArrayLike) -> tuple[FloatArray, ...]:
+    """Named inputs as float arrays broadcast to one shape (scalars stretch, like numpy)."""
+    arrays = [as_float_array(v, column=name) for name, v in values.items()]
+    try:
+        return tuple(np.broadcast_arrays(*arrays))
+    except ValueError:
+        shapes = {name: a.shape for name, a in zip(values, arrays, strict=True)}
+        raise InputError(
+            f"inputs do not broadcast to one shape: {shapes}",
+            column=next(iter(values)),
+            rule="same_length",
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,7 +451,7 @@ class BGNBDModel:
     def _scoring_inputs(
         self, frequency: ArrayLike, recency: ArrayLike, big_t: ArrayLike
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        x, t_x, tt = _broadcast(frequency, recency, big_t)
+        x, t_x, tt = broadcast_columns(frequency=frequency, recency=recency, T=big_t)
         shape = x.shape
         flat = [
             numeric_column(v.reshape(-1), column=name, index=None)
@@ -487,7 +509,7 @@ class BGNBDModel:
         p = self.params_
         horizon = _check_horizon(t)
         x, t_x, big_t = self._scoring_inputs(frequency, recency, T)
-        horizon, x, t_x, big_t = _broadcast(horizon, x, t_x, big_t)
+        horizon, x, t_x, big_t = broadcast_columns(t=horizon, frequency=x, recency=t_x, T=big_t)
         z = horizon / (p.alpha + big_t + horizon)
         alive_rate = _special.bgnbd_scaled_growth(p.r, p.a, p.b, x, z)
         alive = _special.bgnbd_p_alive(p.r, p.alpha, p.a, p.b, x, t_x, big_t)
@@ -516,7 +538,7 @@ class BGNBDModel:
 
 
 def _check_horizon(t: ArrayLike) -> FloatArray:
-    horizon = np.asarray(t, dtype=np.float64)
+    horizon = as_float_array(t, column="t")
     bad = ~np.isfinite(horizon) | (horizon < 0)
     if bad.any():
         raise InputError("horizon must be finite and >= 0", column="t", rule="non_negative")

@@ -13,11 +13,18 @@
   are left out, each later purchase day counts once with its day total. Summed exactly in
   integer fen (``repeat_value_fen``), divided once; 0 when ``frequency`` is 0.
 
-Transactions dated after ``as_of`` are not used: they are listed in ``excluded`` with the reason
-``after_as_of`` (``as_of`` itself is included). Negative amounts (reversals, refunds) are an
-error by default, or listed in ``excluded`` with the reason ``negative_amount``; zero amounts
-count as purchases. Every input row is either used or listed. The input is never modified and
-the result does not depend on row order.
+The rows are sorted by customer id (a ``customer_id`` column, as in
+:func:`~bankcrm.segmentation.rfm_features`). Every input row is accounted for, with the same
+policy words as the RFM features:
+
+* dated **after** ``as_of`` (``after_as_of``): ``"exclude"`` (default; listed in ``excluded``
+  with the reason ``after_as_of``) or ``"raise"``; ``as_of`` itself is included;
+* **negative amounts**, reversals and refunds (``negatives``): ``"exclude"`` (default, reason
+  ``negative_amount``) or ``"raise"``. A zero amount is a purchase;
+* a **missing or malformed** id, date or amount: an :class:`~bankcrm.errors.InputError`
+  naming the column, the rule and the first rows.
+
+The input is never modified and the result does not depend on row order.
 
 >>> import pandas as pd
 >>> tx = pd.DataFrame({
@@ -27,13 +34,13 @@ the result does not depend on row order.
 ...     "amount": [29.33, 29.73, 14.96, 26.48, 63.34, 10.00],
 ... })
 >>> s = clv_summary(tx, as_of="1997-09-30")
->>> s.frame[["frequency", "recency", "T", "monetary_value", "repeat_value_fen"]].round(3)
-             frequency  recency       T  monetary_value  repeat_value_fen
-customer_id
-1                    2   30.429  38.857          22.345              4469
-2                    0    0.000  38.857           0.000                 0
->>> s.excluded["reason"].tolist()
-['after_as_of']
+>>> s.frame[["customer_id", "frequency", "recency", "T", "monetary_value"]].round(3)
+   customer_id  frequency  recency       T  monetary_value
+0            1          2   30.429  38.857          22.345
+1            2          0    0.000  38.857           0.000
+>>> s.excluded
+   position       reason
+3         3  after_as_of
 """
 
 from __future__ import annotations
@@ -50,6 +57,7 @@ from bankcrm._values import raise_for_rows
 from bankcrm.errors import InputError, PolicyError
 from bankcrm.frames import Column, FrameSchema, validate_frame
 from bankcrm.policy import Provenance, read_provenance, stamp_provenance
+from bankcrm.segmentation import _intake
 from bankcrm.segmentation.bgnbd import BGNBDModel
 from bankcrm.segmentation.gamma_gamma import GammaGammaModel
 
@@ -70,10 +78,13 @@ CUSTOMER_VALUE_RULE = ("customer_value", "1")
 #: Time units accepted by ``unit``, in days.
 UNIT_DAYS = {"D": 1, "W": 7}
 
+#: Reasons a transaction row is left out (the same words as
+#: :class:`bankcrm.segmentation.ExclusionReason`).
 AFTER_AS_OF = "after_as_of"
 NEGATIVE_AMOUNT = "negative_amount"
+_REASONS = pd.CategoricalDtype([AFTER_AS_OF, NEGATIVE_AMOUNT])
 
-NegativePolicy = Literal["error", "exclude"]
+RowPolicy = Literal["exclude", "raise"]
 
 
 @attrs.frozen(eq=False)
@@ -81,15 +92,17 @@ class CLVSummary:
     """Result of :func:`clv_summary`.
 
     Attributes:
-        frame: one row per customer (index: the customer id column, sorted), with
-            ``frequency`` (int64), ``recency``, ``T``, ``monetary_value`` (float64),
-            ``repeat_value_fen`` (int64, exact) and ``first_purchase`` (date).
-        excluded: the input rows not used, with their original index, the three input
-            columns as given, and ``reason`` (``after_as_of`` or ``negative_amount``).
+        frame: one row per customer, sorted by id: the customer id column, ``frequency``
+            (int64), ``recency``, ``T``, ``monetary_value`` (float64), ``repeat_value_fen``
+            (int64, exact) and ``first_purchase`` (date).
+        excluded: one row per transaction left out, indexed by the input row label, with the
+            row ``position`` in the input and its ``reason`` (``after_as_of`` or
+            ``negative_amount``).
         as_of: the end of observation (a date; transactions on it are included).
         unit: the time unit of ``recency`` and ``T`` (``"D"``, ``"W"``, or ``"<n>D"``).
         unit_days: days per unit.
-        n_transactions: input rows used (``n_transactions + len(excluded)`` = input rows).
+        negatives: the policy applied to negative amounts.
+        n_rows: transaction rows that came in (= used + excluded).
         provenance: the rule's name and version (:data:`CLV_SUMMARY_RULE`) and ``as_of``;
             ``frame`` carries the same record (:func:`bankcrm.policy.read_provenance`).
     """
@@ -99,8 +112,14 @@ class CLVSummary:
     as_of: dt.date
     unit: str
     unit_days: int
-    n_transactions: int
+    negatives: RowPolicy
+    n_rows: int
     provenance: Provenance
+
+    @property
+    def n_transactions(self) -> int:
+        """Transaction rows used in the summary."""
+        return self.n_rows - len(self.excluded)
 
 
 def _as_of_date(as_of: Any) -> dt.date:
@@ -137,7 +156,8 @@ def clv_summary(
     customer_id: str = "customer_id",
     date: str = "date",
     amount: str = "amount",
-    negative_amounts: NegativePolicy = "error",
+    negatives: RowPolicy = "exclude",
+    after_as_of: RowPolicy = "exclude",
 ) -> CLVSummary:
     """Per-customer ``frequency``, ``recency``, ``T`` and ``monetary_value`` at ``as_of``.
 
@@ -147,28 +167,30 @@ def clv_summary(
         unit: time unit of ``recency`` and ``T``: ``"W"`` (weeks, 7 days, the usual choice),
             ``"D"`` (days) or a positive whole number of days. Purchases are always grouped per
             calendar day, whatever the unit.
-        customer_id: name of the customer id column (integers or text; no nulls).
+        customer_id: name of the customer id column (integers or text, read as
+            :func:`~bankcrm.segmentation.rfm_features` reads them; no nulls).
         date: name of the date column (dates or timestamps; a timestamp counts on its own
             calendar day, in its own time zone if it has one).
         amount: name of the amount column, in yuan (float, int, Decimal or text), read exactly
             into fen.
-        negative_amounts: ``"error"`` (default) raises on negative amounts; ``"exclude"``
-            lists them in ``excluded`` with the reason ``negative_amount``.
+        negatives: ``"exclude"`` (default) lists negative amounts in ``excluded`` with the
+            reason ``negative_amount``; ``"raise"`` raises on them.
+        after_as_of: ``"exclude"`` (default) lists rows dated after ``as_of`` in
+            ``excluded``; ``"raise"`` raises on them.
 
     Returns:
         A :class:`CLVSummary` (its ``frame`` is what :func:`~bankcrm.segmentation.fit_bgnbd`
         and :func:`~bankcrm.segmentation.fit_gamma_gamma` take).
 
     Raises:
-        InputError: a missing column, null ids, dates or amounts, malformed values, a
-            negative amount under ``negative_amounts="error"``, a bad ``as_of``.
-        PolicyError: an unknown ``unit`` or ``negative_amounts``.
+        InputError: a missing column, null ids, dates or amounts, malformed values, a row
+            breaking a ``"raise"`` policy, a bad ``as_of``.
+        PolicyError: an unknown ``unit``, ``negatives`` or ``after_as_of``.
     """
     unit_name, unit_days = _unit_days(unit)
-    if negative_amounts not in ("error", "exclude"):
-        raise PolicyError(
-            f"negative_amounts must be 'error' or 'exclude', got {negative_amounts!r}"
-        )
+    for name, value in (("negatives", negatives), ("after_as_of", after_as_of)):
+        if value not in ("exclude", "raise"):
+            raise PolicyError(f"{name} must be 'exclude' or 'raise', got {value!r}")
     end = _as_of_date(as_of)
     if not isinstance(transactions, pd.DataFrame):
         raise InputError(
@@ -185,61 +207,77 @@ def clv_summary(
             rule="required",
         )
     clean = validate_frame(transactions, schema)
-    ids = transactions[customer_id]
-    codes, uniques = _customer_codes(ids, customer_id)
+    codes, uniques = _customer_codes(transactions[customer_id], customer_id)
     days = _calendar_days(clean[date])
     fen = clean[amount].to_numpy(dtype=np.int64)
 
     end_day = (end - dt.date(1970, 1, 1)).days
     after = days > end_day
     negative = (fen < 0) & ~after
-    if negative.any() and negative_amounts == "error":
-        raise_for_rows(
-            "negative amount (a reversal or refund); pass negative_amounts='exclude' to list "
-            "such rows in the excluded report instead",
-            column=amount,
-            rule="non_negative",
-            mask=negative,
-            series=transactions[amount],
-        )
-    reasons = np.where(after, AFTER_AS_OF, NEGATIVE_AMOUNT)
+    for mask, option, policy, column, rule, text in (
+        (after, "after_as_of", after_as_of, date, AFTER_AS_OF, "transaction dated after as_of"),
+        (negative, "negatives", negatives, amount, NEGATIVE_AMOUNT, "negative amount (reversal)"),
+    ):
+        if policy == "raise" and mask.any():
+            raise_for_rows(
+                f"transactions: {text} not allowed with {option}='raise'",
+                column=column,
+                rule=rule,
+                mask=mask,
+                series=transactions[column],
+            )
     dropped = after | negative
-    excluded = transactions.loc[dropped, [customer_id, date, amount]].assign(
-        reason=pd.array(reasons[dropped], dtype="str")
+    positions = np.flatnonzero(dropped).astype(np.int64)
+    reason_codes = np.where(after[positions], 0, 1)
+    excluded = pd.DataFrame(
+        {
+            "position": positions,
+            "reason": pd.Categorical.from_codes(reason_codes, dtype=_REASONS),
+        },
+        index=transactions.index[positions],
     )
 
     keep = ~dropped
     frame = _summarise(codes[keep], days[keep], fen[keep], end_day, unit_days)
-    frame.index = pd.Index(uniques.take(frame.index.to_numpy()), name=customer_id)
-    provenance = Provenance(*CLV_SUMMARY_RULE, end, producer="bankcrm.segmentation.clv_summary")
+    frame.insert(0, customer_id, uniques.take(frame.index.to_numpy()))
+    frame.index = pd.RangeIndex(len(frame))
+    provenance = Provenance(
+        f"{CLV_SUMMARY_RULE[0]}[unit={unit_name},negatives={negatives}]",
+        CLV_SUMMARY_RULE[1],
+        end,
+        producer="bankcrm.segmentation.clv_summary",
+    )
     return CLVSummary(
         frame=stamp_provenance(frame, provenance),
-        provenance=provenance,
         excluded=excluded,
         as_of=end,
         unit=unit_name,
         unit_days=unit_days,
-        n_transactions=int(keep.sum()),
+        negatives=negatives,
+        n_rows=len(transactions),
+        provenance=provenance,
     )
 
 
 def _customer_codes(
     ids: pd.Series[Any], column: str
 ) -> tuple[npt.NDArray[np.int64], pd.Index[Any]]:
-    """Codes ordered by customer id (so the output order never depends on the row order)."""
-    try:
-        codes, uniques = pd.factorize(ids, sort=True, use_na_sentinel=True)
-    except TypeError:
-        raise InputError(
-            "customer ids must be of one comparable type (all integers or all text)",
-            column=column,
-            rule="comparable",
-        ) from None
-    missing = codes < 0
-    if missing.any():
+    """Codes ordered by customer id (so the output order never depends on the row order).
+
+    Ids are read as :func:`~bankcrm.segmentation.rfm_features` reads them (int64, or text when
+    any id is text: ``1`` and ``"1"`` are one customer), so the two outputs join on the id.
+    """
+    read = _intake.read_ids(ids, column)
+    if read.column.bad is not None:
+        rule, mask = read.column.first_rule()
         raise_for_rows(
-            "missing customer id", column=column, rule="not_null", mask=missing, index=ids.index
+            "transactions: missing or malformed customer id",
+            column=column,
+            rule=rule,
+            mask=mask,
+            series=ids,
         )
+    codes, uniques = pd.factorize(read.values, sort=True)
     return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
 
 
@@ -317,6 +355,7 @@ def customer_value(
     period: float = 1.0,
     discount_rate: float = 0.0,
     margin: float = 1.0,
+    customer_id: str = "customer_id",
 ) -> pd.DataFrame:
     """Score every customer of a summary: P(alive), expected purchases and (optionally) value.
 
@@ -330,20 +369,23 @@ def customer_value(
             :meth:`GammaGammaModel.customer_lifetime_value`.
         discount_rate: discount rate per period.
         margin: share of spend that is profit.
+        customer_id: the id column copied from the summary (when it has one).
 
     Returns:
-        A frame with the summary's index and ``p_alive``, ``expected_transactions`` (over the
-        horizon), and with ``gamma_gamma`` also ``expected_average_value`` and ``clv``;
+        A frame with the summary's index, its id column, ``p_alive``,
+        ``expected_transactions`` (over the horizon), and with ``gamma_gamma`` also
+        ``expected_average_value`` and ``clv``;
         stamped with :data:`CUSTOMER_VALUE_RULE` after the summary's own provenance records.
 
     >>> bg = BGNBDModel.from_params({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
     >>> gg = GammaGammaModel.from_params({"p": 6.25, "q": 3.74, "v": 15.44})
-    >>> summary = pd.DataFrame({"frequency": [2, 0], "recency": [30.43, 0.0], "T": [38.86, 38.86],
+    >>> summary = pd.DataFrame({"customer_id": ["c1", "c2"], "frequency": [2, 0],
+    ...                         "recency": [30.43, 0.0], "T": [38.86, 38.86],
     ...                         "monetary_value": [22.35, 0.0]})
     >>> customer_value(summary, bg, gg, horizon=39).round(3)
-       p_alive  expected_transactions  expected_average_value     clv
-    0    0.727                  1.226                  24.664  30.238
-    1    1.000                  0.195                  35.219   6.871
+      customer_id  p_alive  expected_transactions  expected_average_value     clv
+    0          c1    0.727                  1.226                  24.664  30.238
+    1          c2    1.000                  0.195                  35.219   6.871
     """
     frame = summary.frame if isinstance(summary, CLVSummary) else summary
     if not isinstance(frame, pd.DataFrame):
@@ -359,6 +401,8 @@ def customer_value(
     t_x = frame["recency"].to_numpy()
     big_t = frame["T"].to_numpy()
     out = pd.DataFrame(index=frame.index)
+    if customer_id in frame.columns:
+        out[customer_id] = frame[customer_id]
     out["p_alive"] = bgnbd.p_alive(x, t_x, big_t)
     out["expected_transactions"] = bgnbd.expected_transactions(horizon, x, t_x, big_t)
     if gamma_gamma is not None:

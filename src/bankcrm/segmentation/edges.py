@@ -36,8 +36,11 @@ population; a customer without one scores R = 1 and F, M by the same cuts.
 ...     "monetary_fen": [100, 100, 100, 100, 100, 100, 100],
 ... })
 >>> edges = fit_rfm_edges(features, bins=5)
->>> edges.cuts
-CutPoints(n_customers=7, recency_days=(6, 5, 3, 2), frequency=(1, 1, 1, 2), monetary_fen=(100, 100, 100, 100))
+>>> edges.cuts.recency_days, edges.cuts.frequency, edges.cuts.monetary_fen
+((6, 5, 3, 2), (1, 1, 2, 3), (100, 100, 100, 100))
+>>> from bankcrm.segmentation.scoring import score_rfm
+>>> score_rfm(features, edges)["rfm_code"].tolist()
+['511', '411', '311', '311', '231', '141', '151']
 >>> RFMEdges.from_json(edges.to_json()) == edges
 True
 """
@@ -127,7 +130,9 @@ class CutPoints:
         m = 1 + np.searchsorted(np.asarray(self.monetary_fen, dtype=np.int64), monetary, "left")
         return r.astype(np.int8), f.astype(np.int8), m.astype(np.int8)
 
-    def score_one(self, recency: int | None, frequency: int, monetary_fen: int) -> tuple[int, int, int]:
+    def score_one(
+        self, recency: int | None, frequency: int, monetary_fen: int
+    ) -> tuple[int, int, int]:
         """Scores of one customer, by the same comparisons (``recency=None``: no transaction)."""
         r = 1 if recency is None else 1 + sum(recency < cut for cut in self.recency_days)
         f = 1 + sum(frequency > cut for cut in self.frequency)
@@ -141,6 +146,10 @@ class GroupCutPoints:
 
     group: GroupKey
     cuts: CutPoints
+
+
+def _group_tuple(value: Iterable[GroupCutPoints]) -> tuple[GroupCutPoints, ...]:
+    return tuple(value)
 
 
 def _bins(_instance: Any, _attribute: Any, value: int) -> None:
@@ -182,7 +191,7 @@ class RFMEdges:
     weights: tuple[int, int, int] = attrs.field(default=(1, 1, 1), converter=_weights)
     cuts: CutPoints | None = None
     by: str | None = None
-    groups: tuple[GroupCutPoints, ...] = attrs.field(default=(), converter=tuple)
+    groups: tuple[GroupCutPoints, ...] = attrs.field(default=(), converter=_group_tuple)
 
     def __attrs_post_init__(self) -> None:
         if self.rule != QUANTILE_RULE or self.version != RULE_VERSION:
@@ -307,7 +316,9 @@ def read_features(
         bad = "recency_days" if recency.min() < 0 else "frequency"
         values = recency if bad == "recency_days" else frequency
         raise InputError(
-            "must not be negative", column=bad, rule="range",
+            "must not be negative",
+            column=bad,
+            rule="range",
             rows=frame.index[np.flatnonzero(values < 0)[:5]].tolist(),
             n_rows=int((values < 0).sum()),
         )
@@ -331,9 +342,8 @@ def _canonical(frame: pd.DataFrame, money: str, by: str | None) -> bool:
     ok = ok and (frame[money].dtype == np.int64 or money == "monetary")
     if money == "monetary" and frame[money].dtype != np.float64:
         return False
-    if by is not None:
-        if by not in frame.columns or frame[by].isna().any():
-            return False
+    if by is not None and (by not in frame.columns or frame[by].isna().any()):
+        return False
     return bool(ok)
 
 
@@ -388,7 +398,8 @@ def fit_rfm_edges(
         if not active.any():
             raise InputError(
                 "no customer has a transaction in the window: nothing to fit edges on",
-                column="recency_days", rule="empty",
+                column="recency_days",
+                rule="empty",
             )
         cuts = _fit_cuts(recency[active], frequency[active], monetary[active], bins)
         return RFMEdges(cuts=cuts, **edges_kw)
@@ -399,7 +410,8 @@ def fit_rfm_edges(
         if not rows.any():
             raise InputError(
                 f"group {key!r} has no customer with a transaction: cannot fit its edges",
-                column=by, rule="empty",
+                column=by,
+                rule="empty",
             )
         group_key = key if isinstance(key, str) else int(key)
         groups.append(

@@ -152,8 +152,10 @@ class RFMFeatures:
         >>> rfm_features(tx, as_of="2026-01-01").summary().to_dict()["counted"]
         1
         """
-        counts = self.excluded["reason"].value_counts().reindex(
-            [r.value for r in _REASONS], fill_value=0
+        counts = (
+            self.excluded["reason"]
+            .value_counts()
+            .reindex([r.value for r in _REASONS], fill_value=0)
         )
         head = pd.Series({"counted": self.n_counted}, dtype=np.int64)
         return pd.concat([head, counts.astype(np.int64)])
@@ -265,11 +267,15 @@ def rfm_features(
     names = _role_names(columns)
     schema = FrameSchema(
         "transactions",
-        [Column(names["customer_id"], "str"), Column(names["date"], "datetime"),
-         Column(names["amount"], "money")],
+        [
+            Column(names["customer_id"], "str"),
+            Column(names["date"], "datetime"),
+            Column(names["amount"], "money"),
+        ],
     )
-    validate_frame(transactions.iloc[:0] if isinstance(transactions, pd.DataFrame)
-                   else transactions, schema)  # columns present, labels sane
+    validate_frame(
+        transactions.iloc[:0] if isinstance(transactions, pd.DataFrame) else transactions, schema
+    )  # columns present, labels sane
     n = len(transactions)
     ids = _intake.read_ids(transactions[names["customer_id"]], names["customer_id"])
     dates = _intake.read_dates(transactions[names["date"]], names["date"])
@@ -287,7 +293,10 @@ def rfm_features(
             rule, mask = col.first_rule()
             raise_for_rows(
                 f"transactions: {_RULE_TEXT.get(rule, 'invalid value')}",
-                column=col.name, rule=rule, mask=mask, series=col.series,
+                column=col.name,
+                rule=rule,
+                mask=mask,
+                series=col.series,
             )
         reasons.mark(col.bad, reason)
 
@@ -377,7 +386,10 @@ def _mark_dates(
     if after.any() and after_as_of == "raise":
         raise_for_rows(
             f"transactions: {_RULE_TEXT['after_as_of']}",
-            column=dates.column.name, rule="after_as_of", mask=after, series=dates.column.series,
+            column=dates.column.name,
+            rule="after_as_of",
+            mask=after,
+            series=dates.column.series,
         )
     reasons.mark(after, ExclusionReason.AFTER_AS_OF)
     if start is not None:
@@ -459,7 +471,8 @@ def _customer_keys(
         if reserved in extra.columns:
             raise InputError(
                 f"customers: column {reserved!r} clashes with a feature column",
-                column=reserved, rule="columns",
+                column=reserved,
+                rule="columns",
             )
     return final, extra
 
@@ -506,7 +519,9 @@ def _reduce(
                 mask[begin:stop] = negative
                 raise_for_rows(
                     f"transactions: {_RULE_TEXT['negative_amount']}",
-                    column=amount_column, rule="negative_amount", mask=mask,
+                    column=amount_column,
+                    rule="negative_amount",
+                    mask=mask,
                     series=amounts.column.series,
                 )
             counted_codes = np.where(negative, trash, chunk_codes)

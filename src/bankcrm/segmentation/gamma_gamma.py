@@ -34,6 +34,8 @@ from bankcrm.segmentation import _special
 from bankcrm.segmentation._special import FloatArray
 from bankcrm.segmentation.bgnbd import (
     BGNBDModel,
+    broadcast_columns,
+    check_history,
     check_weights,
     numeric_column,
     summary_arrays,
@@ -313,9 +315,7 @@ class GammaGammaModel:
                 non-positive ``monetary_value`` where ``frequency > 0``.
         """
         prm = self.params_
-        x, m_x = np.broadcast_arrays(
-            np.asarray(frequency, dtype=np.float64), np.asarray(monetary_value, dtype=np.float64)
-        )
+        x, m_x = broadcast_columns(frequency=frequency, monetary_value=monetary_value)
         flat_x = numeric_column(x.reshape(-1), column="frequency", index=None)
         flat_m = numeric_column(m_x.reshape(-1), column="monetary_value", index=None)
         _check_frequency(flat_x, None)
@@ -376,18 +376,20 @@ class GammaGammaModel:
         if not math.isfinite(margin):
             raise InputError("must be finite", column="margin", rule="finite")
         spend = self.conditional_expected_average_value(frequency, monetary_value)
-        x, t_x, big_t, spend = np.broadcast_arrays(
-            np.asarray(frequency, dtype=np.float64),
-            np.asarray(recency, dtype=np.float64),
-            np.asarray(T, dtype=np.float64),
-            spend,
+        x, t_x, big_t, spend = broadcast_columns(
+            frequency=frequency, recency=recency, T=T, monetary_value=spend
         )
-        n_periods = max(math.ceil(horizon / period - 1e-12), 0)
+        n_periods = math.ceil(horizon / period)  # a float-noise extra period adds ~0
         ends = np.minimum(np.arange(1, n_periods + 1) * period, horizon)
         discount = (1.0 + discount_rate) ** -np.arange(1, n_periods + 1)
         # Expected cumulative purchases per customer at each period end; identical histories
         # are evaluated once.
-        history = np.column_stack((x.reshape(-1), t_x.reshape(-1), big_t.reshape(-1)))
+        flat = [
+            numeric_column(v.reshape(-1), column=name, index=None)
+            for v, name in ((x, "frequency"), (t_x, "recency"), (big_t, "T"))
+        ]
+        check_history(flat[0], flat[1], flat[2], None)
+        history = np.column_stack(flat)
         distinct, inverse = np.unique(history, axis=0, return_inverse=True)
         cumulative = bgnbd.expected_transactions(
             ends[np.newaxis, :], distinct[:, :1], distinct[:, 1:2], distinct[:, 2:3]

@@ -47,7 +47,7 @@ from numpy.typing import NDArray
 from bankcrm.errors import InputError
 from bankcrm.money import to_fen
 from bankcrm.policy import Provenance, read_provenance, stamp_provenance
-from bankcrm.segmentation.edges import NO_RECENCY, RFMEdges, read_features
+from bankcrm.segmentation.edges import RFMEdges, read_features
 from bankcrm.segmentation.features import RFMFeatures
 
 __all__ = ["SCORE_COLUMNS", "RFMScore", "rfm_codes", "score_customer", "score_rfm"]
@@ -142,8 +142,11 @@ def _scores_by_group(
     missing = codes < 0
     if missing.any():
         raise InputError(
-            "group column has missing values", column=edges.by, rule="not_null",
-            rows=frame.index[np.flatnonzero(missing)[:5]].tolist(), n_rows=int(missing.sum()),
+            "group column has missing values",
+            column=edges.by,
+            rule="not_null",
+            rows=frame.index[np.flatnonzero(missing)[:5]].tolist(),
+            n_rows=int(missing.sum()),
         )
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(keys) + 1))
@@ -171,8 +174,9 @@ def score_rfm(features: pd.DataFrame | RFMFeatures, edges: RFMEdges) -> pd.DataF
     frame, recency, frequency, monetary = read_features(features, by=edges.by)
     r, f, m = _scores_by_group(frame, edges, recency, frequency, monetary)
     bins = edges.bins
-    index = (r.astype(np.int64) - 1) * bins * bins + (f.astype(np.int64) - 1) * bins + (m - 1)
-    codes = pd.Categorical.from_codes(index, categories=rfm_codes(bins))
+    index = (r.astype(np.int64) - 1) * bins * bins + (f.astype(np.int64) - 1) * bins
+    index += m.astype(np.int64) - 1
+    codes = pd.Categorical.from_codes(index, categories=pd.Index(rfm_codes(bins)))
     wr, wf, wm = edges.weights
     total = wr * r.astype(np.int64) + wf * f.astype(np.int64) + wm * m.astype(np.int64)
     source = features.features if isinstance(features, RFMFeatures) else features
@@ -189,8 +193,4 @@ def score_rfm(features: pd.DataFrame | RFMFeatures, edges: RFMEdges) -> pd.DataF
         edges.as_of,
         producer="bankcrm.segmentation.score_rfm",
     )
-    del recency  # NO_RECENCY rows already scored 1 by the cut comparison
     return stamp_provenance(out, *read_provenance(source), provenance)
-
-
-assert NO_RECENCY > 0  # the sentinel sorts after every real recency

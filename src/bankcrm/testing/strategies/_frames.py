@@ -224,7 +224,9 @@ def frames_for(
 
 def _junk(column: Column) -> tuple[Any, str]:
     """A value that breaks the column's kind, and the rule it breaks."""
-    if not column.coerce:
+    if not column.coerce:  # a value that cannot live in the canonical dtype
+        if column.kind in (ColumnKind.STR, ColumnKind.CATEGORY):
+            return 12345, "dtype"
         return "junk", "dtype"
     kind = column.kind
     table: dict[ColumnKind, tuple[Any, str]] = {
@@ -348,7 +350,7 @@ def malformed_frames_for(draw: st.DrawFn, schema: FrameSchema) -> MalformedFrame
         other_row = (row + 1) % len(frame)
         for key in schema.key:
             broken = _set_cell(broken, key, other_row, frame[key].iloc[row])
-        return MalformedFrame(broken, "duplicate_key", schema.key[0])
+        return MalformedFrame(broken, "duplicate_key", ", ".join(schema.key))
     assert column is not None
     if choice == "required":
         return MalformedFrame(frame.drop(columns=[column.name]), "required", None)

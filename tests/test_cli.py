@@ -1,0 +1,117 @@
+"""The ``bankcrm`` command line, driven through ``bankcrm.cli.main``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import bankcrm
+from bankcrm.cli import main
+from bankcrm.datasets import FRAME_NAMES
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.strip() == f"bankcrm {bankcrm.__version__}"
+
+
+def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 0
+    assert "demo" in capsys.readouterr().out
+
+
+def test_datasets_synth_writes_every_frame_as_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "bank"
+    status = main(
+        [
+            "datasets",
+            "synth",
+            "--customers",
+            "60",
+            "--seed",
+            "3",
+            "--out",
+            str(out),
+            "--format",
+            "csv",
+        ]
+    )
+    assert status == 0
+    for name in FRAME_NAMES:
+        assert (out / f"{name}.csv").is_file(), name
+    records = pd.read_csv(out / "records.csv")
+    assert records["person_id"].nunique() == 60
+    assert len(pd.read_csv(out / "transactions.csv")) == 20 * 60
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["settings"]["seed"] == 3
+    assert "records" in capsys.readouterr().out
+
+
+def test_datasets_synth_knobs(tmp_path: Path) -> None:
+    args = ["datasets", "synth", "--customers", "40", "--seed", "1", "--out", str(tmp_path)]
+    args += ["--format", "csv", "--transactions", "77", "--duplication-rate", "0.5", "--quiet"]
+    assert main(args) == 0
+    assert len(pd.read_csv(tmp_path / "transactions.csv")) == 77
+    assert len(pd.read_csv(tmp_path / "records.csv")) == 60
+
+
+def test_datasets_synth_parquet(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    args = ["datasets", "synth", "--customers", "30", "--seed", "1", "--out", str(tmp_path)]
+    assert main([*args, "--quiet"]) == 0
+    assert (tmp_path / "records.parquet").is_file()
+
+
+def test_parquet_without_pyarrow_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    args = ["datasets", "synth", "--customers", "30", "--seed", "1", "--out", str(tmp_path)]
+    assert main(args) == 2
+    assert "pip install 'bankcrm[parquet]'" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
+def test_bad_sizes_are_reported_not_raised(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["datasets", "synth", "--customers", "-5", "--seed", "1", "--out", str(tmp_path)]
+    assert main(args) == 2
+    assert "n_customers" in capsys.readouterr().err
+
+
+def test_missing_required_argument_exits_with_usage() -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["datasets", "synth", "--customers", "5"])
+    assert exited.value.code == 2
+
+
+def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "demo"
+    assert (
+        main(["demo", "--customers", "150", "--seed", "2", "--out", str(out), "--format", "csv"])
+        == 0
+    )
+    captured = capsys.readouterr()
+    assert "generate the synthetic bank" in captured.out
+    assert "total" in captured.out
+    assert "[1/" in captured.err  # progress on stderr
+    assert (out / "summary.txt").read_text(encoding="utf-8").startswith("bankcrm")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["customers"] == 150
+    assert (out / "data" / "records.csv").is_file()
+    assert (out / "results" / "damage_summary.csv").is_file()
+
+
+def test_demo_quiet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["demo", "--customers", "50", "--out", str(tmp_path), "--format", "csv", "--quiet"]
+    assert main(args) == 0
+    assert capsys.readouterr().err == ""
