@@ -188,6 +188,12 @@ def _str(values: pd.Series[Any], coerce: bool) -> Any:
         return values.astype("str").array
     if isinstance(dtype, pd.CategoricalDtype):
         values = values.astype(object)
+    try:
+        all_text = pd.api.types.infer_dtype(values, skipna=True) == "string"
+    except (TypeError, ValueError):  # pragma: no cover - infer_dtype accepts any Series
+        all_text = False
+    if all_text:  # the common case, decided in C
+        return values.astype("str").array
     codes, uniques = distinct_codes(values)
     texts = np.empty(len(uniques), dtype=object)
     failed = np.zeros(len(uniques), dtype=bool)
@@ -208,7 +214,9 @@ def _str(values: pd.Series[Any], coerce: bool) -> Any:
             failed[k] = True
     bad = failed[codes]
     if bad.any():
-        raise BadValuesError("str", "not text", bad)
+        if coerce:
+            raise BadValuesError("str", "not text", bad)
+        raise BadValuesError("dtype", "not text (coerce=False converts nothing)", bad)
     return pd.array(texts[codes], dtype="str")
 
 

@@ -59,6 +59,7 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _CURRENCY_MARKS = ("CN¥", "RMB", "CNY", "¥", "元")
 _CHUNK = 1 << 20
+_PLAIN_TWO_PLACES = r"[+-]?\d{1,13}(?:\.\d{0,2})?"
 
 
 class _RejectedError(Exception):
@@ -288,8 +289,43 @@ def _floats_to_fen(
     return out
 
 
+def _plain_text_rows(series: pd.Series[Any]) -> NDArray[np.bool_] | None:
+    """Rows holding plain amount text with at most two decimals ("1234.5"), or None.
+
+    Those convert exactly through float64 (the decimal × 100 is a whole number below 2**53, so
+    the nearest float times 100 rounds back to it) in one vectorised pass.
+    """
+    dtype = series.dtype
+    if pd.api.types.is_object_dtype(dtype):
+        try:
+            if pd.api.types.infer_dtype(series, skipna=True) != "string":
+                return None
+        except (TypeError, ValueError):  # pragma: no cover - infer_dtype accepts any Series
+            return None
+    elif not pd.api.types.is_string_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
+        return None
+    try:
+        matched = series.str.fullmatch(_PLAIN_TWO_PLACES)
+        return matched.to_numpy(dtype=bool, na_value=False)
+    except (TypeError, ValueError, AttributeError):  # pragma: no cover - str columns only
+        return None
+
+
 def _objects_to_fen(series: pd.Series[Any], column: str) -> NDArray[np.int64]:
-    codes, uniques = distinct_codes(series)
+    n = len(series)
+    out = np.zeros(n, dtype=np.int64)
+    plain = _plain_text_rows(series)
+    if plain is not None and plain.any():
+        floats = series[plain].astype(np.float64).to_numpy(dtype=np.float64)
+        out[plain] = np.rint(floats * 100.0).astype(np.int64)
+        rest = np.flatnonzero(~plain)
+        if not len(rest):
+            return out
+        others = series.iloc[rest]
+    else:
+        rest = None
+        others = series
+    codes, uniques = distinct_codes(others)
     fen = np.zeros(len(uniques) + 1, dtype=np.int64)  # last slot: missing values
     rule_of = np.zeros(len(uniques) + 1, dtype=np.int8)  # 0 = ok, else 1 + index in _RULE_ORDER
     rule_of[-1] = 1 + _RULE_ORDER.index("not_null")
@@ -300,12 +336,18 @@ def _objects_to_fen(series: pd.Series[Any], column: str) -> NDArray[np.int64]:
             rule_of[k] = 1 + _RULE_ORDER.index(exc.rule)
         except (InvalidOperation, ValueError, TypeError, OverflowError):
             rule_of[k] = 1 + _RULE_ORDER.index("numeric")
-    row_rules = rule_of[codes]
+    row_rules = np.zeros(n, dtype=np.int8)
+    if rest is None:
+        row_rules = rule_of[codes]
+        out = fen[codes]
+    else:
+        row_rules[rest] = rule_of[codes]
+        out[rest] = fen[codes]
     if row_rules.any():
         _raise_rules(
             {rule: row_rules == 1 + i for i, rule in enumerate(_RULE_ORDER)}, series, column
         )
-    return fen[codes]
+    return out
 
 
 def _raise_rules(

@@ -89,6 +89,14 @@ class Comparator(enum.StrEnum):
         return np.asarray(_OPERATORS[self](left, right), dtype=bool)
 
     @classmethod
+    def _missing_(cls, value: object) -> Comparator | None:
+        # Comparator("以上") and Comparator("≥") work too, so policy files may use either form
+        if isinstance(value, str):
+            key = value.strip()
+            return _SYMBOLS.get(key) or BOUNDARY_WORDS.get(key) or _ENGLISH.get(key.lower())
+        return None
+
+    @classmethod
     def parse(cls, text: str | Comparator) -> Comparator:
         """A comparator from a symbol (``>=``, ``≥`` …), a boundary word or an English phrase.
 
@@ -475,6 +483,12 @@ def _exact_column(values: Any, column: str) -> NDArray[Any]:
 
 
 def _to_threshold_value(value: Any) -> Decimal:
+    if isinstance(value, Decimal) and value.is_finite():
+        return value  # keep the digits as written ("10000000.00")
+    if isinstance(value, str):
+        text = value.translate(FULLWIDTH_TABLE).strip()
+        if _PLAIN.fullmatch(text):
+            return Decimal(text)
     exact = exact_number(value, column="threshold")
     as_decimal = Decimal(exact.numerator) / Decimal(exact.denominator)
     if Fraction(as_decimal) != exact:

@@ -325,6 +325,8 @@ def _assemble(kind: ColumnKind, coerced: Any, nulls: NDArray[np.bool_], column: 
     n = len(nulls)
     if kind == ColumnKind.CATEGORY:
         categories = sorted(column.domain, key=str) if column.domain is not None else None
+        if not nulls.any():
+            return pd.Categorical(coerced, categories=categories)
         full = np.empty(n, dtype=object)
         full[:] = None
         full[~nulls] = np.asarray(coerced, dtype=object)
@@ -392,7 +394,10 @@ def _check_domain(
     if column.domain is None:
         return
     allowed = list(column.domain)
-    inside = np.asarray(pd.Series(np.asarray(coerced, dtype=object)).isin(allowed), dtype=bool)
+    try:
+        inside = pd.Series(coerced, copy=False).isin(allowed).to_numpy(dtype=bool)
+    except (TypeError, ValueError):
+        inside = pd.Series(np.asarray(coerced, dtype=object)).isin(allowed).to_numpy(dtype=bool)
     if not inside.all():
         mask = np.zeros(len(values), dtype=bool)
         mask[np.flatnonzero(~nulls)[~inside]] = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar as stdlib_calendar
 import datetime as dt
+import itertools
 from typing import Any
 
 import numpy as np
@@ -261,7 +262,8 @@ def test_period_contains_its_date_and_tiles(day: dt.date, kind: Any) -> None:
 def test_periods_between_cover_the_range_without_gaps(a: dt.date, b: dt.date, kind: Any) -> None:
     start, end = min(a, b), max(a, b)
     periods = periods_between(start, end, kind)
-    assert start in periods[0] and end in periods[-1]
-    for left, right in zip(periods, periods[1:], strict=False):
+    assert start in periods[0]
+    assert end in periods[-1]
+    for left, right in itertools.pairwise(periods):
         assert right.start == left.end + dt.timedelta(days=1)
     assert sum(p.days for p in periods) == (periods[-1].end - periods[0].start).days + 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -145,12 +146,13 @@ def test_missing_columns_listed_with_available() -> None:
     message = str(info.value)
     assert info.value.rule == "required"
     assert "['balance', 'gender']" in message
-    assert "available" in message and "'id_number'" in message
+    assert "available" in message
+    assert "'id_number'" in message
 
 
 def test_error_names_column_rule_rows_and_masks_ids() -> None:
     frame = good_customers()
-    frame.loc["b", "id_number"] = frame.loc["a", "id_number"]
+    frame["id_number"] = ["11010519491231002X", "11010519491231002X", "44030419800101001X"]
     with pytest.raises(InputError) as info:
         validate_frame(frame, CUSTOMERS)
     err = info.value
@@ -213,7 +215,9 @@ def test_value_errors(column: str, values: list[Any], rule: str, rows: list[str]
 
 def test_dates_with_time_or_zone_are_rejected() -> None:
     frame = good_customers()
-    frame["birth_date"] = pd.to_datetime(["1949-12-31 10:00", "1950-01-01 00:00", "1950-01-02 00:00"])
+    frame["birth_date"] = pd.to_datetime(
+        ["1949-12-31 10:00", "1950-01-01 00:00", "1950-01-02 00:00"]
+    )
     with pytest.raises(InputError) as info:
         validate_frame(frame, CUSTOMERS)
     assert (info.value.rule, info.value.rows) == ("date", ["a"])
@@ -267,8 +271,10 @@ def test_strict_columns_require_canonical_dtypes() -> None:
         ([{"a": 1}], "type"),
         (None, "type"),
         (pd.Series([1]), "type"),
-        (pd.DataFrame([[1, 2]], columns=pd.MultiIndex.from_tuples([("a", "b"), ("c", "d")])),
-         "columns"),
+        (
+            pd.DataFrame([[1, 2]], columns=pd.MultiIndex.from_tuples([("a", "b"), ("c", "d")])),
+            "columns",
+        ),
         (pd.DataFrame([[1, 2]], columns=["customer_id", "customer_id"]), "duplicate_columns"),
         (pd.DataFrame(), "required"),
         (pd.DataFrame({0: [1]}), "required"),
@@ -439,18 +445,12 @@ def test_any_junk_frame_gives_input_error_or_passes(
 ) -> None:
     names = list(schema.names)[:5] + ["extra"] * max(0, 5 - len(schema.names))
     names = [n if names.count(n) == 1 else f"{n}{i}" for i, n in enumerate(names)]
-    frame = pd.DataFrame(rows, columns=names, dtype=object) if rows else pd.DataFrame(
-        columns=names
-    )
+    frame = pd.DataFrame(rows, columns=names, dtype=object) if rows else pd.DataFrame(columns=names)
     if categorical and rows:
-        try:
+        with contextlib.suppress(TypeError, ValueError):
             frame = frame.astype("category")
-        except (TypeError, ValueError):
-            pass
-    try:
+    with contextlib.suppress(InputError):
         validate_frame(frame, schema)
-    except InputError:
-        pass
 
 
 @pytest.mark.slow
@@ -467,9 +467,7 @@ def test_a_million_rows_validate_quickly() -> None:
             "channel": rng.choice(["counter", "online", "mobile"], n),
         }
     )
-    schema = FrameSchema(
-        "transactions", [c for c in TRANSACTIONS.columns], key=("customer_id", "date")
-    )
+    schema = FrameSchema("transactions", list(TRANSACTIONS.columns), key=("customer_id", "date"))
     start = time.perf_counter()
     out = validate_frame(frame, schema)
     elapsed = time.perf_counter() - start

@@ -96,8 +96,10 @@ def test_conversion_errors_name_rows() -> None:
     [
         (rates_frame().assign(rate=["7.1", "abc", "1", "1"]), "numeric"),
         (rates_frame().assign(rate=["7.1", "-1", "1", "1"]), "positive"),
-        (rates_frame().assign(date=["2026-01-02", "2026-01-02", "2026-01-01", "2026-01-01"]),
-         "duplicate_key"),
+        (
+            rates_frame().assign(date=["2026-01-02", "2026-01-02", "2026-01-01", "2026-01-01"]),
+            "duplicate_key",
+        ),
         (rates_frame().drop(columns="rate"), "required"),
         (rates_frame().assign(date=["x", "2026-01-05", "2026-01-01", "2026-01-01"]), "date"),
     ],
@@ -126,7 +128,9 @@ long_rates = st.decimals(min_value=Decimal("0.0001"), max_value=Decimal(50), pla
     st.one_of(rate_values, long_rates),
     st.lists(st.integers(0, 40), min_size=1, max_size=30),
 )
-def test_conversion_matches_decimal_reference(fen: list[int], rate: Decimal, offsets: list[int]) -> None:
+def test_conversion_matches_decimal_reference(
+    fen: list[int], rate: Decimal, offsets: list[int]
+) -> None:
     n = min(len(fen), len(offsets))
     fen, offsets = fen[:n], offsets[:n]
     later = rate + Decimal("0.5")

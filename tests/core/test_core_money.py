@@ -206,6 +206,16 @@ def test_mixed_representations_match_reference(values: list[Any]) -> None:
     assert got.tolist() == expected
 
 
+@given(
+    st.lists(st.one_of(amounts(), half_fen_amounts()).map(str), max_size=30),
+    st.sampled_from(["str", "object"]),
+)
+def test_text_columns_fast_and_slow_paths_agree(texts: list[str], dtype: str) -> None:
+    """Plain text with <= 2 decimals takes a vectorised path; the rest is parsed exactly."""
+    got = to_fen(pd.Series(texts, dtype=dtype))
+    assert got.tolist() == [reference_fen(Decimal(t)) for t in texts]
+
+
 @given(st.lists(amounts(kind="float"), max_size=20), st.randoms())
 def test_row_order_independent(values: list[float], rnd: Any) -> None:
     shuffled = list(values)

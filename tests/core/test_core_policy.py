@@ -136,10 +136,14 @@ BASE = {"name": "x", "version": "1", "effective_date": "2026-01-01", "tiers": []
     [
         ({"colour": "red"}, "unknown field"),
         ({"tiers": [{"name": "t"}]}, "tiers[0].threshold: missing required field"),
-        ({"tiers": [{"name": "t", "threshold": {"value": "x", "comparator": ">="}}]},
-         "tiers[0].threshold.value: bad decimal"),
-        ({"tiers": [{"name": "t", "threshold": {"value": "1", "comparator": "~"}}]},
-         "tiers[0].threshold"),
+        (
+            {"tiers": [{"name": "t", "threshold": {"value": "x", "comparator": ">="}}]},
+            "tiers[0].threshold.value: bad decimal",
+        ),
+        (
+            {"tiers": [{"name": "t", "threshold": {"value": "1", "comparator": "~"}}]},
+            "tiers[0].threshold",
+        ),
         ({"effective_date": "2026-13-01"}, "effective_date: bad date"),
         ({"effective_date": 20260101}, "effective_date: bad date"),
         ({"review": "weekly"}, "review: expected one of"),
@@ -177,7 +181,7 @@ def test_policy_base_validates_itself() -> None:
     with pytest.raises(PolicyError):
         Policy(name=" ", version="1", effective_date=dt.date(2026, 1, 1))
     with pytest.raises(PolicyError):
-        Policy(name="p", version="1", effective_date=dt.datetime(2026, 1, 1))  # type: ignore[arg-type]
+        Policy(name="p", version="1", effective_date=dt.datetime(2026, 1, 1))
 
 
 def test_provenance_stamp() -> None:
@@ -206,10 +210,13 @@ def test_provenance_stamp() -> None:
 names = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1).filter(
     lambda s: s.strip() != ""
 )
-decimals = st.decimals(allow_nan=False, allow_infinity=False, places=6, min_value=-(10**12),
-                       max_value=10**12)
+decimals = st.decimals(
+    allow_nan=False, allow_infinity=False, places=6, min_value=-(10**12), max_value=10**12
+)
 thresholds = st.builds(
-    Threshold, st.decimals(min_value=0, max_value=10**9, places=4), st.sampled_from(list(Comparator))
+    Threshold,
+    st.decimals(min_value=0, max_value=10**9, places=4),
+    st.sampled_from(list(Comparator)),
 )
 tiers = st.builds(Tier, names, thresholds, st.integers(1, 400))
 policies = st.builds(
@@ -243,8 +250,14 @@ def test_generated_policies_round_trip(policy: LadderPolicy) -> None:
 @given(
     st.dictionaries(
         st.sampled_from([*BASE, "tiers", "cap", "weights", "review", "bogus"]),
-        st.one_of(st.none(), st.integers(), st.text(), st.lists(st.integers()), st.booleans(),
-                  st.dictionaries(st.text(), st.integers())),
+        st.one_of(
+            st.none(),
+            st.integers(),
+            st.text(),
+            st.lists(st.integers()),
+            st.booleans(),
+            st.dictionaries(st.text(), st.integers()),
+        ),
     )
 )
 def test_arbitrary_dicts_give_policy_error_or_a_policy(data: dict[str, Any]) -> None:

@@ -183,7 +183,9 @@ def test_to_millionths_examples() -> None:
 
 exact_values = st.one_of(
     st.integers(-(10**18), 10**18),
-    st.decimals(allow_nan=False, allow_infinity=False, places=4, min_value=-(10**9), max_value=10**9),
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=4, min_value=-(10**9), max_value=10**9
+    ),
     st.fractions(max_denominator=10**6),
 )
 positive = st.one_of(
@@ -227,7 +229,9 @@ def test_compare_ratio_matches_fraction_division(
     thresholds,
     st.sampled_from(ALL_COMPARATORS),
 )
-def test_batch_equals_scalar(pairs: list[tuple[int, int]], value: Decimal, comp: Comparator) -> None:
+def test_batch_equals_scalar(
+    pairs: list[tuple[int, int]], value: Decimal, comp: Comparator
+) -> None:
     nums = np.asarray([p[0] for p in pairs], dtype=np.int64)
     dens = np.asarray([p[1] for p in pairs], dtype=np.int64)
     batch = compare_ratios(nums, dens, value, comp)
@@ -255,7 +259,12 @@ def test_malformed_shares_raise(bad: Any) -> None:
         to_millionths(pd.Series([0.5, bad], dtype=object))
 
 
-@given(st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.decimals(allow_nan=False, allow_infinity=False)))
+@given(
+    st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.decimals(allow_nan=False, allow_infinity=False),
+    )
+)
 def test_exact_number_reads_floats_by_repr(value: Any) -> None:
     expected = Fraction(Decimal(repr(value))) if isinstance(value, float) else Fraction(value)
     assert exact_number(value) == expected

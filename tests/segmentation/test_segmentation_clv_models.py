@@ -98,6 +98,23 @@ def test_p_alive_and_conditional_expectation_equal_the_integrals(
     )
 
 
+def test_integer_parameter_combinations_where_scipy_fails_are_summed_directly() -> None:
+    # scipy's hyp2f1 gives inf for 2F1(1, 1; 101; 10/11); the exact value is sum n!/(101)_n z^n.
+    z = 10.0 / 11.0
+    term, exact = 1.0, 1.0
+    for n in range(2000):
+        term *= (n + 1.0) / (101.0 + n) * z
+        exact += term
+    value = _special.hyp2f1_robust(1.0, 1.0, np.array([101.0]), np.array([z]))
+    assert float(value[0]) == pytest.approx(exact, rel=1e-13)
+    round_params = BGNBDParams(r=1.0, alpha=1.0, a=2.0, b=1.0)
+    model = BGNBDModel.from_params(round_params)
+    _, expected = _posterior_integral(round_params, 99, 5.0, 5.0, 10.0)
+    assert float(model.expected_transactions(10.0, 99, 5.0, 5.0)) == pytest.approx(
+        expected, rel=1e-6
+    )
+
+
 def test_unconditional_expectation_equals_the_integral() -> None:
     model = BGNBDModel.from_params(CDNOW)
     _, expected = _posterior_integral(CDNOW, 0, 0.0, 0.0, 39.0)
@@ -171,6 +188,36 @@ def test_gradient_matches_finite_differences() -> None:
         ]
     )
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5)
+
+
+def test_prepared_totals_equal_the_sums_of_the_per_customer_terms() -> None:
+    x, t_x, big_t = simulate_bgnbd(CDNOW, 400, 39.0, seed=8)
+    weights = np.random.default_rng(9).integers(1, 4, size=len(x)).astype(float)
+    theta = (0.4, 3.0, 0.9, 2.0)
+    value, gradient = _special.BGNBDTotal(x, t_x, big_t, weights)(theta)
+    assert value == pytest.approx(
+        float(weights @ _special.bgnbd_log_likelihood(*theta, x, t_x, big_t)), rel=1e-12
+    )
+    per_customer = _special.bgnbd_log_likelihood_gradient(*theta, x, t_x, big_t)
+    np.testing.assert_allclose(gradient, [weights @ g for g in per_customer], rtol=1e-10)
+    freq = x + 1
+    m_x = np.random.default_rng(10).gamma(4.0, 8.0, size=len(x))
+    spend_theta = (5.0, 3.0, 12.0)
+    value, gradient = _special.GammaGammaTotal(freq, m_x, weights)(spend_theta)
+    assert value == pytest.approx(
+        float(weights @ _special.gamma_gamma_log_likelihood(*spend_theta, freq, m_x)), rel=1e-12
+    )
+    per_customer_spend = _special.gamma_gamma_log_likelihood_gradient(*spend_theta, freq, m_x)
+    np.testing.assert_allclose(gradient, [weights @ g for g in per_customer_spend], rtol=1e-10)
+
+
+def test_a_fit_that_stops_early_says_so() -> None:
+    x, t_x, big_t = simulate_bgnbd(CDNOW, 500, 39.0, seed=12)
+    with pytest.warns(RuntimeWarning, match="did not converge"):
+        model = fit_bgnbd(frequency=x, recency=t_x, T=big_t, max_iterations=1)
+    assert not model.converged_
+    with pytest.warns(RuntimeWarning, match="Gamma-Gamma fit did not converge"):
+        fit_gamma_gamma(frequency=x + 1, monetary_value=np.full(len(x), 10.0) + x, max_iterations=1)
 
 
 def test_gamma_gamma_conditional_mean_equals_the_posterior_integral() -> None:
@@ -390,9 +437,12 @@ def test_gamma_gamma_exclusions_and_errors() -> None:
     assert float(spend.conditional_expected_average_value(0, 999.0)) == pytest.approx(
         spend.population_mean_value()
     )
-    assert GammaGammaModel.from_params({"p": 1, "q": 0.5, "v": 1}).population_mean_value() == (
-        math.inf
-    )
+    heavy = GammaGammaModel.from_params({"p": 1, "q": 0.5, "v": 1})
+    assert heavy.population_mean_value() == math.inf
+    with pytest.warns(RuntimeWarning, match="1 customer"):
+        values = heavy.conditional_expected_average_value([0, 1], [0.0, 5.0])
+    assert values[0] == math.inf
+    assert values[1] == pytest.approx(1 * (1 + 5.0) / (1 + 0.5 - 1))
 
 
 @given(

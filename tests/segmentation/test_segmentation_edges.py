@@ -337,8 +337,8 @@ def test_batch_equals_scalar(
             row["r_score"],
             row["f_score"],
             row["m_score"],
-            row.rfm_code,
-            row.rfm_score,
+            row["rfm_code"],
+            row["rfm_score"],
         )
 
 

@@ -68,10 +68,12 @@ class SyntheticBank:
         people: the true identities (one row per person; ``person_id`` = ``customer_id``).
         records: customer records in five product systems, damaged, with truth columns.
         transactions: ``customer_id``, ``date``, ``amount``.
-        accounts, balances, balance_changes, fx_rates: see :func:`generate_accounts`.
-        parties, holdings, control_arrangements, person_ties, facilities, guarantees,
-        capital, groups: see :func:`generate_parties`.
-        seed, n_customers, start, end, as_of, duplication_rate, damage: the settings.
+        accounts: see :func:`generate_accounts`, like ``balances``, ``balance_changes`` and
+            ``fx_rates``.
+        parties: see :func:`generate_parties`, like ``holdings``, ``control_arrangements``,
+            ``person_ties``, ``facilities``, ``guarantees``, ``capital`` and ``groups``.
+        seed: the seed; ``n_customers``, ``start``, ``end``, ``as_of``, ``duplication_rate``
+            and ``damage`` are the other settings.
     """
 
     people: pd.DataFrame

@@ -22,7 +22,6 @@ from bankcrm.identity.checksums import RIC_WEIGHTS, ric_check_char
 __all__ = ["body", "legacy_numbers", "ric_check_chars", "ric_numbers"]
 
 IntArray = npt.NDArray[np.int64]
-_POW10 = 10 ** np.arange(16, -1, -1, dtype=np.int64)
 
 
 @functools.cache
@@ -46,8 +45,12 @@ def body(region: IntArray, birth_ymd: IntArray, sequence: IntArray) -> IntArray:
 
 def ric_check_chars(bodies: IntArray) -> npt.NDArray[np.str_]:
     """GB 11643 check characters of 17-digit integer bodies."""
-    digits = (bodies[:, None] // _POW10) % 10
-    remainder = (digits @ np.asarray(RIC_WEIGHTS, dtype=np.int64)) % 11
+    rest = bodies.copy()
+    total = np.zeros(len(bodies), dtype=np.int64)
+    for weight in reversed(RIC_WEIGHTS):  # last digit first
+        total += (rest % 10) * weight
+        rest //= 10
+    remainder = total % 11
     table: npt.NDArray[np.str_] = _check_table()[remainder]
     return table
 

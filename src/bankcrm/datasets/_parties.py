@@ -9,7 +9,8 @@ contract, entrusted management). Boundary cases are deliberate:
 
 - a joint venture held 50 % / 50 % by two groups is controlled by neither (control is *more
   than* 50 %; under a "50 % or more" rule it would join both groups);
-- a company whose family owners hold exactly 10 % + 20 % + 20 % = 50 % is not family controlled;
+- a company whose family owners hold exactly 10 % + 20 % + 20 % = 50 % is not family controlled
+  (the family is a group of its own, controlling nothing);
 - firms controlled by the same state-asset supervisor are separate groups (the State's control
   does not make one group).
 
@@ -456,7 +457,9 @@ def generate_parties(
         ``person_b``, ``relation``: spouse, parent_child with ``person_a`` the parent, sibling),
         ``facilities``, ``guarantees`` (``guarantor_id``, ``obligor_id``, ``amount``,
         ``currency``, ``circle``), ``capital`` (``date``, ``net_capital``, ``tier1_capital``) and
-        ``groups`` (``party_id``, ``group_id``, ``role``).
+        ``groups`` (``party_id``, ``group_id``, ``role``: ``controller`` (persons controlling
+        the group), ``member``, ``joint_venture``, ``standalone`` or ``family`` (related persons
+        who control nothing)).
     """
     n_groups = check_count(n_groups, "n_groups")
     standalone = 2 * n_groups if n_standalone is None else check_count(n_standalone, "n_standalone")

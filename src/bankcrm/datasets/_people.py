@@ -80,8 +80,8 @@ class People:
     alt_id_number: StrArray
     phone: IntArray
     old_phone: IntArray  # a number the person used before
-    address: StrArray
-    old_address: StrArray  # where the person lived before moving
+    addresses: StrArray  # per household: current address
+    old_addresses: StrArray  # per household: where it lived before moving
 
 
 def _households(n: int, rng: np.random.Generator) -> tuple[IntArray, IntArray]:
@@ -233,32 +233,36 @@ def make_people(
     id_type[passport_only] = IdType.PASSPORT
     numbers = ric_numbers(bodies).astype("U18")
 
-    # Second documents: travel permits for HMT residents, passports for foreigners.
+    # Second documents: travel permits for HMT residents, passports for foreigners (strings
+    # are only made for those few people).
     serial = rng.permutation(n).astype(np.int64) + 10_000_000
-    hk_mo = np.where(region_code == 820000, "M", "H")
-    travel = np.where(
-        region_code == 830000, serial.astype("U8"), np.strings.add(hk_mo, serial.astype("U8"))
+    letter = rng.integers(0, 5, n)
+    hmt_at = np.flatnonzero(is_hmt)
+    taiwan = region_code[hmt_at] == 830000
+    hk_mo = np.where(region_code[hmt_at] == 820000, "M", "H")
+    digits = serial[hmt_at].astype("U8")
+    travel = np.where(taiwan, digits, np.strings.add(hk_mo, digits))
+    foreign_at = np.flatnonzero(is_foreign)
+    passport = np.strings.add(
+        np.array(list("EGKPS"))[letter[foreign_at]], (serial[foreign_at] + 20_000_000).astype("U8")
     )
-    letters = np.array(list("EGKPS"))[rng.integers(0, 5, n)]
-    passport = np.strings.add(letters, (serial + 20_000_000).astype("U8"))
-    numbers = np.where(passport_only, passport, numbers)
+    only_passport = passport_only[foreign_at]
+    numbers[foreign_at[only_passport]] = passport[only_passport]
     bodies = np.where(passport_only, 0, bodies)
     alt_type = np.full(n, "", dtype="U12")
-    alt_type[is_hmt] = np.where(
-        region_code[is_hmt] == 830000, IdType.TW_TRAVEL, IdType.HK_MO_TRAVEL
-    )
+    alt_type[hmt_at] = np.where(taiwan, IdType.TW_TRAVEL, IdType.HK_MO_TRAVEL)
     alt_type[has_fpr] = IdType.PASSPORT
     alt_number = np.full(n, "", dtype="U18")
-    alt_number[is_hmt] = travel[is_hmt]
-    alt_number[has_fpr] = passport[has_fpr]
+    alt_number[hmt_at] = travel
+    alt_number[foreign_at[~only_passport]] = passport[~only_passport]
 
-    foreign_name = np.strings.add(
-        np.strings.add(
-            np.asarray(FOREIGN_SURNAMES)[rng.integers(0, len(FOREIGN_SURNAMES), n)], " "
-        ),
-        np.asarray(FOREIGN_GIVEN_NAMES)[rng.integers(0, len(FOREIGN_GIVEN_NAMES), n)],
+    family_name = rng.integers(0, len(FOREIGN_SURNAMES), n)[foreign_at]
+    first_name = rng.integers(0, len(FOREIGN_GIVEN_NAMES), n)[foreign_at]
+    foreign_name = np.full(n, "", dtype="U24")
+    foreign_name[foreign_at] = np.strings.add(
+        np.strings.add(np.asarray(FOREIGN_SURNAMES)[family_name], " "),
+        np.asarray(FOREIGN_GIVEN_NAMES)[first_name],
     )
-    foreign_name = np.where(is_foreign, foreign_name, "")
     surname = np.where(is_foreign, -1, surname)
     given1 = np.where(is_foreign, -1, given1)
     given2 = np.where(is_foreign, -1, given2)
@@ -272,12 +276,14 @@ def make_people(
     old_phone = _phones(n, rng)
 
     # Addresses belong to households: drawn for the head, shared by everyone in it.
-    stays = rng.random(n) < LIVES_WHERE_BORN
-    elsewhere = rng.choice(len(regions.codes), size=n, p=regions.probabilities).astype(np.int64)
-    home_region = np.where(stays & ~is_hmt & ~is_foreign, id_region, elsewhere)
-    address = _addresses(n, home_region, rng)[head_of]
-    old_region = rng.choice(len(regions.codes), size=n, p=regions.probabilities).astype(np.int64)
-    old_address = _addresses(n, old_region, rng)[head_of]
+    n_households = len(head_at)
+    stays = rng.random(n_households) < LIVES_WHERE_BORN
+    head_mainland = (~is_hmt & ~is_foreign)[head_at]
+    elsewhere = rng.choice(len(regions.codes), size=n_households, p=regions.probabilities)
+    home_region = np.where(stays & head_mainland, id_region[head_at], elsewhere)
+    addresses = _addresses(n_households, home_region.astype(np.int64), rng)
+    old_region = rng.choice(len(regions.codes), size=n_households, p=regions.probabilities)
+    old_addresses = _addresses(n_households, old_region.astype(np.int64), rng)
 
     return People(
         person_id=np.arange(1, n + 1, dtype=np.int64),
@@ -298,6 +304,6 @@ def make_people(
         alt_id_number=alt_number,
         phone=phone,
         old_phone=old_phone,
-        address=address,
-        old_address=old_address,
+        addresses=addresses,
+        old_addresses=old_addresses,
     )

@@ -43,6 +43,7 @@ from bankcrm.datasets._damage import (
 )
 from bankcrm.datasets._people import People, Residency, make_people
 from bankcrm.datasets._pools import given_name_pool, surname_pool
+from bankcrm.datasets._render import by_distinct, chinese_names, latin_names, strings
 from bankcrm.identity.dispatch import IdType
 
 __all__ = [
@@ -64,13 +65,9 @@ SOURCE_SYSTEMS: tuple[str, ...] = ("savings", "wealth", "credit_card", "funds", 
 SYSTEM_SHARES = np.array([0.35, 0.15, 0.25, 0.10, 0.15])
 _SOURCE_PREFIX = np.array(["SV", "WM", "CC", "FD", "IM"])
 _STORES_LATIN = np.array([False, False, True, False, True])
+_GENDERS = np.array(["F", "M"])  # by the person's ``male`` flag
 #: How far back the records were last updated (stale addresses are older still).
 _UPDATE_YEARS = 6
-
-
-def _with_blank(values: StrArray) -> StrArray:
-    """Append "" so that index -1 renders as nothing."""
-    return np.append(values, "")
 
 
 def _choose_position(mask: BoolArray, rng: np.random.Generator) -> IntArray:
@@ -79,44 +76,23 @@ def _choose_position(mask: BoolArray, rng: np.random.Generator) -> IntArray:
     return position
 
 
-def _latin(
-    surname: IntArray, given1: IntArray, given2: IntArray, spelling: IntArray, style: IntArray
-) -> StrArray:
-    """Romanised names: 0 ``ZHANG XIAOMING``, 1 ``Zhang Xiaoming``, 2 ``XIAOMING ZHANG``.
-
-    Casing is done once on the small pools; rows only concatenate pieces.
-    """
-    sur, given = surname_pool(), given_name_pool()
-    spell = sur.spellings[surname, spelling % sur.n_spellings[surname]]  # upper case
-    upper = _with_blank(np.strings.upper(given.pinyin))
-    lower = _with_blank(given.pinyin)
-    title = _with_blank(np.strings.title(given.pinyin))
-    first_upper = np.strings.add(upper[given1], upper[given2])
-    first_title = np.strings.add(title[given1], lower[given2])
-    spell_title = np.strings.add(
-        np.strings.slice(spell, 0, 1), np.strings.lower(np.strings.slice(spell, 1, None))
-    )
-    surname_part = np.where(style == 1, spell_title, spell)
-    given_part = np.where(style == 1, first_title, first_upper)
-    left = np.where(style == 2, given_part, surname_part)
-    right = np.where(style == 2, surname_part, given_part)
-    return np.strings.add(np.strings.add(left, " "), right)
+def _foreign_names(people: People, rows: IntArray) -> tuple[StrArray, IntArray]:
+    table, codes = np.unique(people.foreign_name[rows], return_inverse=True)
+    return table, codes.astype(np.int64)
 
 
-def _true_names(people: People) -> tuple[StrArray, StrArray]:
-    """The names as issued: Chinese characters (or the passport name) and canonical pinyin."""
-    sur, given = surname_pool(), given_name_pool()
-    chinese = people.surname >= 0
-    s = np.where(chinese, people.surname, 0)
-    chars = np.strings.add(
-        np.strings.add(sur.chars[s], _with_blank(given.chars)[people.given1]),
-        _with_blank(given.chars)[people.given2],
-    )
-    zeros = np.zeros(len(s), dtype=np.int64)
-    latin = _latin(s, people.given1, people.given2, zeros, zeros)
-    return np.where(chinese, chars, people.foreign_name), np.where(
-        chinese, latin, people.foreign_name
-    )
+def _names_column(
+    parts: list[tuple[StrArray, IntArray, BoolArray]], m: int
+) -> tuple[StrArray, IntArray]:
+    """Combine (table, codes, used-by-row) parts into one table and one code per row (-1 none)."""
+    tables: list[StrArray] = []
+    codes = np.full(m, -1, dtype=np.int64)
+    offset = 0
+    for table, part_codes, used in parts:
+        codes[used] = part_codes[used] + offset
+        tables.append(table)
+        offset += len(table)
+    return np.concatenate(tables) if tables else np.empty(0, dtype="U1"), codes
 
 
 def _assign_records(
@@ -139,8 +115,10 @@ def _flags(rate: float, eligible: BoolArray, rng: np.random.Generator) -> BoolAr
 
 def _damage_names(
     people: People, rows: IntArray, rates: DamageRates, rng: np.random.Generator
-) -> tuple[StrArray, dict[str, BoolArray], tuple[IntArray, IntArray, IntArray, IntArray]]:
-    """Names as stored, the name damage flags, and the stored name's pool indices + spelling."""
+) -> tuple[
+    tuple[StrArray, IntArray], dict[str, BoolArray], tuple[IntArray, IntArray, IntArray, IntArray]
+]:
+    """Names as stored (table, codes), the damage flags, the stored pool indices + spelling."""
     sur, given = surname_pool(), given_name_pool()
     m = len(rows)
     chinese = people.surname[rows] >= 0
@@ -178,25 +156,22 @@ def _damage_names(
         g[sel] = given.group_start[g[sel]] + (offset + 1 + pick[sel] % (size - 1)) % size
 
     flags["traditional"] = _flags(rates.traditional, written, rng)
-    trad = flags["traditional"]
-    given_chars = _with_blank(given.chars)
-    given_trad = _with_blank(given.traditional)
-    surname_text = np.where(trad, sur.traditional[s], sur.chars[s])
-    given_text = np.strings.add(
-        np.where(trad, given_trad[g1], given_chars[g1]),
-        np.where(trad, given_trad[g2], given_chars[g2]),
-    )
     flags["name_spacing"] = _flags(rates.name_spacing, written, rng)
     inner = rng.random(m) < 0.6
-    sep = np.where(flags["name_spacing"] & inner, " ", "")
-    trailing = np.where(flags["name_spacing"] & ~inner, " ", "")
-    chars = np.strings.add(np.strings.add(surname_text, sep), np.strings.add(given_text, trailing))
+    spacing = np.where(flags["name_spacing"], np.where(inner, 1, 2), 0)
+    chars, char_codes = chinese_names(s, g1, g2, flags["traditional"], spacing)
 
     spelling = rng.integers(0, 3, m)
     style = rng.integers(0, 3, m)
-    latin = _latin(s, g1, g2, spelling, style)
-    name = np.where(
-        chinese, np.where(flags["pinyin_only"], latin, chars), people.foreign_name[rows]
+    latin, latin_codes = latin_names(s, g1, g2, spelling, style)
+    foreign, foreign_codes = _foreign_names(people, rows)
+    name = _names_column(
+        [
+            (chars, char_codes, chinese & ~flags["pinyin_only"]),
+            (latin, latin_codes, flags["pinyin_only"]),
+            (foreign, foreign_codes, ~chinese),
+        ],
+        m,
     )
     return name, flags, (s, g1, g2, spelling)
 
@@ -207,8 +182,8 @@ def _stored_latin(
     system: IntArray,
     stored_name: tuple[IntArray, IntArray, IntArray, IntArray],
     rng: np.random.Generator,
-) -> tuple[StrArray, BoolArray]:
-    """``name_latin`` where the system keeps one (card and intermediary systems, foreigners).
+) -> tuple[StrArray, IntArray]:
+    """``name_latin`` (table, codes; -1 none) where systems keep one: cards, intermediary, foreign.
 
     The romanisation follows the stored name (a dropped character is missing in both; a
     homophone reads the same), in the system's style: cards ``ZHANG WEI``, intermediaries mixed.
@@ -216,8 +191,12 @@ def _stored_latin(
     s, g1, g2, spelling = stored_name
     chinese = people.surname[rows] >= 0
     style = np.where(system == 2, 0, rng.choice(3, size=len(rows), p=[0.2, 0.5, 0.3]))
-    latin = np.where(chinese, _latin(s, g1, g2, spelling, style), people.foreign_name[rows])
-    return latin, _STORES_LATIN[system] | ~chinese
+    latin, latin_codes = latin_names(s, g1, g2, spelling, style)
+    foreign, foreign_codes = _foreign_names(people, rows)
+    stored = _STORES_LATIN[system]
+    return _names_column(
+        [(latin, latin_codes, chinese & stored), (foreign, foreign_codes, ~chinese)], len(rows)
+    )
 
 
 def _damage_ids(
@@ -267,7 +246,8 @@ def _damage_ids(
 
 def _damage_contacts(
     people: People, rows: IntArray, rates: DamageRates, rng: np.random.Generator
-) -> tuple[StrArray, StrArray, dict[str, BoolArray]]:
+) -> tuple[StrArray, IntArray, dict[str, BoolArray]]:
+    """Phones as stored, address codes (household; + households when stale; -1 missing), flags."""
     m = len(rows)
     everyone = np.ones(m, dtype=bool)
     flags: dict[str, BoolArray] = {}
@@ -283,25 +263,29 @@ def _damage_contacts(
 
     flags["missing_address"] = _flags(rates.missing_address, everyone, rng)
     flags["stale_address"] = _flags(rates.stale_address, ~flags["missing_address"], rng)
-    address = np.where(flags["stale_address"], people.old_address[rows], people.address[rows])
-    address[flags["missing_address"]] = ""
-    return phone, address, flags
+    home = people.household_id[rows] - 1
+    n_households = len(people.addresses)
+    codes = np.where(flags["stale_address"], home + n_households, home)
+    codes[flags["missing_address"]] = -1
+    return phone, codes, flags
 
 
-def _damage_column(flags: dict[str, BoolArray], m: int) -> StrArray:
+def _damage_column(flags: dict[str, BoolArray], m: int) -> tuple[StrArray, IntArray]:
     """``|``-joined damage names per record (rendered once per distinct combination)."""
     kinds = [k for k in DAMAGE_KINDS if k in flags]
     bits = np.zeros(m, dtype=np.int64)
     for i, kind in enumerate(kinds):
         bits |= flags[kind].astype(np.int64) << i
-    distinct, inverse = np.unique(bits, return_inverse=True)
-    text = ["|".join(k for i, k in enumerate(kinds) if int(b) >> i & 1) for b in distinct]
-    return np.asarray(text, dtype=str)[inverse]
+
+    def render(distinct: IntArray) -> StrArray:
+        text = ["|".join(k for i, k in enumerate(kinds) if int(b) >> i & 1) for b in distinct]
+        return np.asarray(text, dtype=str)
+
+    return by_distinct(bits, render)
 
 
-def _optional(values: npt.NDArray[np.str_], blank: BoolArray) -> pd.Series:
-    """A string Series with missing values where ``blank``."""
-    return pd.Series(values, dtype="str").mask(pd.Series(blank))
+def _codes(values: IntArray, blank: BoolArray) -> IntArray:
+    return np.where(blank, -1, values)
 
 
 def records_frame(
@@ -319,9 +303,9 @@ def records_frame(
     rows, system = _assign_records(n, duplication_rate, rng)
     m = len(rows)
     name, name_flags, stored_name = _damage_names(people, rows, rates, rng)
-    latin, stores_latin = _stored_latin(people, rows, system, stored_name, rng)
+    latin = _stored_latin(people, rows, system, stored_name, rng)
     id_type, number, id_flags = _damage_ids(people, rows, rates, rng)
-    phone, address, contact_flags = _damage_contacts(people, rows, rates, rng)
+    phone, address_codes, contact_flags = _damage_contacts(people, rows, rates, rng)
     everyone = np.ones(m, dtype=bool)
     other_flags = {
         "missing_birth_date": _flags(rates.missing_birth_date, everyone, rng),
@@ -347,47 +331,61 @@ def records_frame(
     updated_at = as_of_s - back.astype("timedelta64[s]")
 
     birth = pd.Series(people.birth[rows].astype("datetime64[s]"))
-    gender = np.where(people.male[rows], "M", "F")
+    row_codes = np.arange(m, dtype=np.int64)
+    male = people.male[rows].astype(np.int64)
+    addresses = np.concatenate([people.addresses, people.old_addresses])
     return pd.DataFrame(
         {
-            "source_system": pd.Series(np.asarray(SOURCE_SYSTEMS)[system], dtype="str"),
-            "source_id": pd.Series(source_id, dtype="str"),
-            "name": pd.Series(name, dtype="str"),
-            "name_latin": _optional(latin, ~stores_latin),
-            "gender": _optional(gender, flags["missing_gender"]),
+            "source_system": strings(np.asarray(SOURCE_SYSTEMS), system),
+            "source_id": strings(source_id, row_codes),
+            "name": strings(*name),
+            "name_latin": strings(*latin),
+            "gender": strings(_GENDERS, _codes(male, flags["missing_gender"])),
             "birth_date": birth.mask(pd.Series(flags["missing_birth_date"])),
-            "id_type": _optional(id_type, flags["missing_id"]),
-            "id_number": _optional(number, flags["missing_id"]),
-            "phone": _optional(phone, flags["missing_phone"]),
-            "address": _optional(address, flags["missing_address"]),
+            "id_type": strings(id_type, _codes(row_codes, flags["missing_id"])),
+            "id_number": strings(number, _codes(row_codes, flags["missing_id"])),
+            "phone": strings(phone, _codes(row_codes, flags["missing_phone"])),
+            "address": strings(addresses, address_codes),
             "updated_at": pd.Series(updated_at),
             "person_id": pd.Series(people.person_id[rows]),
-            "damage": pd.Series(_damage_column(flags, m), dtype="str"),
+            "damage": strings(*_damage_column(flags, m)),
         }
     )
 
 
 def people_frame(people: People) -> pd.DataFrame:
     """The true identities: one row per person as their documents were issued."""
-    name, latin = _true_names(people)
+    n = len(people.person_id)
+    rows = np.arange(n, dtype=np.int64)
+    chinese = people.surname >= 0
+    s = np.where(chinese, people.surname, 0)
+    zeros = np.zeros(n, dtype=np.int64)
+    chars, char_codes = chinese_names(s, people.given1, people.given2, zeros.astype(bool), zeros)
+    latin, latin_codes = latin_names(s, people.given1, people.given2, zeros, zeros)
+    foreign, foreign_codes = _foreign_names(people, rows)
+    name = _names_column([(chars, char_codes, chinese), (foreign, foreign_codes, ~chinese)], n)
+    name_latin = _names_column(
+        [(latin, latin_codes, chinese), (foreign, foreign_codes, ~chinese)], n
+    )
     guardian = pd.Series(
         np.where(people.guardian >= 0, people.person_id[people.guardian], 0)
     ).astype("Int64")
+    no_alt = people.alt_id_type == ""
     return pd.DataFrame(
         {
             "person_id": people.person_id,
             "household_id": people.household_id,
-            "residency": pd.Series(Residency.NAMES[people.residency], dtype="str"),
-            "name": pd.Series(name, dtype="str"),
-            "name_latin": pd.Series(latin, dtype="str"),
-            "gender": pd.Series(np.where(people.male, "M", "F"), dtype="str"),
+            "residency": strings(Residency.NAMES, people.residency.astype(np.int64)),
+            "name": strings(*name),
+            "name_latin": strings(*name_latin),
+            "gender": strings(_GENDERS, people.male.astype(np.int64)),
             "birth_date": pd.Series(people.birth.astype("datetime64[s]")),
-            "id_type": pd.Series(people.id_type, dtype="str"),
-            "id_number": pd.Series(people.id_number, dtype="str"),
-            "alt_id_type": _optional(people.alt_id_type, people.alt_id_type == ""),
-            "alt_id_number": _optional(people.alt_id_number, people.alt_id_number == ""),
-            "phone": pd.Series(people.phone.astype("U11"), dtype="str"),
-            "address": pd.Series(people.address, dtype="str"),
+            "id_type": strings(people.id_type, rows),
+            "id_number": strings(people.id_number, rows),
+            "alt_id_type": strings(people.alt_id_type, _codes(rows, no_alt)),
+            "alt_id_number": strings(people.alt_id_number, _codes(rows, no_alt)),
+            "phone": strings(people.phone.astype("U11"), rows),
+            "address": strings(people.addresses, people.household_id - 1),
             "guardian_id": guardian.mask(pd.Series(people.guardian < 0)),
         }
     )
@@ -396,6 +394,7 @@ def people_frame(people: People) -> pd.DataFrame:
 def draw_people(
     n_people: int, seed: int, as_of: dt.date, hmt_rate: float, foreign_rate: float
 ) -> People:
+    """Validate the arguments and draw the true population."""
     return make_people(
         check_count(n_people, "n_people", minimum=1),
         seed=check_seed(seed),

@@ -60,17 +60,24 @@ _MULTIPLIERS = (
     0x94D049BB133111EB,
     0xBF58476D1CE4E5B9,
 )
+# The first hash table aims at a load of at most 2**-_FIRST_LOAD_LOG2 and at most
+# 2**_FIRST_MAX_BITS slots before it knows how many distinct keys there are.
+_FIRST_LOAD_LOG2 = 2
+_FIRST_MAX_BITS = 22
 # Direct addressing is used while the id range is at most this many slots ...
 _DIRECT_MAX_SPAN = 1 << 25
 # ... and at most this many times the number of rows.
 _DIRECT_SPAN_PER_ROW = 4
 
 
-def factorize_keys(keys: Any) -> tuple[NDArray[np.intp], NDArray[Any]]:
-    """Dense codes (ascending key order) and the sorted distinct keys of a 1-D array.
+def factorize_keys(keys: Any, *, sort: bool = True) -> tuple[NDArray[np.intp], NDArray[Any]]:
+    """Dense codes and the distinct keys of a 1-D array (``keys[codes]`` gives the input back).
 
-    Integer arrays take the vectorised kernels of this module; anything else goes through
-    :func:`pandas.factorize` with ``sort=True``. Keys must not contain nulls.
+    With ``sort=True`` the codes are numbered in ascending key order and the keys come out
+    sorted; with ``sort=False`` the numbering is the kernel's own (cheaper: the caller sorts
+    the per-group results instead of the per-row codes). Integer arrays take the vectorised
+    kernels of this module; anything else goes through :func:`pandas.factorize`. Keys must
+    not contain nulls.
 
     >>> codes, keys = factorize_keys(np.array(["b", "a", "b"], dtype=object))
     >>> codes.tolist(), keys.tolist()
@@ -78,13 +85,15 @@ def factorize_keys(keys: Any) -> tuple[NDArray[np.intp], NDArray[Any]]:
     """
     array = np.asarray(keys)
     if array.dtype.kind in "iu" and (array.dtype.kind == "i" or array.dtype.itemsize < 8):
-        return factorize_int64(array.astype(np.int64, copy=False))
-    codes, uniques = pd.factorize(keys, sort=True)
+        return factorize_int64(array.astype(np.int64, copy=False), sort=sort)
+    codes, uniques = pd.factorize(keys, sort=sort)
     return np.asarray(codes, dtype=np.intp), np.asarray(uniques)
 
 
-def factorize_int64(keys: NDArray[np.int64]) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
-    """Dense codes numbered in ascending key order, and the sorted distinct keys.
+def factorize_int64(
+    keys: NDArray[np.int64], *, sort: bool = True
+) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
+    """Dense codes and distinct keys of int64 keys (ascending order when ``sort``).
 
     >>> factorize_int64(np.array([-3, 2**62, -3], dtype=np.int64))[0].tolist()
     [0, 1, 0]
@@ -95,15 +104,24 @@ def factorize_int64(keys: NDArray[np.int64]) -> tuple[NDArray[np.intp], NDArray[
     low, high = int(keys.min()), int(keys.max())
     span = high - low + 1
     if span <= _DIRECT_MAX_SPAN and span <= _DIRECT_SPAN_PER_ROW * n + 1024:
-        return _factorize_direct(keys, low, span)
+        return _factorize_direct(keys, low, span)  # ascending by construction
     if low > _INT64_MIN:
         sentinel = _INT64_MIN
     elif high < _INT64_MAX:
         sentinel = _INT64_MAX
     else:  # both extremes are real ids: no free sentinel value
-        codes, uniques = pd.factorize(keys, sort=True)
+        codes, uniques = pd.factorize(keys, sort=sort)
         return np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=np.int64)
-    return _factorize_hashed(keys, np.int64(sentinel))
+    codes, distinct = _factorize_hashed(keys, np.int64(sentinel))
+    if sort:
+        order = np.argsort(distinct, kind="stable")
+        rank = np.empty(distinct.size, dtype=np.intp)
+        rank[order] = np.arange(distinct.size, dtype=np.intp)
+        for start in range(0, n, CHUNK):
+            stop = min(n, start + CHUNK)
+            codes[start:stop] = np.take(rank, codes[start:stop], mode="clip")
+        distinct = distinct[order]
+    return codes, distinct
 
 
 def _factorize_direct(
@@ -135,81 +153,88 @@ def _slots(keys: NDArray[np.int64], bits: int, level: int, out: NDArray[np.int64
 def _place(
     keys: NDArray[np.int64], bits: int, level: int, sentinel: np.int64, slots: NDArray[np.int64]
 ) -> NDArray[np.int64]:
-    table = np.full(1 << bits, sentinel, dtype=np.int64)
+    """A table of (key, code) pairs per slot; each slot holds the last key that hashed to it.
+
+    Codes are left at -1; :func:`_number` fills them once the winners are known.
+    """
+    table = np.empty((1 << bits, 2), dtype=np.int64)
+    table[:, 0] = sentinel
     n = len(keys)
     for start in range(0, n, CHUNK):
         stop = min(n, start + CHUNK)
         part = slots[start:stop]
         _slots(keys[start:stop], bits, level, part)
-        table[part] = keys[start:stop]  # last writer wins: one key per slot
+        table[part, 0] = keys[start:stop]  # last writer wins: one key per slot
     return table
 
 
-def _bits_for(count: int) -> int:
-    """Table size (log2) holding ``count`` keys at a load of at most one quarter."""
-    return max(6, math.ceil(math.log2(max(1, 4 * count))))
+def _number(table: NDArray[np.int64], sentinel: np.int64, first: int) -> NDArray[np.int64]:
+    """Number the occupied slots ``first, first + 1, …`` in slot order; return their keys."""
+    filled = np.flatnonzero(table[:, 0] != sentinel)
+    table[:, 1] = -1
+    table[filled, 1] = np.arange(first, first + filled.size, dtype=np.int64)
+    return table[filled, 0]
+
+
+def _bits_for(count: int, load_log2: int = 2) -> int:
+    """Table size (log2) holding ``count`` keys at a load of at most ``2**-load_log2``."""
+    return max(6, math.ceil(math.log2(max(1, count))) + load_log2)
+
+
+def _distinct_estimate(occupied: int, size: int, rows: int) -> float:
+    """Distinct keys behind ``occupied`` of ``size`` slots (inverting size·(1 − e^(−d/size)))."""
+    if occupied >= size:
+        return float(rows)
+    return min(float(rows), -size * math.log1p(-occupied / size))
 
 
 def _factorize_hashed(
     keys: NDArray[np.int64], sentinel: np.int64
 ) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
+    """Codes in the kernel's own order and the distinct keys in that order."""
     n = len(keys)
-    slots = np.empty(n, dtype=np.int64)
+    codes = np.empty(n, dtype=np.int64)  # holds the slots first, then the codes
     # First guess: a customer has a few transactions; the occupancy tells if it was wrong.
-    bits = min(_bits_for(max(1, n // 4)), 22)
-    table = _place(keys, bits, 0, sentinel, slots)
-    size = 1 << bits
-    occupied = int(np.count_nonzero(table != sentinel))
-    if occupied > size // 4:
-        # Invert the expected occupancy size·(1 − e^(−d/size)) to estimate d distinct keys.
-        distinct = n if occupied >= size else -size * math.log1p(-occupied / size)
-        bits = min(_bits_for(int(distinct) + 1), 32)
-        table = _place(keys, bits, 0, sentinel, slots)
-    tables = [table]
-    offset = table.size
+    bits = min(_bits_for(max(1, n // 8), _FIRST_LOAD_LOG2), _FIRST_MAX_BITS)
+    table = _place(keys, bits, 0, sentinel, codes)
+    occupied = int(np.count_nonzero(table[:, 0] != sentinel))
+    distinct = _distinct_estimate(occupied, len(table), n)
+    if distinct > len(table) >> _FIRST_LOAD_LOG2:
+        bits = min(_bits_for(int(distinct) + 1, _FIRST_LOAD_LOG2), 32)
+        table = _place(keys, bits, 0, sentinel, codes)
+        occupied = int(np.count_nonzero(table[:, 0] != sentinel))
+        distinct = _distinct_estimate(occupied, len(table), n)
+    parts = [_number(table, sentinel, 0)]
+    numbered = parts[0].size
     lost_parts = []
     for start in range(0, n, CHUNK):
         stop = min(n, start + CHUNK)
-        lost = np.flatnonzero(table[slots[start:stop]] != keys[start:stop])
+        pairs = table[codes[start:stop]]  # one gather brings the winner key and its code
+        codes[start:stop] = pairs[:, 1]
+        lost = np.flatnonzero(pairs[:, 0] != keys[start:stop])
         if lost.size:
             lost_parts.append(lost + start)
     pending = np.concatenate(lost_parts) if lost_parts else np.empty(0, dtype=np.intp)
+    rows_per_key = n / max(distinct, 1.0)
     level = 1
     while pending.size:
         sub = keys[pending]
         if level == len(_MULTIPLIERS):  # pathological keys: let pandas finish the last few
             sub_codes, sub_uniques = pd.factorize(sub, sort=False)
-            slots[pending] = np.asarray(sub_codes, dtype=np.int64) + offset
-            tables.append(np.asarray(sub_uniques, dtype=np.int64))
+            codes[pending] = np.asarray(sub_codes, dtype=np.int64) + numbered
+            parts.append(np.asarray(sub_uniques, dtype=np.int64))
             break
-        previous = int(np.count_nonzero(tables[-1] != sentinel))
-        bits = _bits_for(min(sub.size, max(previous, 1)))
+        # the keys that lost are a sample of all keys: about as many rows each
+        expected = max(1, math.ceil(sub.size / rows_per_key))
         sub_slots = np.empty(sub.size, dtype=np.int64)
-        table = _place(sub, bits, level, sentinel, sub_slots)
-        lost = table[sub_slots] != sub
-        sub_slots += offset
-        slots[pending] = sub_slots
-        tables.append(table)
-        offset += table.size
-        pending = pending[lost]
+        table = _place(sub, _bits_for(min(sub.size, expected)), level, sentinel, sub_slots)
+        parts.append(_number(table, sentinel, numbered))
+        numbered += parts[-1].size
+        pairs = table[sub_slots]
+        codes[pending] = pairs[:, 1]
+        pending = pending[pairs[:, 0] != sub]
         level += 1
-    return _dense_ranks(slots, np.concatenate(tables), sentinel)
-
-
-def _dense_ranks(
-    slots: NDArray[np.int64], table: NDArray[np.int64], sentinel: np.int64
-) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
-    """Renumber slot codes as ranks of their keys (ascending), in place; return the keys."""
-    filled = np.flatnonzero(table != sentinel)
-    keys = table[filled]
-    order = np.argsort(keys, kind="stable")
-    rank_of_slot = np.empty(table.size, dtype=np.int64)
-    rank_of_slot[filled[order]] = np.arange(keys.size, dtype=np.int64)
-    n = len(slots)
-    for start in range(0, n, CHUNK):
-        stop = min(n, start + CHUNK)
-        slots[start:stop] = np.take(rank_of_slot, slots[start:stop], mode="clip")
-    return slots.view(np.intp), keys[order]
+    return codes.view(np.intp), np.concatenate(parts)
 
 
 def group_count(codes: NDArray[np.intp], n_groups: int) -> NDArray[np.int64]:

@@ -31,24 +31,30 @@ from scipy.special import (  # type: ignore[import-untyped, unused-ignore]
 )
 
 __all__ = [
+    "BGNBDTotal",
     "FloatArray",
+    "GammaGammaTotal",
     "MaximisationResult",
     "bgnbd_log_likelihood",
     "bgnbd_log_likelihood_gradient",
     "bgnbd_log_odds_dead",
     "bgnbd_p_alive",
     "bgnbd_scaled_growth",
+    "distinct_rows",
     "gamma_gamma_log_likelihood",
     "gamma_gamma_log_likelihood_gradient",
+    "hyp2f1_robust",
     "maximise_log_likelihood",
 ]
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Below this distance of ``a`` from 1 the factor ``[1 - G(a)] / (a - 1)`` is evaluated as the
-#: mean of its values at ``1 - h`` and ``1 + h`` (the function is smooth through ``a = 1``; the
-#: direct formula is 0/0 there).
-_A_NEAR_ONE = 1e-7
+#: Within this distance of a removable singularity (``a = 1``, or ``a + b + x - 1 = 0``) the
+#: BG/NBD expectation bracket is evaluated as the mean of its values a step ``_STEP`` either
+#: side: the bracket is smooth there (it is an expectation of the model), only the formula is
+#: 0/0 or 0 * inf, and the symmetric mean is exact up to ``O(_STEP**2)``.
+_NEAR_SINGULAR = 1e-7
+_STEP = 1e-4
 
 
 def _bgnbd_terms(
@@ -139,13 +145,59 @@ def bgnbd_p_alive(
     return result
 
 
+#: Term cap of the power-series fallback of :func:`hyp2f1_robust` (enough for z up to about
+#: 1 - 1e-4 at full precision).
+_SERIES_MAX_TERMS = 400_000
+
+
+def _hyp2f1_series(a: float, b: float, c: FloatArray, z: FloatArray) -> FloatArray:
+    """Gauss's power series, summed until the terms stop mattering (only for a few elements)."""
+    total = np.ones_like(z)
+    term = np.ones_like(z)
+    active = np.ones(z.shape, dtype=bool)
+    for n in range(_SERIES_MAX_TERMS):
+        term = np.where(active, term * (a + n) * (b + n) / ((c + n) * (n + 1.0)) * z, 0.0)
+        total = total + term
+        active &= np.abs(term) > 1e-17 * np.abs(total)
+        if not active.any():
+            break
+    return total
+
+
+def hyp2f1_robust(a: float, b: float, c: FloatArray, z: FloatArray) -> FloatArray:
+    """``2F1(a, b; c; z)`` for ``0 <= z < 1`` and ``c > 0``: scipy, with a series fallback.
+
+    scipy's ``hyp2f1`` returns nan or inf for some integer ``c - a - b`` with large ``c`` and
+    ``z`` near 1 (for example ``2F1(1, 1; 101; 10/11)``); those elements are summed directly.
+    """
+    c, z = np.broadcast_arrays(np.asarray(c, dtype=np.float64), np.asarray(z, dtype=np.float64))
+    result = np.array(hyp2f1(a, b, c, z), dtype=np.float64)
+    bad = ~np.isfinite(result) & (c > 0)
+    if bad.any():
+        result[bad] = _hyp2f1_series(a, b, c[bad], z[bad])
+    return result
+
+
 def _scaled_growth_direct(r: float, a: float, b: float, x: FloatArray, z: FloatArray) -> FloatArray:
     # Euler's transformation 2F1(A,B;C;z) = (1-z)^(C-A-B) 2F1(C-A,C-B;C;z) turns
     # (1-z)^(r+x) 2F1(r+x, b+x; a+b+x-1; z), whose hypergeometric factor overflows for frequent
     # buyers, into (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z), whose parameters stay small.
     c = a + b + x - 1.0
-    tail = np.exp((a - 1.0) * np.log1p(-z)) * hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)
-    result: FloatArray = c / (a - 1.0) * (1.0 - tail)
+    # At the singular points (replaced by the caller) the product is nan; keep numpy quiet.
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        tail = np.exp((a - 1.0) * np.log1p(-z)) * hyp2f1_robust(a + b - 1.0 - r, a - 1.0, c, z)
+        result: FloatArray = c / (a - 1.0) * (1.0 - tail)
+    return result
+
+
+def _scaled_growth_regular_in_b(
+    r: float, a: float, b: float, x: FloatArray, z: FloatArray
+) -> FloatArray:
+    if abs(a - 1.0) >= _NEAR_SINGULAR:
+        return _scaled_growth_direct(r, a, b, x, z)
+    below = _scaled_growth_direct(r, 1.0 - _STEP, b, x, z)
+    above = _scaled_growth_direct(r, 1.0 + _STEP, b, x, z)
+    result: FloatArray = (below + above) / 2.0
     return result
 
 
@@ -156,14 +208,16 @@ def bgnbd_scaled_growth(r: float, a: float, b: float, x: FloatArray, z: FloatArr
     of a customer known to be alive at ``T`` (the numerator of eq. 10 of Fader, Hardie & Lee
     2005); with ``x = 0, T = 0`` it is the unconditional ``E[X(t)]`` (eq. 9).
 
-    Near ``a = 1`` both factors vanish; the limit is taken by symmetric averaging.
+    The formula is 0/0 at ``a = 1`` and 0 * inf at ``a + b + x = 1`` (possible only for
+    ``x = 0``); there the value is taken as the symmetric mean around the point.
     """
-    if abs(a - 1.0) >= _A_NEAR_ONE:
-        return _scaled_growth_direct(r, a, b, x, z)
-    h = 1e-4
-    below = _scaled_growth_direct(r, 1.0 - h, b, x, z)
-    above = _scaled_growth_direct(r, 1.0 + h, b, x, z)
-    result: FloatArray = (below + above) / 2.0
+    x, z = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(z, dtype=np.float64))
+    result = np.array(_scaled_growth_regular_in_b(r, a, b, x, z), dtype=np.float64)
+    near = np.abs(a + b + x - 1.0) < _NEAR_SINGULAR
+    if near.any():
+        below = _scaled_growth_regular_in_b(r, a, b - _STEP, x[near], z[near])
+        above = _scaled_growth_regular_in_b(r, a, b + _STEP, x[near], z[near])
+        result[near] = (below + above) / 2.0
     return result
 
 
@@ -201,6 +255,125 @@ def gamma_gamma_log_likelihood_gradient(
     d_q = digamma(px + q) - digamma(q) + np.log(gamma) - np.log(total)
     d_gamma = q / gamma - (px + q) / total
     return d_p, d_q, d_gamma
+
+
+def distinct_rows(
+    columns: tuple[FloatArray, ...],
+) -> tuple[tuple[FloatArray, ...], npt.NDArray[np.intp]]:
+    """The distinct rows of equal-length float columns (sorted) and each row's index into them.
+
+    A lexicographic sort of the columns, much faster than ``np.unique(axis=0)``; sorting also
+    fixes the order in which later sums run, so results never depend on the input row order.
+    """
+    n = len(columns[0])
+    if n == 0:
+        return tuple(c[:0].copy() for c in columns), np.zeros(0, dtype=np.intp)
+    order = np.lexsort(columns[::-1])  # first column is the primary key
+    sorted_cols = [c[order] for c in columns]
+    change = np.zeros(n, dtype=bool)
+    change[0] = True
+    for c in sorted_cols:
+        change[1:] |= c[1:] != c[:-1]
+    group = np.cumsum(change) - 1
+    inverse = np.empty(n, dtype=np.intp)
+    inverse[order] = group
+    return tuple(c[change] for c in sorted_cols), inverse
+
+
+class BGNBDTotal:
+    """Total weighted BG/NBD log-likelihood and its gradient, prepared for repeated evaluation.
+
+    Terms that depend only on the frequency (the Gamma and Beta functions) are evaluated once
+    per distinct frequency and weighted by its count; only the two branch terms are evaluated
+    per customer row. Same value as summing :func:`bgnbd_log_likelihood`.
+    """
+
+    def __init__(
+        self, x: FloatArray, t_x: FloatArray, big_t: FloatArray, weights: FloatArray
+    ) -> None:
+        self.distinct_x, inverse = np.unique(x, return_inverse=True)
+        self.inverse = inverse.reshape(-1)
+        self.count_x = np.bincount(self.inverse, weights=weights, minlength=len(self.distinct_x))
+        self.x, self.t_x, self.big_t, self.weights = x, t_x, big_t, weights
+        self.repeat = x > 0
+        self.x_safe_distinct = np.where(self.distinct_x > 0, self.distinct_x, 1.0)
+
+    def __call__(self, params: tuple[float, ...]) -> tuple[float, FloatArray]:
+        r, alpha, a, b = params
+        xs, n_x, w = self.distinct_x, self.count_x, self.weights
+        # per distinct frequency
+        head = (
+            gammaln(r + xs)
+            - gammaln(r)
+            + r * np.log(alpha)
+            + gammaln(a + b)
+            + gammaln(b + xs)
+            - gammaln(b)
+            - gammaln(a + b + xs)
+        )
+        log_branch = np.log(a) - np.log(b + self.x_safe_distinct - 1.0)
+        # per row
+        log_alpha_t = np.log(alpha + self.big_t)
+        log_alpha_tx = np.log(alpha + self.t_x)
+        log_a3 = -(r + self.x) * log_alpha_t
+        log_a4 = np.where(
+            self.repeat, log_branch[self.inverse] - (r + self.x) * log_alpha_tx, -np.inf
+        )
+        total = float(n_x @ head + w @ np.logaddexp(log_a3, log_a4))
+        w4 = expit(log_a4 - log_a3)
+        w3 = 1.0 - w4
+        d_r = n_x @ (digamma(r + xs) - digamma(r) + np.log(alpha)) - w @ (
+            w3 * log_alpha_t + w4 * log_alpha_tx
+        )
+        d_alpha = n_x.sum() * r / alpha - w @ (
+            (r + self.x) * (w3 / (alpha + self.big_t) + w4 / (alpha + self.t_x))
+        )
+        w4_by_x = np.bincount(self.inverse, weights=w * w4, minlength=len(xs))
+        d_a = n_x @ (digamma(a + b) - digamma(a + b + xs)) + w4_by_x.sum() / a
+        d_b = n_x @ (
+            digamma(a + b) + digamma(b + xs) - digamma(b) - digamma(a + b + xs)
+        ) - w4_by_x @ (1.0 / (b + self.x_safe_distinct - 1.0))
+        return total, np.array([d_r, d_alpha, d_a, d_b], dtype=np.float64)
+
+
+class GammaGammaTotal:
+    """Total weighted Gamma-Gamma log-likelihood and gradient, prepared for repeated evaluation.
+
+    Gamma functions of ``p x`` are evaluated once per distinct frequency; the logarithms of the
+    data are taken once; per row only ``ln(v + x m_x)`` is evaluated.
+    """
+
+    def __init__(self, x: FloatArray, m_x: FloatArray, weights: FloatArray) -> None:
+        self.distinct_x, inverse = np.unique(x, return_inverse=True)
+        self.inverse = inverse.reshape(-1)
+        self.count_x = np.bincount(self.inverse, weights=weights, minlength=len(self.distinct_x))
+        self.weights = weights
+        self.spend = x * m_x  # total repeat spend
+        # sum over rows of w x (ln m_x + ln x), and of w ln m_x: constants of the data
+        self.sum_x_log_spend = float(weights @ (x * np.log(self.spend)))
+        self.sum_log_m = float(weights @ np.log(m_x))
+        self.sum_x = float(weights @ x)
+
+    def __call__(self, params: tuple[float, ...]) -> tuple[float, FloatArray]:
+        p, q, v = params
+        xs, n_x, w = self.distinct_x, self.count_x, self.weights
+        px = p * xs
+        head = gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v)
+        log_total = np.log(v + self.spend)
+        px_rows = p * xs[self.inverse]
+        # (px - 1) ln m + px ln x = p x ln(x m) - ln m
+        total = float(
+            n_x @ head + p * self.sum_x_log_spend - self.sum_log_m - w @ ((px_rows + q) * log_total)
+        )
+        sum_w_log_total_by_x = np.bincount(self.inverse, weights=w * log_total, minlength=len(xs))
+        d_p = (
+            n_x @ (xs * (digamma(px + q) - digamma(px)))
+            + self.sum_x_log_spend
+            - xs @ sum_w_log_total_by_x
+        )
+        d_q = n_x @ (digamma(px + q) - digamma(q) + np.log(v)) - sum_w_log_total_by_x.sum()
+        d_v = n_x.sum() * q / v - w @ ((px_rows + q) / (v + self.spend))
+        return total, np.array([d_p, d_q, d_v], dtype=np.float64)
 
 
 @attrs.frozen

@@ -21,6 +21,7 @@ rows are pooled and sorted before the likelihood is summed).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -238,12 +239,10 @@ def _pool_rows(
 
     Sorting also fixes the summation order, so the fit is bit-for-bit independent of row order.
     """
-    stacked = np.column_stack(columns)
-    distinct, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    distinct, inverse = _special.distinct_rows(columns)
     w = np.ones(len(inverse)) if weights is None else weights
-    pooled = np.bincount(inverse, weights=w, minlength=len(distinct)).astype(np.float64)
-    return tuple(distinct[:, k].copy() for k in range(distinct.shape[1])), pooled
+    pooled = np.bincount(inverse, weights=w, minlength=len(distinct[0])).astype(np.float64)
+    return distinct, pooled
 
 
 def check_weights(
@@ -425,13 +424,7 @@ class BGNBDModel:
                 rule="repeat_purchases_required",
             )
         (px, pt_x, pbig_t), counts = _pool_rows((x, t_x, big_t), w)
-
-        def total(params: tuple[float, ...]) -> tuple[float, FloatArray]:
-            r, alpha, a, b = params
-            ll = _special.bgnbd_log_likelihood(r, alpha, a, b, px, pt_x, pbig_t)
-            grads = _special.bgnbd_log_likelihood_gradient(r, alpha, a, b, px, pt_x, pbig_t)
-            return float(counts @ ll), np.array([float(counts @ g) for g in grads])
-
+        total = _special.BGNBDTotal(px, pt_x, pbig_t, counts)
         found = _special.maximise_log_likelihood(
             total,
             self.initial_params,
@@ -444,6 +437,7 @@ class BGNBDModel:
         self._n_customers = float(counts.sum())
         self._converged = found.converged
         self._n_iterations = found.n_iterations
+        warn_if_not_converged("BG/NBD", found)
         return self
 
     # -- scoring ------------------------------------------------------------------------------
@@ -535,6 +529,17 @@ class BGNBDModel:
             0.0,
         )
         return result
+
+
+def warn_if_not_converged(model: str, found: _special.MaximisationResult) -> None:
+    if not found.converged:
+        warnings.warn(
+            f"the {model} fit did not converge after {found.n_iterations} iterations "
+            f"({found.message}); parameters at a bound of (0, inf) usually mean the data do "
+            "not show the model's structure (for example no sign of customers dropping out)",
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
 
 def _check_horizon(t: ArrayLike) -> FloatArray:

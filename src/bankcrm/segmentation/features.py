@@ -323,6 +323,10 @@ def rfm_features(
     active = count > 0
     if monetary == "mean":
         total = _mean_half_up(total, count)
+    if customers is None:  # the kernel numbers customers its own way: sort the results
+        order = np.argsort(keys, kind="stable")
+        keys, total, count, last = keys[order], total[order], count[order], last[order]
+        count_for_freq, active = count_for_freq[order], active[order]
     last_day = np.floor_divide(last, per_day)
     recency = np.where(active, day0 - last_day, 0)
     frame = pd.DataFrame(
@@ -399,9 +403,9 @@ def _mark_dates(
 def _factorize(ids: _intake.Ids, reasons: _Reasons) -> tuple[NDArray[np.intp], NDArray[Any]]:
     bad = ids.column.bad
     if bad is None:
-        return factorize_keys(ids.values)
+        return factorize_keys(ids.values, sort=False)
     good = ~bad
-    sub_codes, keys = factorize_keys(ids.values[good])
+    sub_codes, keys = factorize_keys(ids.values[good], sort=False)
     codes = np.full(len(bad), len(keys), dtype=np.intp)
     codes[good] = sub_codes
     return codes, keys
@@ -548,7 +552,7 @@ def _active_days(
     first = int(days.min())
     span = int(days.max()) - first + 1
     pairs = codes[rows].astype(np.int64) * span + (days - first)
-    _, distinct = factorize_keys(pairs)
+    _, distinct = factorize_keys(pairs, sort=False)
     owners = np.asarray(distinct, dtype=np.int64) // span
     return np.bincount(owners, minlength=n_customers).astype(np.int64)
 

@@ -20,6 +20,7 @@ The model assumes spend per purchase is independent of how often a customer buys
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ from bankcrm.segmentation.bgnbd import (
     check_weights,
     numeric_column,
     summary_arrays,
+    warn_if_not_converged,
 )
 
 if TYPE_CHECKING:
@@ -256,7 +258,7 @@ class GammaGammaModel:
         used = ~(no_repeat | non_positive)
         if w is not None:
             used &= w > 0
-        if np.unique(np.column_stack((x[used], m_x[used])), axis=0).shape[0] < 2:
+        if len(_special.distinct_rows((x[used], m_x[used]))[0][0]) < 2:
             raise InputError(
                 "the Gamma-Gamma model needs at least two distinct customers with repeat "
                 "purchases of positive value",
@@ -266,13 +268,7 @@ class GammaGammaModel:
         ux, um = x[used], m_x[used]
         uw = np.ones(len(ux)) if w is None else w[used]
         (px, pm), counts = _pool(ux, um, uw)
-
-        def total(params: tuple[float, ...]) -> tuple[float, FloatArray]:
-            p, q, v = params
-            ll = _special.gamma_gamma_log_likelihood(p, q, v, px, pm)
-            grads = _special.gamma_gamma_log_likelihood_gradient(p, q, v, px, pm)
-            return float(counts @ ll), np.array([float(counts @ g) for g in grads])
-
+        total = _special.GammaGammaTotal(px, pm, counts)
         found = _special.maximise_log_likelihood(
             total, self.initial_params, tolerance=self.tolerance, max_iterations=self.max_iterations
         )
@@ -289,6 +285,7 @@ class GammaGammaModel:
             "converged": found.converged,
             "n_iterations": found.n_iterations,
         }
+        warn_if_not_converged("Gamma-Gamma", found)
         return self
 
     # -- prediction ---------------------------------------------------------------------------
@@ -310,6 +307,11 @@ class GammaGammaModel:
         A customer without repeat purchases (``x = 0``) gets the population mean, whatever her
         ``monetary_value``. Inputs broadcast like numpy.
 
+        Where ``p x + q <= 1`` the posterior mean is infinite (heavy-tailed spend: with
+        ``q <= 1`` every customer without repeat purchases is in this case); those entries are
+        ``inf`` and a ``RuntimeWarning`` says so, rather than a finite number the model does
+        not support.
+
         Raises:
             InputError: for non-finite values, negative or fractional frequencies, or a
                 non-positive ``monetary_value`` where ``frequency > 0``.
@@ -329,9 +331,19 @@ class GammaGammaModel:
             )
         m_used = np.where(x > 0, m_x, 0.0)
         denominator = prm.p * x + prm.q - 1.0
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(denominator > 0, prm.p * (prm.v + x * m_used) / denominator, np.inf)
         result: FloatArray = np.asarray(value, dtype=np.float64)
+        infinite = int(np.isinf(result).sum())
+        if infinite:
+            warnings.warn(
+                f"{infinite} customer(s) have an infinite expected spend per purchase: the "
+                f"fitted spend distribution (q = {prm.q:.4g}) has no finite mean for "
+                "customers with p x + q <= 1 (heavy-tailed amounts; consider capping "
+                "outliers or a spend model per segment)",
+                RuntimeWarning,
+                stacklevel=2,
+            )
         return result
 
     def customer_lifetime_value(
@@ -389,10 +401,9 @@ class GammaGammaModel:
             for v, name in ((x, "frequency"), (t_x, "recency"), (big_t, "T"))
         ]
         check_history(flat[0], flat[1], flat[2], None)
-        history = np.column_stack(flat)
-        distinct, inverse = np.unique(history, axis=0, return_inverse=True)
+        (dx, dt_x, dbig_t), inverse = _special.distinct_rows((flat[0], flat[1], flat[2]))
         cumulative = bgnbd.expected_transactions(
-            ends[np.newaxis, :], distinct[:, :1], distinct[:, 1:2], distinct[:, 2:3]
+            ends[np.newaxis, :], dx[:, np.newaxis], dt_x[:, np.newaxis], dbig_t[:, np.newaxis]
         )
         per_period = np.diff(cumulative, axis=1, prepend=0.0)
         discounted_purchases = per_period @ discount
@@ -404,10 +415,9 @@ class GammaGammaModel:
 def _pool(
     x: FloatArray, m_x: FloatArray, weights: FloatArray
 ) -> tuple[tuple[FloatArray, FloatArray], FloatArray]:
-    stacked = np.column_stack((x, m_x))
-    distinct, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    counts = np.bincount(inverse.reshape(-1), weights=weights, minlength=len(distinct))
-    return (distinct[:, 0].copy(), distinct[:, 1].copy()), counts.astype(np.float64)
+    (dx, dm), inverse = _special.distinct_rows((x, m_x))
+    counts = np.bincount(inverse, weights=weights, minlength=len(dx))
+    return (dx, dm), counts.astype(np.float64)
 
 
 def _weighted_correlation(x: FloatArray, y: FloatArray, w: FloatArray) -> float:
