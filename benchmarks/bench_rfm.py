@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import importlib
 import os
 import platform
+import statistics
 import time
+import tracemalloc
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from benchmarks._harness import Measurement, Section, measure
 from bankcrm.datasets import generate_transactions
 from bankcrm.segmentation import (
     TEN_SEGMENTS,
@@ -38,6 +41,7 @@ from bankcrm.segmentation import (
     rfm_features,
     score_rfm,
 )
+from benchmarks._harness import Measurement, Section
 
 AS_OF = dt.date(2025, 12, 31)
 BINS = 5
@@ -75,7 +79,8 @@ def _segment_table() -> pd.DataFrame:
 
 def _group_thresholds() -> tuple[int, int]:
     high, medium, _low = THREE_VALUE_GROUPS.groups
-    assert high.threshold is not None and medium.threshold is not None
+    assert high.threshold is not None
+    assert medium.threshold is not None
     return high.threshold, medium.threshold
 
 
@@ -177,8 +182,18 @@ def pandas_naive(tx: pd.DataFrame) -> pd.DataFrame:
     return g
 
 
-_COMPARED = ["customer_id", "recency_days", "frequency", "monetary_fen", "r_score", "f_score",
-             "m_score", "rfm_score", "segment", "value_group"]
+_COMPARED = [
+    "customer_id",
+    "recency_days",
+    "frequency",
+    "monetary_fen",
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_score",
+    "segment",
+    "value_group",
+]
 
 
 def _same(ours: pd.DataFrame, theirs: pd.DataFrame, tool: str) -> None:
@@ -191,64 +206,108 @@ def _same(ours: pd.DataFrame, theirs: pd.DataFrame, tool: str) -> None:
             raise AssertionError(f"{tool} differs from bankcrm in column {column!r}")
 
 
+def _optional(name: str) -> Any:
+    """A benchmark-only peer, or ``None`` when it is not installed."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def _interleaved(
+    case: str, tools: list[tuple[str, Callable[[], Any], bool, str]], repeats: int
+) -> list[Measurement]:
+    """Time every tool once per round, round after round (the shared machine's load drifts,
+    so interleaving is fairer than timing one tool's repeats back to back); medians."""
+    times: dict[str, list[float]] = {name: [] for name, *_ in tools}
+    for _ in range(repeats):
+        for name, fn, _trace, _note in tools:
+            gc.collect()
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    out = []
+    for name, fn, trace, note in tools:
+        peak = None
+        if trace:
+            gc.collect()
+            tracemalloc.start()
+            try:
+                fn()
+                peak = tracemalloc.get_traced_memory()[1] / 2**20
+            finally:
+                tracemalloc.stop()
+        out.append(Measurement(case, name, statistics.median(times[name]), repeats, peak, note))
+    return out
+
+
 def _case(name: str, n_customers: int, n_rows: int, repeats: int, peers: bool) -> list[Measurement]:
     tx = make_transactions(n_customers, n_rows)
     input_mib = tx.memory_usage(deep=True).sum() / 2**20
-    out: list[Measurement] = []
     ours = bankcrm_pipeline(tx)
-    out.append(
-        measure(name, "bankcrm", lambda: bankcrm_pipeline(tx), repeats=repeats,
-                note=f"input {input_mib:,.0f} MiB; peak = traced numpy/Python allocations")
-    )
-    if peers:
-        end = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time())
-        segments = _segment_table()
-        try:
-            import duckdb
-        except ImportError:  # benchmark-only dependency
-            duckdb = None
-        if duckdb is not None:
-            con = duckdb.connect()
-            con.register("tx_frame", tx)
-            con.execute("CREATE TABLE tx AS SELECT * FROM tx_frame")
-            con.register("segments", segments)
-            sql = duckdb_sql(end.isoformat(sep=" "))
-            _same(ours, con.execute(sql).df(), "DuckDB")
-            out.append(
-                measure(name, f"duckdb {duckdb.__version__}", lambda: con.execute(sql).df(),
-                        repeats=repeats, trace_memory=False,
-                        note=f"{con.execute('SELECT current_setting(' + repr('threads') + ')').fetchone()[0]} threads; same scores (asserted)")
-            )
-            con.close()
-        try:
-            import polars as pl
-        except ImportError:  # benchmark-only dependency
-            pl = None
-        if pl is not None:
-            frame = pl.from_pandas(tx)
-            seg = pl.from_pandas(segments).with_columns(pl.col("r").cast(pl.Int64),
-                                                        pl.col("f").cast(pl.Int64))
-            _same(ours, polars_pipeline(pl, frame, seg, end).to_pandas(), "Polars")
-            out.append(
-                measure(name, f"polars {pl.__version__}",
-                        lambda: polars_pipeline(pl, frame, seg, end),
-                        repeats=repeats, trace_memory=False,
-                        note=f"{pl.thread_pool_size()} threads; same scores (asserted)")
-            )
-            del frame
-        out.append(
-            measure(name, "pandas groupby+qcut", lambda: pandas_naive(tx), repeats=repeats,
-                    note="naive: float sums, rank(first) — different scores, order-dependent")
+    tools: list[tuple[str, Callable[[], Any], bool, str]] = [
+        (
+            "bankcrm",
+            lambda: bankcrm_pipeline(tx),
+            True,
+            f"input {input_mib:,.0f} MiB; peak = traced numpy/Python allocations",
         )
+    ]
+    end = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time())
+    segments = _segment_table()
+    duckdb = _optional("duckdb") if peers else None
+    con = None
+    if duckdb is not None:
+        con = duckdb.connect()
+        con.register("tx_frame", tx)
+        con.execute("CREATE TABLE tx AS SELECT * FROM tx_frame")
+        con.unregister("tx_frame")
+        con.register("segments", segments)
+        sql = duckdb_sql(end.isoformat(sep=" "))
+        _same(ours, con.execute(sql).df(), "DuckDB")
+        threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+        tools.append(
+            (
+                f"duckdb {duckdb.__version__}",
+                lambda: con.execute(sql).df(),
+                False,
+                f"{threads} threads; same scores (asserted)",
+            )
+        )
+    pl = _optional("polars") if peers else None
+    if pl is not None:
+        frame = pl.from_pandas(tx)
+        seg = pl.from_pandas(segments).with_columns(
+            pl.col("r").cast(pl.Int64), pl.col("f").cast(pl.Int64)
+        )
+        _same(ours, polars_pipeline(pl, frame, seg, end).to_pandas(), "Polars")
+        tools.append(
+            (
+                f"polars {pl.__version__}",
+                lambda: polars_pipeline(pl, frame, seg, end),
+                False,
+                f"{pl.thread_pool_size()} threads; same scores (asserted)",
+            )
+        )
+    if peers:
+        tools.append(
+            (
+                "pandas groupby+qcut",
+                lambda: pandas_naive(tx),
+                True,
+                "naive: float sums, rank(first) — different scores, order-dependent",
+            )
+        )
+    out = _interleaved(name, tools, repeats)
+    if con is not None:
+        con.close()
     # the service path: score against fitted edges only
     features = rfm_features(tx, as_of=AS_OF)
     edges = fit_rfm_edges(features)
     frame_only = features.features
     score_case = f"score {len(frame_only):,} customers against fitted edges"
-    out.append(measure(score_case, "bankcrm", lambda: score_rfm(frame_only, edges),
-                       repeats=repeats))
-    del tx, ours, features
-    gc.collect()
+    scoring = [("bankcrm", lambda: score_rfm(frame_only, edges), True, "score_rfm only")]
+    out += _interleaved(score_case, scoring, repeats)
     return out
 
 
@@ -256,14 +315,29 @@ def run(smoke: bool) -> Section:
     """Run the RFM benchmark (tiny when ``smoke``)."""
     started = time.perf_counter()
     if smoke:
-        measurements = _case("features+fit+score+segments 20k rows / 1k customers", 1_000,
-                             20_000, repeats=1, peers=True)
+        measurements = _case(
+            "features+fit+score+segments 20k rows / 1k customers",
+            1_000,
+            20_000,
+            repeats=1,
+            peers=True,
+        )
     else:
-        measurements = _case("features+fit+score+segments 20M rows / 1M customers",
-                             1_000_000, 20_000_000, repeats=5, peers=True)
+        measurements = _case(
+            "features+fit+score+segments 20M rows / 1M customers",
+            1_000_000,
+            20_000_000,
+            repeats=5,
+            peers=True,
+        )
         if os.environ.get("BANKCRM_BENCH_RFM_LARGE") == "1":
-            measurements += _case("features+fit+score+segments 100M rows / 10M customers",
-                                  10_000_000, 100_000_000, repeats=3, peers=False)
+            measurements += _case(
+                "features+fit+score+segments 100M rows / 10M customers",
+                10_000_000,
+                100_000_000,
+                repeats=3,
+                peers=False,
+            )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     notes = (
         "Same data and the same scores for bankcrm, DuckDB and Polars (asserted customer by "

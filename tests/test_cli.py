@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 
 import bankcrm
-from bankcrm.cli import main
+from bankcrm.cli import build_parser, main
 from bankcrm.datasets import FRAME_NAMES
 
 
@@ -115,3 +116,16 @@ def test_demo_quiet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["demo", "--customers", "50", "--out", str(tmp_path), "--format", "csv", "--quiet"]
     assert main(args) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_module_commands_are_found_and_dispatched(tmp_path: Path) -> None:
+    """``bankcrm.<package>.cli_<name>`` modules add commands (segmentation adds ``rfm``)."""
+    if importlib.util.find_spec("bankcrm.segmentation.cli_rfm") is None:
+        pytest.skip("bankcrm.segmentation.cli_rfm is not available")
+    assert "rfm" in build_parser().format_help()
+    args = ["datasets", "synth", "--customers", "80", "--seed", "5", "--out", str(tmp_path)]
+    assert main([*args, "--format", "csv", "--quiet"]) == 0
+    scores = tmp_path / "scores.csv"
+    rfm = ["rfm", str(tmp_path / "transactions.csv"), "--as-of", "2025-12-31"]
+    assert main([*rfm, "--out", str(scores)]) == 0
+    assert scores.is_file()

@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from bankcrm.errors import (
     BankCRMError,
+    CalendarCoverageError,
     InputError,
     InvalidIdentifier,
     MissingDependencyError,
@@ -23,6 +24,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "BankCRMError",
+    "CalendarCoverageError",
     "InputError",
     "InvalidIdentifier",
     "MissingDependencyError",

@@ -232,11 +232,12 @@ def to_rmb_fen(
             currencies or no rate on or before a row's date (rule ``fx_rate``), or a result
             beyond the amount bound (rule ``range``); rows are named.
 
-    >>> import datetime as dt
-    >>> rates = FxRates.from_mapping({"USD": {dt.date(2026, 1, 2): "7.1234"}})
-    >>> to_rmb_fen([100, 12_345, 500], ["USD", "USD", "CNY"],
-    ...            ["2026-01-02", "2026-01-09", "2025-12-31"], rates).tolist()
-    [712, 87938, 500]
+    Examples:
+        >>> import datetime as dt
+        >>> rates = FxRates.from_mapping({"USD": {dt.date(2026, 1, 2): "7.1234"}})
+        >>> to_rmb_fen([100, 12_345, 500], ["USD", "USD", "CNY"],
+        ...            ["2026-01-02", "2026-01-09", "2025-12-31"], rates).tolist()
+        [712, 87938, 500]
     """
     amounts = as_series(fen, column=column)
     n = len(amounts)

@@ -140,14 +140,15 @@ def parse_amount(value: Any, *, column: str = "amount") -> Decimal:
         InputError: for null, non-numeric, infinite or out-of-range values (rules
             ``not_null``, ``numeric``, ``finite``, ``range``).
 
-    >>> parse_amount(0.1 + 0.2)
-    Decimal('0.30000000000000004')
-    >>> parse_amount("-¥1,000")
-    Decimal('-1000')
-    >>> parse_amount("abc")
-    Traceback (most recent call last):
-    ...
-    bankcrm.errors.InputError: column 'amount': not a valid amount [rule: numeric]
+    Examples:
+        >>> parse_amount(0.1 + 0.2)
+        Decimal('0.30000000000000004')
+        >>> parse_amount("-¥1,000")
+        Decimal('-1000')
+        >>> parse_amount("abc")
+        Traceback (most recent call last):
+        ...
+        bankcrm.errors.InputError: column 'amount': not a valid amount [rule: numeric]
     """
     try:
         return _decimal_of(value)
@@ -192,13 +193,15 @@ def to_fen(values: Iterable[Any] | pd.Series[Any], *, column: str = "amount") ->
         InputError: naming ``column``, the rule (``not_null``, ``numeric``, ``finite``,
             ``range``) and the first offending row labels (Series index labels, else positions).
 
-    >>> import pandas as pd
-    >>> to_fen(pd.Series([0.1 + 0.2, 2.675, -2.5e-3]), column="x").tolist()
-    [30, 268, 0]
-    >>> to_fen(pd.Series([1.0, float("nan")], index=["a", "b"]), column="x")
-    Traceback (most recent call last):
-    ...
-    bankcrm.errors.InputError: column 'x': missing amount (None/NaN/blank) [rule: not_null; rows: b]
+    Examples:
+        >>> import pandas as pd
+        >>> to_fen(pd.Series([0.1 + 0.2, 2.675, -2.5e-3]), column="x").tolist()
+        [30, 268, 0]
+        >>> to_fen(pd.Series([1.0, float("nan")], index=["a", "b"]), column="x")
+        Traceback (most recent call last):
+        ...
+        bankcrm.errors.InputError: column 'x': missing amount (None/NaN/blank) \
+        [rule: not_null; rows: b]
     """
     series = as_series(values, column=column)
     dtype = series.dtype

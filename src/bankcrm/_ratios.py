@@ -182,8 +182,9 @@ def exact_number(value: Any, *, column: str = "value") -> Fraction:
     Raises:
         InputError: (rules ``not_null``, ``numeric``, ``finite``) for anything else.
 
-    >>> exact_number(0.1) + exact_number(0.2) == exact_number("0.3")
-    True
+    Examples:
+        >>> exact_number(0.1) + exact_number(0.2) == exact_number("0.3")
+        True
     """
     if value is None or value is pd.NA or value is pd.NaT:
         raise InputError("missing value", column=column, rule="not_null")
@@ -235,12 +236,13 @@ def parse_share(value: Any, *, column: str = "share") -> Fraction:
     Raises:
         InputError: for nulls, non-numbers (``numeric``) and shares outside [0, 1] (``range``).
 
-    >>> parse_share(0.35) == parse_share("35%") == Fraction(7, 20)
-    True
-    >>> parse_share("120%")
-    Traceback (most recent call last):
-    ...
-    bankcrm.errors.InputError: column 'share': share must lie in [0, 1] [rule: range]
+    Examples:
+        >>> parse_share(0.35) == parse_share("35%") == Fraction(7, 20)
+        True
+        >>> parse_share("120%")
+        Traceback (most recent call last):
+        ...
+        bankcrm.errors.InputError: column 'share': share must lie in [0, 1] [rule: range]
     """
     share = exact_number(value, column=column)
     if not 0 <= share <= 1:
@@ -265,11 +267,12 @@ def to_millionths(
         InputError: rules ``not_null``, ``numeric``, ``finite``, ``range`` (outside [0, 1]) and
             ``precision``, with the first offending row labels.
 
-    >>> import pandas as pd
-    >>> to_millionths(pd.Series([0.5, 0.25, 1.0])).tolist()
-    [500000, 250000, 1000000]
-    >>> to_millionths(["1/3"], rounding="half_up").tolist()
-    [333333]
+    Examples:
+        >>> import pandas as pd
+        >>> to_millionths(pd.Series([0.5, 0.25, 1.0])).tolist()
+        [500000, 250000, 1000000]
+        >>> to_millionths(["1/3"], rounding="half_up").tolist()
+        [333333]
     """
     if rounding not in ("exact", "half_up"):
         raise InputError(
@@ -415,8 +418,9 @@ def compare_ratios(
     Raises:
         InputError: for mismatched lengths, non-numbers, or a denominator that is not positive.
 
-    >>> compare_ratios([150, 151, 149], [1000, 1000, 1000], "15%", "<=").tolist()
-    [True, False, True]
+    Examples:
+        >>> compare_ratios([150, 151, 149], [1000, 1000, 1000], "15%", "<=").tolist()
+        [True, False, True]
     """
     comp = Comparator.parse(comparator)
     limit = exact_number(threshold, column="threshold")

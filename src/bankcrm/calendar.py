@@ -77,8 +77,9 @@ def as_date(value: Any, *, name: str = "date") -> dt.date:
     Raises:
         InputError: (rule ``date``) for anything else, including NaT and malformed text.
 
-    >>> as_date("2026-01-04"), as_date(np.datetime64("2026-01-04T10:00"))
-    (datetime.date(2026, 1, 4), datetime.date(2026, 1, 4))
+    Examples:
+        >>> as_date("2026-01-04"), as_date(np.datetime64("2026-01-04T10:00"))
+        (datetime.date(2026, 1, 4), datetime.date(2026, 1, 4))
     """
     if isinstance(value, dt.datetime):  # includes pandas.Timestamp
         if value is pd.NaT:
@@ -209,9 +210,10 @@ def periods_between(start: Any, end: Any, kind: PeriodKind) -> list[Period]:
     """The consecutive periods of ``kind`` from the one containing ``start`` to the one
     containing ``end`` (whole periods, in order).
 
-    >>> [p.start.month for p in periods_between(dt.date(2026, 2, 15), dt.date(2026, 9, 1),
-    ...                                         "quarter")]
-    [1, 4, 7]
+    Examples:
+        >>> [p.start.month for p in periods_between(dt.date(2026, 2, 15), dt.date(2026, 9, 1),
+        ...                                         "quarter")]
+        [1, 4, 7]
     """
     first, last = as_date(start, name="start"), as_date(end, name="end")
     if last < first:
@@ -387,9 +389,10 @@ class ChinaHolidayCalendar(_RollingMixin):
     Raises:
         MissingDependencyError: if ``chinese_calendar`` is not installed (extra ``holidays``).
 
-    >>> cal = ChinaHolidayCalendar()
-    >>> cal.first_business_day_of_month(2026, 1)    # Sunday 4 Jan 2026 is a make-up workday
-    datetime.date(2026, 1, 4)
+    Examples:
+        >>> cal = ChinaHolidayCalendar()
+        >>> cal.first_business_day_of_month(2026, 1)    # Sunday 4 Jan 2026 is a make-up workday
+        datetime.date(2026, 1, 4)
     """
 
     def __init__(self) -> None:

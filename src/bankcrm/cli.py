@@ -6,6 +6,12 @@
 - ``bankcrm datasets synth --customers N --seed S --out DIR [--format parquet|csv]``: write every
   frame of a synthetic bank (see :mod:`bankcrm.datasets`).
 
+Modules add their own commands without editing this file: a module
+``bankcrm.<package>.cli_<name>`` that defines ``add_<name>_command(subparsers)`` is found and
+called when the parser is built; the sub-parser it adds sets ``handler`` (a function of the
+parsed arguments returning the exit status) with ``set_defaults``. ``bankcrm rfm`` comes from
+:mod:`bankcrm.segmentation.cli_rfm` this way.
+
 Errors from bankcrm (bad arguments, a missing optional package) are printed as one line on
 stderr and give exit status 2; everything else is a bug and shows its traceback.
 
@@ -16,9 +22,14 @@ stderr and give exit status 2; everything else is a bug and shows its traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
+import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import Any
 
+import bankcrm
 from bankcrm import __version__
 from bankcrm.errors import BankCRMError
 
@@ -74,7 +85,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="extra records of existing people (default 0.20)",
     )
     synth.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    _add_module_commands(commands)
     return parser
+
+
+def _add_module_commands(commands: Any) -> None:
+    """Let every ``bankcrm.<package>.cli_<name>`` module add its command."""
+    for package in pkgutil.iter_modules(bankcrm.__path__):
+        if not package.ispkg:
+            continue
+        spec = importlib.util.find_spec(f"bankcrm.{package.name}")
+        locations = spec.submodule_search_locations if spec else None
+        for module in pkgutil.iter_modules(list(locations or [])):
+            if not module.name.startswith("cli_"):
+                continue
+            loaded = importlib.import_module(f"bankcrm.{package.name}.{module.name}")
+            add = getattr(loaded, f"add_{module.name.removeprefix('cli_')}_command", None)
+            if callable(add):
+                add(commands)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -124,6 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(args)
         if args.command == "datasets" and args.dataset_command == "synth":
             return _synth(args)
+        handler = getattr(args, "handler", None)
+        if callable(handler):
+            return int(handler(args))
     except BankCRMError as error:
         print(f"bankcrm: error: {error}", file=sys.stderr)
         return 2

@@ -255,7 +255,22 @@ def _standardise(ctx: DemoContext) -> StepOutcome:
     for column in frame.columns:
         if frame[column].dtype == bool:
             lines.append(f"{column}: {float(frame[column].mean()):.1%} true")
+    if "id_valid" in frame.columns:
+        lines.append(_id_validity_against_truth(ctx.require_bank().records, frame["id_valid"]))
     return StepOutcome(tuple(lines))
+
+
+def _id_validity_against_truth(records: pd.DataFrame, valid: pd.Series) -> str:
+    """How the validity verdicts compare with the damage the generator applied."""
+    damage = records["damage"]
+    broken = damage.str.contains("id_typo|id_transposition") & ~damage.str.contains("legacy_id")
+    clean = ~damage.str.contains("id_typo|id_transposition|missing_id")
+    caught = float((~valid[broken].astype(bool)).mean()) if broken.any() else float("nan")
+    kept = float(valid[clean].astype(bool).mean()) if clean.any() else float("nan")
+    return (
+        f"against the truth: {caught:.1%} of {int(broken.sum()):,} ids with a typo or "
+        f"transposition flagged invalid; {kept:.1%} of undamaged ids valid"
+    )
 
 
 @demo_step("write outputs", order=900)

@@ -25,23 +25,24 @@ share      int64 **millionths** (1.0 → 1_000_000), replacing the column, exact
 
 Blank strings count as missing in every kind but ``str`` and ``category``.
 
->>> import pandas as pd
->>> schema = FrameSchema(
-...     "transactions",
-...     [Column("customer_id", "str"), Column("date", "date"), Column("amount", "money")],
-... )
->>> raw = pd.DataFrame(
-...     {"customer_id": ["c1", "c2"], "date": ["2026-01-04", "2026/1/5"],
-...      "amount": ["1,000.005", 2]}
-... )
->>> clean = validate_frame(raw, schema)
->>> clean["amount"].tolist(), str(clean["date"].dtype)
-([100001, 200], 'datetime64[us]')
->>> validate_frame(raw.drop(columns="date"), schema)
-Traceback (most recent call last):
-...
-bankcrm.errors.InputError: transactions: missing required column(s) ['date']; available: \
-['customer_id', 'amount'] [rule: required]
+Examples:
+    >>> import pandas as pd
+    >>> schema = FrameSchema(
+    ...     "transactions",
+    ...     [Column("customer_id", "str"), Column("date", "date"), Column("amount", "money")],
+    ... )
+    >>> raw = pd.DataFrame(
+    ...     {"customer_id": ["c1", "c2"], "date": ["2026-01-04", "2026/1/5"],
+    ...      "amount": ["1,000.005", 2]}
+    ... )
+    >>> clean = validate_frame(raw, schema)
+    >>> clean["amount"].tolist(), str(clean["date"].dtype)
+    ([100001, 200], 'datetime64[us]')
+    >>> validate_frame(raw.drop(columns="date"), schema)
+    Traceback (most recent call last):
+    ...
+    bankcrm.errors.InputError: transactions: missing required column(s) ['date']; available: \
+    ['customer_id', 'amount'] [rule: required]
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ def _pii(value: str | None) -> str | None:
 class Column:
     """One expected column of an input frame.
 
-    Args:
+    Attributes:
         name: the column label.
         kind: one of :class:`ColumnKind` (``"int"``, ``"str"``, ``"date"``, ``"money"`` …).
         required: whether the column must be present (absent optional columns are not added).
@@ -122,9 +123,10 @@ class Column:
             for shares, a date for dates), or ``None``.
         max_value: inclusive upper bound, likewise.
 
-    >>> Column("phone", "str", pii="phone")
-    Column(name='phone', kind=<ColumnKind.STR: 'str'>, required=True, nullable=False, \
-domain=None, pii='phone', coerce=True, min_value=None, max_value=None)
+    Examples:
+        >>> Column("phone", "str", pii="phone")
+        Column(name='phone', kind=<ColumnKind.STR: 'str'>, required=True, nullable=False, \
+    domain=None, pii='phone', coerce=True, min_value=None, max_value=None)
     """
 
     name: str
@@ -158,7 +160,7 @@ def _key(value: Iterable[str] | str) -> tuple[str, ...]:
 class FrameSchema:
     """The expected shape of one input frame.
 
-    Args:
+    Attributes:
         name: a short name used in error messages (``"transactions"``).
         columns: the expected columns.
         key: the columns that identify a row (may be several).

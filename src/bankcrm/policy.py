@@ -244,11 +244,13 @@ def stamp_provenance(frame: pd.DataFrame, *provenances: Provenance) -> pd.DataFr
     first = the policy that produced the result). pandas carries ``attrs`` through most
     operations on the frame.
 
-    >>> out = stamp_provenance(pd.DataFrame({"x": [1]}), Provenance("p", "1", dt.date(2026, 1, 4)))
-    >>> out.attrs["bankcrm"]["provenance"][0]["policy_version"]
-    '1'
-    >>> read_provenance(out)[0].as_of
-    datetime.date(2026, 1, 4)
+    Examples:
+        >>> record = Provenance("p", "1", dt.date(2026, 1, 4))
+        >>> out = stamp_provenance(pd.DataFrame({"x": [1]}), record)
+        >>> out.attrs["bankcrm"]["provenance"][0]["policy_version"]
+        '1'
+        >>> read_provenance(out)[0].as_of
+        datetime.date(2026, 1, 4)
     """
     if not provenances:
         raise PolicyError("stamp_provenance needs at least one Provenance")

@@ -146,3 +146,11 @@ def test_running_sums_of_changes_are_the_snapshots(
     running = pd.Series(_fen(changes["amount"])).groupby(changes["account_id"].to_numpy()).cumsum()
     assert (running.to_numpy() == _fen(balances["balance"])).all()
     assert (balances["balance"] >= 0).all()
+
+
+def test_the_two_histories_do_not_share_memory() -> None:
+    frames = generate_accounts(20, seed=1)
+    before = frames.balance_changes.copy()
+    frames.balances.loc[0, "account_id"] = 999_999
+    frames.balances.loc[0, "date"] = pd.Timestamp("2000-01-01")
+    pd.testing.assert_frame_equal(frames.balance_changes, before)

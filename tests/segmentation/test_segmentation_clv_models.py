@@ -15,7 +15,13 @@ from scipy import integrate, stats  # type: ignore[import-untyped, unused-ignore
 
 from bankcrm.errors import InputError, NotFittedError, PolicyError
 from bankcrm.segmentation import _special
-from bankcrm.segmentation.bgnbd import BGNBDModel, BGNBDParams, fit_bgnbd
+from bankcrm.segmentation.bgnbd import (
+    BGNBDModel,
+    BGNBDParams,
+    fit_bgnbd,
+    p_alive_matrix,
+    plot_p_alive,
+)
 from bankcrm.segmentation.gamma_gamma import GammaGammaModel, GammaGammaParams, fit_gamma_gamma
 
 CDNOW = BGNBDParams(r=0.243, alpha=4.414, a=0.793, b=2.426)
@@ -486,3 +492,33 @@ def test_clv_discounts_each_period_at_its_end() -> None:
     assert float(value) == pytest.approx(by_hand, rel=1e-12)
     with pytest.raises(InputError):
         gg.customer_lifetime_value(bg, 2, 30.43, 38.86, 22.35, horizon=10, period=0)
+
+
+# --- P(alive) grid and picture ---------------------------------------------------------------
+
+
+def test_p_alive_matrix_shape_and_monotonicity() -> None:
+    grid = p_alive_matrix(BGNBDModel.from_params(CDNOW), 39.0, max_frequency=15, n_recency=14)
+    assert grid.shape == (14, 16)
+    assert grid.index[0] == 39.0
+    assert grid.index[-1] == 0.0
+    # no repeat purchase: only recency 0 is possible, and such a customer is alive
+    assert grid[0].iloc[-1] == 1.0
+    assert grid[0].iloc[:-1].isna().all()
+    repeaters = grid.loc[:, 1:].to_numpy()
+    assert np.all((repeaters >= 0) & (repeaters <= 1))
+    # for a fixed frequency, a more recent last purchase never lowers P(alive)
+    assert np.all(np.diff(repeaters, axis=0) <= 1e-15)
+    with pytest.raises(InputError):
+        p_alive_matrix(BGNBDModel.from_params(CDNOW), -1.0)
+
+
+def test_plot_p_alive_draws_the_grid() -> None:
+    matplotlib = pytest.importorskip("matplotlib", reason="the picture needs the plots extra")
+    matplotlib.use("Agg")
+    fig = plot_p_alive(BGNBDModel.from_params(CDNOW), 39.0, max_frequency=5, n_recency=4)
+    image = fig.axes[0].images[0].get_array()
+    assert image is not None
+    expected = p_alive_matrix(BGNBDModel.from_params(CDNOW), 39.0, max_frequency=5, n_recency=4)
+    np.testing.assert_allclose(np.ma.filled(image, np.nan), expected.to_numpy())
+    assert fig.axes[0].get_xlabel().startswith("frequency")

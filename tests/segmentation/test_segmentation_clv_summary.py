@@ -159,11 +159,13 @@ def test_bad_arguments_get_clear_errors() -> None:
     with pytest.raises(InputError, match="'customer_id'"):
         clv_summary(tx.drop(columns="customer_id"), as_of=AS_OF)
     with pytest.raises(InputError, match="time of day"):
-        clv_summary(tx, as_of="2026-03-31 12:00")
+        clv_summary(tx, as_of=dt.datetime(2026, 3, 31, 12))
+    with pytest.raises(InputError, match="must be a date"):
+        clv_summary(tx, as_of="03/31/2026")  # only ISO dates: no day/month guessing
     with pytest.raises(InputError, match="as_of must be a date"):
         clv_summary(tx, as_of="soon")
     with pytest.raises(InputError, match="as_of must be a date"):
-        clv_summary(tx, as_of=20260331)
+        clv_summary(tx, as_of=20260331)  # type: ignore[arg-type]
     with pytest.raises(PolicyError, match="unit"):
         clv_summary(tx, as_of=AS_OF, unit="M")
     with pytest.raises(PolicyError, match="negatives"):

@@ -285,12 +285,20 @@ def generate_accounts(
         }
     )
     dates = (first_day + day.astype("timedelta64[D]")).astype("datetime64[s]")
-    balances = pd.DataFrame({"account_id": acct + 1, "date": dates, "balance": bal / 100})
+    account_ids = acct + 1
+    del acct, day
+    # Each frame owns its arrays (no copies beyond the second frame's keys), so editing one
+    # frame in place can never change the other.
+    balances = pd.DataFrame(
+        {"account_id": account_ids, "date": dates, "balance": bal / 100}, copy=False
+    )
     change = np.diff(bal, prepend=0)
-    starts = np.ones(len(acct), dtype=bool)
-    starts[1:] = acct[1:] != acct[:-1]
+    starts = np.ones(len(account_ids), dtype=bool)
+    starts[1:] = account_ids[1:] != account_ids[:-1]
     change[starts] = bal[starts]
+    del bal
     balance_changes = pd.DataFrame(
-        {"account_id": acct + 1, "date": dates.copy(), "amount": change / 100}
+        {"account_id": account_ids.copy(), "date": dates.copy(), "amount": change / 100},
+        copy=False,
     )
     return AccountFrames(accounts, balances, balance_changes, fx)

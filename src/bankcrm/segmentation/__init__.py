@@ -4,6 +4,8 @@ See ``docs/concepts/segmentation.md`` for the rules (the quintile and tie rule, 
 cases, the segment grid and the value groups).
 """
 
+from bankcrm.segmentation.bgnbd import BGNBDModel, BGNBDParams, fit_bgnbd, p_alive_matrix
+from bankcrm.segmentation.clv import CLVSummary, clv_summary, customer_value
 from bankcrm.segmentation.corporate import corporate_rfm_features, facility_business
 from bankcrm.segmentation.edges import (
     QUANTILE_RULE,
@@ -19,6 +21,7 @@ from bankcrm.segmentation.features import (
     RFMFeatures,
     rfm_features,
 )
+from bankcrm.segmentation.gamma_gamma import GammaGammaModel, GammaGammaParams, fit_gamma_gamma
 from bankcrm.segmentation.migration import SegmentMigration, segment_migration
 from bankcrm.segmentation.presets import TEN_SEGMENTS, THREE_VALUE_GROUPS
 from bankcrm.segmentation.scoring import RFMScore, rfm_codes, score_customer, score_rfm
@@ -37,8 +40,13 @@ __all__ = [
     "RULE_VERSION",
     "TEN_SEGMENTS",
     "THREE_VALUE_GROUPS",
+    "BGNBDModel",
+    "BGNBDParams",
+    "CLVSummary",
     "CutPoints",
     "ExclusionReason",
+    "GammaGammaModel",
+    "GammaGammaParams",
     "GroupCutPoints",
     "RFMEdges",
     "RFMFeatures",
@@ -49,9 +57,14 @@ __all__ = [
     "ValueGroup",
     "ValueGroupPolicy",
     "assign_segments",
+    "clv_summary",
     "corporate_rfm_features",
+    "customer_value",
     "facility_business",
+    "fit_bgnbd",
+    "fit_gamma_gamma",
     "fit_rfm_edges",
+    "p_alive_matrix",
     "rfm_codes",
     "rfm_features",
     "score_customer",

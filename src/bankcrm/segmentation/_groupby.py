@@ -1,9 +1,9 @@
 """Fast integer-keyed group kernels: factorize customer ids once, then reduce with numpy.
 
 The RFM batch path spends its time here. Customer ids are turned into dense codes ``0..n-1``
-numbered in ascending id order (so results come out sorted by id, whatever the row order),
-then every per-customer figure is one numpy reduction over the codes: ``np.bincount`` for
-counts, ``np.add.at`` on int64 fen for exact sums, ``np.maximum.at`` for the last date.
+once, then every per-customer figure is one numpy reduction over the codes: ``np.bincount``
+for counts, ``np.add.at`` on int64 fen for exact sums, ``np.maximum.at`` for the last date.
+The caller sorts the small per-customer results by id, so results never depend on row order.
 
 Integer ids take one of two vectorised paths:
 
@@ -11,12 +11,12 @@ Integer ids take one of two vectorised paths:
   row count): a presence bitmap and its running count give each id its rank;
 * **a vectorised open-addressing hash** otherwise: each key is multiplied by an odd constant
   and its top bits pick a slot; a scatter ``table[slot] = key`` lets one key win each slot
-  (numpy's last-writer-wins), a gather finds the keys that lost, and those few move on to a
-  fresh, smaller table with another constant. Every row of a key sees the same slot, so a key
-  wins or loses as a whole. No Python loop runs per row or per key.
+  (numpy's last-writer-wins), the winners are numbered, and one gather per row brings back
+  both the slot's key and its number, so the rows whose key lost are found in the same pass.
+  Those few rows move on to a fresh, smaller table with another constant. Every row of a key
+  sees the same slot, so a key wins or loses as a whole. No Python loop runs per row or key.
 
-Other ids (text) use :func:`pandas.factorize`. All paths give identical codes for the same
-keys.
+Other ids (text) use :func:`pandas.factorize`. All paths give the same grouping.
 
 >>> import numpy as np
 >>> codes, keys = factorize_keys(np.array([900, 5, 900, 70], dtype=np.int64))
@@ -173,7 +173,8 @@ def _number(table: NDArray[np.int64], sentinel: np.int64, first: int) -> NDArray
     filled = np.flatnonzero(table[:, 0] != sentinel)
     table[:, 1] = -1
     table[filled, 1] = np.arange(first, first + filled.size, dtype=np.int64)
-    return table[filled, 0]
+    winners: NDArray[np.int64] = table[filled, 0]
+    return winners
 
 
 def _bits_for(count: int, load_log2: int = 2) -> int:

@@ -172,9 +172,8 @@ def read_dates(series: pd.Series[Any], name: str) -> Dates:
             raw = raw.astype("datetime64[s]")
             unit = "s"
         stamps = raw.view(np.int64)
-        nat = stamps == np.iinfo(np.int64).min
-        if nat.any():
-            rules["not_null"] = nat
+        if len(stamps) and stamps.min() == np.iinfo(np.int64).min:  # NaT is int64's minimum
+            rules["not_null"] = stamps == np.iinfo(np.int64).min
     else:
         positions, values, rules = _coerce_masked(series, "datetime", name)
         parsed = np.asarray(values)

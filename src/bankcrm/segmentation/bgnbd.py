@@ -31,14 +31,16 @@ import numpy.typing as npt
 import pandas as pd
 
 from bankcrm._values import raise_for_rows
-from bankcrm.errors import InputError, NotFittedError, PolicyError
+from bankcrm.errors import InputError, MissingDependencyError, NotFittedError, PolicyError
 from bankcrm.segmentation import _special
 from bankcrm.segmentation._special import FloatArray
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from bankcrm.segmentation.clv import CLVSummary
 
-__all__ = ["BGNBDModel", "BGNBDParams", "fit_bgnbd"]
+__all__ = ["BGNBDModel", "BGNBDParams", "fit_bgnbd", "p_alive_matrix", "plot_p_alive"]
 
 ArrayLike = npt.ArrayLike
 
@@ -572,3 +574,82 @@ def fit_bgnbd(
     return BGNBDModel(tolerance=tolerance, max_iterations=max_iterations).fit(
         summary, frequency=frequency, recency=recency, T=T, weights=weights
     )
+
+
+def p_alive_matrix(
+    model: BGNBDModel,
+    T: float,  # noqa: N803
+    *,
+    max_frequency: int = 20,
+    n_recency: int = 20,
+) -> pd.DataFrame:
+    """P(alive) over a grid of frequency (columns) and recency (rows), all observed for ``T``.
+
+    The classic picture of the model: frequent buyers who have gone quiet are the likeliest to
+    be gone. Cells that cannot occur (recency > 0 without repeat purchases) are NaN.
+
+    Args:
+        model: a fitted (or :meth:`~BGNBDModel.from_params`) model.
+        T: time since the first purchase, in the model's unit.
+        max_frequency: the largest frequency shown (columns ``0 .. max_frequency``).
+        n_recency: number of recency rows, evenly from ``T`` (top, just bought) down to 0.
+
+    >>> model = BGNBDModel.from_params({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    >>> grid = p_alive_matrix(model, 39.0, max_frequency=3, n_recency=3)
+    >>> grid.round(2)
+    frequency    0     1     2     3
+    recency
+    39.0       NaN  0.75  0.81  0.85
+    19.5       NaN  0.59  0.53  0.45
+    0.0        1.0  0.15  0.02  0.00
+    """
+    if not (math.isfinite(T) and T >= 0):
+        raise InputError("must be finite and >= 0", column="T", rule="non_negative")
+    if max_frequency < 0 or n_recency < 1:
+        raise InputError(
+            "max_frequency must be >= 0 and n_recency >= 1", column="max_frequency", rule="range"
+        )
+    frequencies = np.arange(max_frequency + 1, dtype=np.float64)
+    recencies = np.linspace(T, 0.0, n_recency) if n_recency > 1 else np.array([T])
+    x, t_x = np.meshgrid(frequencies, recencies)
+    possible = (x > 0) | (t_x == 0)
+    values = np.full(x.shape, np.nan)
+    values[possible] = model.p_alive(x[possible], t_x[possible], T)
+    return pd.DataFrame(
+        values,
+        index=pd.Index(recencies, name="recency"),
+        columns=pd.Index(frequencies.astype(np.int64), name="frequency"),
+    )
+
+
+def plot_p_alive(
+    model: BGNBDModel,
+    T: float,  # noqa: N803
+    *,
+    max_frequency: int = 20,
+    n_recency: int = 20,
+    title: str | None = None,
+) -> Figure:
+    """Heatmap of :func:`p_alive_matrix` (needs the ``plots`` extra, matplotlib).
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> model = BGNBDModel.from_params({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    >>> plot_p_alive(model, 39.0).axes[0].get_title()
+    'P(alive) by frequency and recency (T = 39)'
+    """
+    grid = p_alive_matrix(model, T, max_frequency=max_frequency, n_recency=n_recency)
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise MissingDependencyError("CLV plots", "matplotlib", "plots") from None
+    fig, ax = plt.subplots(figsize=(7, 5))
+    image = ax.imshow(grid.to_numpy(), cmap="viridis", vmin=0.0, vmax=1.0, aspect="auto")
+    ax.set_xlabel("frequency (repeat purchases)")
+    ax.set_ylabel("recency (time of last purchase)")
+    ticks = np.unique(np.linspace(0, len(grid.index) - 1, min(len(grid.index), 5)).astype(int))
+    ax.set_yticks(ticks, [f"{grid.index[i]:.3g}" for i in ticks])
+    ax.set_title(title or f"P(alive) by frequency and recency (T = {T:g})")
+    fig.colorbar(image, ax=ax, label="P(alive)")
+    fig.tight_layout()
+    return fig

@@ -122,24 +122,6 @@ class CLVSummary:
         return self.n_rows - len(self.excluded)
 
 
-def _as_of_date(as_of: Any) -> dt.date:
-    stamp: Any = None
-    if isinstance(as_of, dt.date | pd.Timestamp | np.datetime64 | str):
-        try:
-            stamp = pd.Timestamp(as_of)
-        except (ValueError, TypeError, OverflowError):
-            stamp = None
-    if not isinstance(stamp, pd.Timestamp) or pd.isna(stamp):
-        raise InputError(f"as_of must be a date, got {as_of!r}", column="as_of", rule="date")
-    if stamp != stamp.normalize():
-        raise InputError(
-            f"as_of must be a date without a time of day, got {as_of!r}",
-            column="as_of",
-            rule="date",
-        )
-    return dt.date(stamp.year, stamp.month, stamp.day)
-
-
 def _unit_days(unit: str | int) -> tuple[str, int]:
     if isinstance(unit, str) and unit in UNIT_DAYS:
         return unit, UNIT_DAYS[unit]
@@ -151,7 +133,7 @@ def _unit_days(unit: str | int) -> tuple[str, int]:
 def clv_summary(
     transactions: pd.DataFrame,
     *,
-    as_of: Any,
+    as_of: dt.date | str,
     unit: str | int = "W",
     customer_id: str = "customer_id",
     date: str = "date",
@@ -163,7 +145,8 @@ def clv_summary(
 
     Args:
         transactions: one row per transaction; extra columns are ignored.
-        as_of: end of observation (a date; transactions on it count, later ones are excluded).
+        as_of: end of observation, a date or ISO text ``"YYYY-MM-DD"`` (transactions on it
+            count, later ones are excluded).
         unit: time unit of ``recency`` and ``T``: ``"W"`` (weeks, 7 days, the usual choice),
             ``"D"`` (days) or a positive whole number of days. Purchases are always grouped per
             calendar day, whatever the unit.
@@ -191,7 +174,7 @@ def clv_summary(
     for name, value in (("negatives", negatives), ("after_as_of", after_as_of)):
         if value not in ("exclude", "raise"):
             raise PolicyError(f"{name} must be 'exclude' or 'raise', got {value!r}")
-    end = _as_of_date(as_of)
+    end = _intake.as_date(as_of)  # the same as_of rule as rfm_features
     if not isinstance(transactions, pd.DataFrame):
         raise InputError(
             f"transactions: expected a pandas DataFrame, got {type(transactions).__name__}",
