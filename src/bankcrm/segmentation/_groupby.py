@@ -150,30 +150,36 @@ def _slots(keys: NDArray[np.int64], bits: int, level: int, out: NDArray[np.int64
     np.right_shift(unsigned, np.uint64(64 - bits), out=unsigned)
 
 
+#: One hash table slot: the key that won it and that key's code (one gather reads both).
+_SLOT = np.dtype([("key", np.int64), ("code", np.int64)])
+
+
 def _place(
     keys: NDArray[np.int64], bits: int, level: int, sentinel: np.int64, slots: NDArray[np.int64]
-) -> NDArray[np.int64]:
-    """A table of (key, code) pairs per slot; each slot holds the last key that hashed to it.
+) -> NDArray[np.void]:
+    """A table of (key, code) slots; each slot holds the last key that hashed to it.
 
-    Codes are left at -1; :func:`_number` fills them once the winners are known.
+    Codes are left unset; :func:`_number` fills them once the winners are known.
     """
-    table = np.empty((1 << bits, 2), dtype=np.int64)
-    table[:, 0] = sentinel
+    table = np.empty(1 << bits, dtype=_SLOT)
+    winners = table["key"]
+    winners[:] = sentinel
     n = len(keys)
     for start in range(0, n, CHUNK):
         stop = min(n, start + CHUNK)
         part = slots[start:stop]
         _slots(keys[start:stop], bits, level, part)
-        table[part, 0] = keys[start:stop]  # last writer wins: one key per slot
+        winners[part] = keys[start:stop]  # last writer wins: one key per slot
     return table
 
 
-def _number(table: NDArray[np.int64], sentinel: np.int64, first: int) -> NDArray[np.int64]:
+def _number(table: NDArray[np.void], sentinel: np.int64, first: int) -> NDArray[np.int64]:
     """Number the occupied slots ``first, first + 1, …`` in slot order; return their keys."""
-    filled = np.flatnonzero(table[:, 0] != sentinel)
-    table[:, 1] = -1
-    table[filled, 1] = np.arange(first, first + filled.size, dtype=np.int64)
-    winners: NDArray[np.int64] = table[filled, 0]
+    filled = np.flatnonzero(table["key"] != sentinel)
+    codes = table["code"]
+    codes[:] = -1
+    codes[filled] = np.arange(first, first + filled.size, dtype=np.int64)
+    winners: NDArray[np.int64] = table["key"][filled]
     return winners
 
 
@@ -198,12 +204,12 @@ def _factorize_hashed(
     # First guess: a customer has a few transactions; the occupancy tells if it was wrong.
     bits = min(_bits_for(max(1, n // 8), _FIRST_LOAD_LOG2), _FIRST_MAX_BITS)
     table = _place(keys, bits, 0, sentinel, codes)
-    occupied = int(np.count_nonzero(table[:, 0] != sentinel))
+    occupied = int(np.count_nonzero(table["key"] != sentinel))
     distinct = _distinct_estimate(occupied, len(table), n)
     if distinct > len(table) >> _FIRST_LOAD_LOG2:
         bits = min(_bits_for(int(distinct) + 1, _FIRST_LOAD_LOG2), 32)
         table = _place(keys, bits, 0, sentinel, codes)
-        occupied = int(np.count_nonzero(table[:, 0] != sentinel))
+        occupied = int(np.count_nonzero(table["key"] != sentinel))
         distinct = _distinct_estimate(occupied, len(table), n)
     parts = [_number(table, sentinel, 0)]
     numbered = parts[0].size
@@ -211,8 +217,8 @@ def _factorize_hashed(
     for start in range(0, n, CHUNK):
         stop = min(n, start + CHUNK)
         pairs = table[codes[start:stop]]  # one gather brings the winner key and its code
-        codes[start:stop] = pairs[:, 1]
-        lost = np.flatnonzero(pairs[:, 0] != keys[start:stop])
+        codes[start:stop] = pairs["code"]
+        lost = np.flatnonzero(pairs["key"] != keys[start:stop])
         if lost.size:
             lost_parts.append(lost + start)
     pending = np.concatenate(lost_parts) if lost_parts else np.empty(0, dtype=np.intp)
@@ -232,8 +238,8 @@ def _factorize_hashed(
         parts.append(_number(table, sentinel, numbered))
         numbered += parts[-1].size
         pairs = table[sub_slots]
-        codes[pending] = pairs[:, 1]
-        pending = pending[pairs[:, 0] != sub]
+        codes[pending] = pairs["code"]
+        pending = pending[pairs["key"] != sub]
         level += 1
     return codes.view(np.intp), np.concatenate(parts)
 
