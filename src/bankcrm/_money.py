@@ -55,8 +55,8 @@ MAX_ABS_FEN = MAX_ABS_YUAN * 100
 
 _CENT = Decimal("0.01")
 _WIDE = Context(prec=60)  # wide enough that quantising an in-range amount is always exact
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+_NUMBER = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")  # sign already split off
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _CURRENCY_MARKS = ("CN¥", "RMB", "CNY", "¥", "元")
 _CHUNK = 1 << 20
 _PLAIN_TWO_PLACES = r"[+-]?\d{1,13}(?:\.\d{0,2})?"

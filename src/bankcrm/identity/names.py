@@ -526,7 +526,7 @@ def _latin_fast(names: pd.Series) -> pd.DataFrame:
     l_fold = [_fold(u) for u in l_uniques]
     f_known = np.array([f in known for f in f_fold], dtype=bool)[f_codes]
     l_known = np.array([f in known for f in l_fold], dtype=bool)[l_codes]
-    western = pd.Series(l_known & f_known, index=names.index)
+    western = pd.Series(l_known & ~f_known, index=names.index)
     first_fold = _dict_take(f_fold, f_codes, names.index)
     last_fold = _dict_take(l_fold, l_codes, names.index)
     key, match = _keys_from_parts(

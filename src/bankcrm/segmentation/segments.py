@@ -285,10 +285,14 @@ def assign_segments(
     r = _score_column(scores, "r_score", segment_map.bins)
     f = _score_column(scores, "f_score", segment_map.bins)
     cell = segment_map.cell_table()[r - 1, f - 1]
-    totals_column = scores.get("rfm_score")
-    if totals_column is None:
+    if "rfm_score" not in scores.columns:
         raise InputError("scores: missing column 'rfm_score'", column="rfm_score", rule="required")
-    totals = np.asarray(totals_column, dtype=np.int64)
+    totals_column = scores["rfm_score"]
+    if not pd.api.types.is_integer_dtype(totals_column.dtype) or totals_column.isna().any():
+        raise InputError(
+            "total scores must be integers without gaps", column="rfm_score", rule="int"
+        )
+    totals = totals_column.to_numpy(dtype=np.int64)
     group = value_groups.assign_codes(totals)
     out = scores.copy(deep=False)
     out["segment"] = pd.Categorical.from_codes(cell, categories=pd.Index(segment_map.keys))
