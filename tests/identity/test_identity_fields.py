@@ -193,7 +193,7 @@ def test_check_fields_equals_the_scalar_checks(rows: list[tuple]) -> None:
 
 def test_check_fields_with_a_datetime_column() -> None:
     out = check_fields(
-        pd.Series(pd.to_datetime(["1949-12-31 10:00", None, "1950-01-01"])),
+        pd.Series(pd.to_datetime(["1949-12-31 10:00", None, "1950-01-01 00:00"])),
         pd.Series(["F", "M", None]),
         pd.Series(pd.to_datetime(["1949-12-31", "1949-12-31", None])),
         pd.Series(["F", "F", None], dtype="str"),

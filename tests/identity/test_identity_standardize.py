@@ -1,0 +1,224 @@
+"""standardize: every row kept, input untouched, row-local results, clear errors, provenance."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bankcrm.datasets import generate_records
+from bankcrm.errors import InputError
+from bankcrm.identity.checksums import ric_check_char
+from bankcrm.identity.standardize import (
+    DEFAULT_STANDARDIZE_POLICY,
+    OUTPUT_COLUMNS,
+    StandardizePolicy,
+    standardize,
+)
+from bankcrm.policy import read_provenance
+
+AS_OF = dt.date(2026, 1, 4)
+
+
+@functools.cache
+def _records() -> pd.DataFrame:
+    return generate_records(150, seed=11, as_of=AS_OF)
+
+
+def records() -> pd.DataFrame:
+    return _records().copy()
+
+
+def _small() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id_type": ["RIC", "RIC", None, "PASSPORT"],
+            "id_number": ["110105491231002", "１１０１０５１９４９１２３１００２ｘ", None, "E12345678"],
+            "name": ["張偉", None, "李 娜", "John Smith"],
+            "name_latin": [None, "ZHANG WEI", None, "SMITH JOHN"],
+            "birth_date": pd.to_datetime(["1949-12-31", "1950-01-01", None, "1980-05-05"]),
+            "gender": ["F", "男", None, "M"],
+            "phone": ["13800138000", "+86 139-0000-0000", None, "12345"],
+            "address": ["北京市朝阳区建国路88号1栋2单元301室", None, "广西南宁市青秀区1号", "X"],
+            "extra": [1, 2, 3, 4],
+        },
+        index=["r1", "r2", "r3", "r4"],
+    )
+
+
+def _same(left: pd.DataFrame, right: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(left, right, check_index_type=True)
+
+
+# --------------------------------------------------------------------------------------------
+# examples
+
+
+def test_small_frame() -> None:
+    out = standardize(_small(), as_of=AS_OF)
+    assert list(out.columns) == [*_small().columns, *OUTPUT_COLUMNS]
+    assert out.index.tolist() == ["r1", "r2", "r3", "r4"]
+    assert out["id_canonical"].tolist()[:2] == ["11010519491231002X", "11010519491231002X"]
+    assert out["id_upgraded"].tolist() == [True, False, False, False]
+    assert out["id_reason"].iloc[2] == "id_type"
+    assert out["name_norm"].iloc[0] == "张伟"
+    assert out["name_match_key"].tolist()[:3] == ["wei|zhang", "wei|zhang", "li|na"]
+    assert out["phone_e164"].iloc[1] == "+8613900000000"
+    assert not out["phone_valid"].iloc[3]
+    assert out["addr_province"].iloc[2] == "广西壮族自治区"
+    assert out["birth_date_check"].tolist() == ["match", "conflict", "missing", "no_id"]
+    assert out["gender_check"].tolist() == ["match", "conflict", "missing", "no_id"]
+    assert out["birth_date_conflict"].tolist() == [False, True, False, False]
+
+
+def test_a_minors_record_with_a_guardians_id_is_flagged_and_kept() -> None:
+    frame = _small().iloc[:1].copy()
+    body = "320106198403117" + "99"
+    frame["id_number"] = body + ric_check_char(body)
+    frame["birth_date"] = pd.to_datetime(["2008-11-09"])
+    out = standardize(frame, as_of=AS_OF)
+    assert len(out) == 1
+    assert out["id_valid"].iloc[0]
+    assert out["birth_date_conflict"].iloc[0]
+    assert out["birth_date_derived"].iloc[0] == pd.Timestamp("1984-03-11")
+    assert out["birth_date"].iloc[0] == pd.Timestamp("2008-11-09")  # recorded value kept
+
+
+def test_synthetic_records() -> None:
+    data = records()
+    out = standardize(data, as_of=AS_OF)
+    assert len(out) == len(data)
+    _same(out[data.columns], data)
+    damaged_ids = data["damage"].str.contains("id_typo|id_transposition", regex=True)
+    assert not out.loc[damaged_ids, "id_valid"].any()
+    guardians = data["damage"].str.contains("guardian_id")
+    assert out.loc[guardians, "birth_date_conflict"].any()
+    clean = data["damage"] == ""
+    assert out.loc[clean, "id_valid"].all()
+
+
+def test_provenance_is_stamped() -> None:
+    policy = StandardizePolicy(name="bank.std", version="7", effective_date=dt.date(2025, 1, 1))
+    out = standardize(_small(), as_of=AS_OF, policy=policy)
+    (stamp,) = read_provenance(out)
+    assert (stamp.policy_name, stamp.policy_version, stamp.as_of) == ("bank.std", "7", AS_OF)
+    default = read_provenance(standardize(_small(), as_of=AS_OF))[0]
+    assert default.policy_name == DEFAULT_STANDARDIZE_POLICY.name
+
+
+def test_strict_policy_rejects_unknown_counties() -> None:
+    body = "110199" + "19900101" + "001"  # a Beijing code that the table does not have
+    frame = _small().iloc[:1].assign(id_number=body + ric_check_char(body))
+    strict = StandardizePolicy(
+        name="strict", version="1", effective_date=dt.date(2026, 1, 1), strict_ids=True
+    )
+    assert standardize(frame, as_of=AS_OF)["id_valid"].iloc[0]
+    assert standardize(frame, as_of=AS_OF, policy=strict)["id_reason"].iloc[0] == "region"
+
+
+def test_column_roles_can_be_renamed() -> None:
+    renamed = _small().rename(columns={"id_number": "cert_no", "address": "addr"})
+    out = standardize(renamed, as_of=AS_OF, columns={"id_number": "cert_no", "address": "addr"})
+    expected = standardize(_small(), as_of=AS_OF)
+    _same(out[list(OUTPUT_COLUMNS)], expected[list(OUTPUT_COLUMNS)])
+
+
+def test_name_latin_is_optional() -> None:
+    out = standardize(_small().drop(columns="name_latin"), as_of=AS_OF)
+    assert pd.isna(out["name_match_key"].iloc[1])
+
+
+def test_empty_frame() -> None:
+    out = standardize(_small().iloc[:0], as_of=AS_OF)
+    assert len(out) == 0
+    assert list(out.columns)[-len(OUTPUT_COLUMNS) :] == list(OUTPUT_COLUMNS)
+
+
+def test_object_columns_are_accepted() -> None:
+    frame = _small().astype({c: object for c in ["id_number", "name", "phone", "address"]})
+    frame.loc["r1", "id_number"] = 110105491231002  # a spreadsheet integer
+    out = standardize(frame, as_of=AS_OF)
+    expected = standardize(_small(), as_of=AS_OF)
+    _same(out[list(OUTPUT_COLUMNS)], expected[list(OUTPUT_COLUMNS)])
+
+
+# --------------------------------------------------------------------------------------------
+# errors
+
+
+def test_missing_columns_are_named() -> None:
+    with pytest.raises(InputError, match="address") as info:
+        standardize(_small().drop(columns="address"), as_of=AS_OF)
+    assert info.value.rule == "required"
+    with pytest.raises(InputError, match="gender"):
+        standardize(_small().drop(columns="gender"), as_of=AS_OF)
+
+
+def test_as_of_must_be_a_date() -> None:
+    with pytest.raises(InputError, match="as_of"):
+        standardize(_small(), as_of="2026-01-04")  # type: ignore[arg-type]
+
+
+def test_records_must_be_a_frame() -> None:
+    with pytest.raises(InputError, match="DataFrame"):
+        standardize([1, 2], as_of=AS_OF)  # type: ignore[arg-type]
+
+
+def test_output_columns_must_not_exist() -> None:
+    with pytest.raises(InputError, match="name_key"):
+        standardize(_small().assign(name_key="x"), as_of=AS_OF)
+
+
+def test_unknown_roles_are_rejected() -> None:
+    with pytest.raises(InputError, match="roles"):
+        standardize(_small(), as_of=AS_OF, columns={"idnumber": "id_number"})
+
+
+def test_non_text_ids_are_reported_masked() -> None:
+    frame = _small().astype({"id_number": object})
+    frame.loc["r3", "id_number"] = 1.5e17  # a float cannot hold an 18-digit number
+    with pytest.raises(InputError) as info:
+        standardize(frame, as_of=AS_OF)
+    assert info.value.column == "id_number"
+    assert "r3" in str(info.value)
+    assert "150000000000000000" not in str(info.value)
+
+
+# --------------------------------------------------------------------------------------------
+# properties
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.integers(0, 179), min_size=1, max_size=60), st.randoms(use_true_random=False))
+def test_rows_are_kept_and_results_are_row_local(picks: list[int], rnd: object) -> None:
+    data = records().iloc[picks]
+    data.index = pd.Index([f"k{i % 7}" for i in range(len(data))])  # duplicated labels
+    before = data.copy(deep=True)
+    out = standardize(data, as_of=AS_OF)
+    _same(data, before)  # the input is not modified
+    assert out.index.equals(data.index)
+    _same(out[data.columns], data)
+    order = list(range(len(data)))
+    rnd.shuffle(order)  # type: ignore[attr-defined]
+    shuffled = standardize(data.iloc[order], as_of=AS_OF)
+    _same(shuffled, out.iloc[order])
+
+
+def test_each_row_alone_gives_the_same_result() -> None:
+    data = records().iloc[:40]
+    out = standardize(data, as_of=AS_OF)
+    for i in range(0, len(data), 7):
+        alone = standardize(data.iloc[[i]], as_of=AS_OF)
+        _same(alone, out.iloc[[i]])
+
+
+def test_index_of_any_kind() -> None:
+    data = records().iloc[:10]
+    data.index = pd.MultiIndex.from_arrays([np.arange(10) % 3, list("abcdefghij")])
+    out = standardize(data, as_of=AS_OF)
+    assert out.index.equals(data.index)
