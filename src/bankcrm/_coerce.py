@@ -169,6 +169,10 @@ def _float(values: pd.Series[Any], coerce: bool) -> NDArray[np.float64]:
     infinite = np.isinf(x)
     if infinite.any():
         raise BadValuesError("finite", "value is infinite", infinite)
+    # missing values were set aside before coercion; a NaN here was spelled "nan" in text
+    spelled_nan = np.isnan(x)
+    if spelled_nan.any():
+        raise BadValuesError("numeric", "not a number", spelled_nan)
     return x
 
 

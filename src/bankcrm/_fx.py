@@ -20,7 +20,9 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from bankcrm._money import MAX_ABS_FEN, parse_amount
+from bankcrm._ratios import bounded_exponent
 from bankcrm._values import as_series, distinct_codes, raise_for_rows
+from bankcrm.calendar import as_date
 from bankcrm.errors import InputError
 from bankcrm.frames import Column, FrameSchema, validate_frame
 
@@ -28,6 +30,8 @@ __all__ = ["RMB_CODES", "FxRates", "to_rmb_fen"]
 
 #: Currency codes that mean renminbi and convert at exactly 1.
 RMB_CODES = frozenset({"CNY", "RMB"})
+
+_EPOCH = dt.date(1970, 1, 1)
 
 _RATES_SCHEMA = FrameSchema(
     "fx_rates",
@@ -114,6 +118,15 @@ class FxRates:
         renamed = frame.rename(columns={currency: "currency", date: "date", rate: "rate"})
         checked = validate_frame(renamed, _RATES_SCHEMA)
         codes_series = checked["currency"].map(_normalise_code)
+        blank = (codes_series == "").to_numpy(dtype=bool)
+        if blank.any():
+            raise_for_rows(
+                "fx_rates: blank currency code",
+                column="currency",
+                rule="not_null",
+                mask=blank,
+                index=checked.index,
+            )
         duplicated = pd.DataFrame({"c": codes_series, "d": checked["date"]}).duplicated(keep=False)
         if duplicated.any():
             raise_for_rows(
@@ -135,10 +148,28 @@ class FxRates:
 
     @classmethod
     def from_mapping(cls, rates: Mapping[str, Mapping[dt.date, Any]]) -> FxRates:
-        """Build from ``{"USD": {date(2026, 1, 2): "7.1234", ...}, ...}``."""
-        records = [
-            (code, day, value) for code, by_day in rates.items() for day, value in by_day.items()
-        ]
+        """Build from ``{"USD": {date(2026, 1, 2): "7.1234", ...}, ...}``.
+
+        Raises:
+            InputError: ``rates`` is not a mapping of currencies to mappings of dates to rates,
+                or a date or rate is bad (as for :meth:`from_frame`).
+        """
+        if not isinstance(rates, Mapping):
+            raise InputError(
+                f"fx_rates: expected a mapping of currency to {{date: rate}}, "
+                f"got {type(rates).__name__}",
+                rule="type",
+            )
+        records: list[tuple[Any, Any, Any]] = []
+        for code, by_day in rates.items():
+            if not isinstance(by_day, Mapping):
+                raise InputError(
+                    f"fx_rates: the rates of {code!r} must be a mapping of date to rate, "
+                    f"got {type(by_day).__name__}",
+                    column="rate",
+                    rule="type",
+                )
+            records += [(code, day, value) for day, value in by_day.items()]
         frame = pd.DataFrame(
             {
                 "currency": [r[0] for r in records],
@@ -157,18 +188,20 @@ class FxRates:
         """The rate that applies to ``currency`` on ``on`` (latest on or before that date).
 
         Raises:
-            InputError: (rule ``fx_rate``) if the currency has no rate on or before ``on``.
+            InputError: (rule ``fx_rate``) if the currency has no rate on or before ``on``;
+                (rule ``date``) if ``on`` is not a date.
         """
+        day_on = as_date(on, name="date")
         code = _normalise_code(currency)
         if code in RMB_CODES:
             return Decimal(1)
         table = self._tables.get(code)
         if table is None:
             raise InputError(f"no rates for currency {code!r}", column="currency", rule="fx_rate")
-        day = int(np.datetime64(on, "D").astype(np.int64))
+        day = (day_on - _EPOCH).days
         i = int(np.searchsorted(table.days, day, side="right")) - 1
         if i < 0:
-            raise InputError(f"no {code} rate on or before {on}", column="date", rule="fx_rate")
+            raise InputError(f"no {code} rate on or before {day_on}", column="date", rule="fx_rate")
         return table.rates[i]
 
     def table(self, currency: str) -> _Table | None:
@@ -186,7 +219,7 @@ def _parse_rates(values: pd.Series[Any], index: pd.Index[Any]) -> list[Decimal]:
     parsed: list[Decimal] = []
     for k, value in enumerate(uniques):
         try:
-            rate = parse_amount(value, column="rate")
+            rate = bounded_exponent(parse_amount(value, column="rate"), "rate")
         except InputError as exc:
             raise_for_rows(
                 f"fx_rates: {exc.message}",
@@ -239,15 +272,37 @@ def to_rmb_fen(
         ...            ["2026-01-02", "2026-01-09", "2025-12-31"], rates).tolist()
         [712, 87938, 500]
     """
+    if not isinstance(rates, FxRates):
+        raise InputError(
+            f"rates must be an FxRates table, got {type(rates).__name__}",
+            column="rate",
+            rule="type",
+        )
     amounts = as_series(fen, column=column)
     n = len(amounts)
+    if n == 0 and pd.api.types.is_object_dtype(amounts.dtype):
+        amounts = amounts.astype(np.int64)  # an empty list has no dtype to speak of
     if not pd.api.types.is_integer_dtype(amounts.dtype) or amounts.hasnans:
         raise InputError(
             "amounts must be integers in minor units (convert with to_fen first)",
             column=column,
             rule="int",
         )
-    values = amounts.to_numpy(dtype=np.int64)
+    raw = amounts.to_numpy()
+    if raw.dtype == np.uint64:
+        beyond = raw > np.uint64(MAX_ABS_FEN)
+    else:
+        wide = raw.astype(np.int64)
+        beyond = (wide > MAX_ABS_FEN) | (wide < -MAX_ABS_FEN)
+    if beyond.any():
+        raise_for_rows(
+            "amount beyond the amount bound",
+            column=column,
+            rule="range",
+            mask=beyond,
+            series=amounts,
+        )
+    values = raw.astype(np.int64)
     index = amounts.index
     if isinstance(currencies, str):
         currency_series: pd.Series[Any] = pd.Series([currencies] * n, index=index, dtype=object)

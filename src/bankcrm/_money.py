@@ -117,7 +117,8 @@ def _decimal_of(value: Any) -> Decimal:
         result = Decimal(_clean_text(value))
     else:
         raise _RejectedError("numeric")
-    if abs(result) > MAX_ABS_YUAN:
+    # copy_abs needs no context: abs() would trap decimal.Overflow on "1e999999999"
+    if result.copy_abs() > MAX_ABS_YUAN:
         raise _RejectedError("range")
     return result
 
@@ -363,13 +364,33 @@ def _raise_rules(
     raise AssertionError("_raise_rules called without offending rows")  # pragma: no cover
 
 
-def _check_fen(_instance: Any, _attribute: attrs.Attribute[int], value: int) -> None:
-    if abs(value) > MAX_ABS_FEN:
+def _whole_fen(value: Any) -> int:
+    """An exact whole number of fen; a fraction of a fen is refused, never truncated."""
+    if isinstance(value, bool | np.bool_):
+        raise InputError("fen must be a whole number, not a boolean", column="fen", rule="int")
+    if isinstance(value, int | np.integer):
+        fen = int(value)
+    else:
+        try:
+            exact = Decimal(str(value)) if isinstance(value, float | np.floating) else value
+            if not isinstance(exact, Decimal) or not exact.is_finite() or exact != int(exact):
+                raise ValueError(value)
+            fen = int(exact)
+        except (ValueError, TypeError, ArithmeticError):
+            raise InputError(
+                f"fen must be a whole number, got {type(value).__name__}",
+                column="fen",
+                rule="int",
+            ) from None
+    if abs(fen) > MAX_ABS_FEN:
         raise InputError(_RULE_TEXT["range"], column="fen", rule="range")
+    return fen
 
 
 def _currency_code(code: Any) -> str:
-    return str(code).strip().upper()
+    if not isinstance(code, str) or not code.strip():
+        raise InputError("a currency code must be non-empty text", column="currency", rule="str")
+    return code.strip().upper()
 
 
 @attrs.frozen(order=False)
@@ -386,7 +407,7 @@ class Money:
     '-12.34 USD'
     """
 
-    fen: int = attrs.field(converter=int, validator=_check_fen)
+    fen: int = attrs.field(converter=_whole_fen)
     currency: str = attrs.field(default="CNY", converter=_currency_code)
 
     @classmethod

@@ -89,12 +89,10 @@ class Comparator(enum.StrEnum):
         return np.asarray(_OPERATORS[self](left, right), dtype=bool)
 
     @classmethod
-    def _missing_(cls, value: object) -> Comparator | None:
-        # Comparator("以上") and Comparator("≥") work too, so policy files may use either form
-        if isinstance(value, str):
-            key = value.strip()
-            return _SYMBOLS.get(key) or BOUNDARY_WORDS.get(key) or _ENGLISH.get(key.lower())
-        return None
+    def _missing_(cls, value: object) -> Comparator:
+        # Comparator("以上") and Comparator("≥") work too, so policy files may use either form;
+        # anything else is an InputError (a ValueError), never a bare enum ValueError
+        return cls.parse(value)  # type: ignore[arg-type]
 
     @classmethod
     def parse(cls, text: str | Comparator) -> Comparator:
@@ -172,6 +170,22 @@ _ENGLISH = {
 _PLAIN = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _RATIO = re.compile(r"(\d+)/(\d+)")
 
+#: Largest decimal exponent (either sign) an exact number may have. Far beyond any amount, share
+#: or ratio a bank handles, and small enough that exact rational arithmetic stays instant: a value
+#: such as ``"1e999999999"`` would otherwise make ``Fraction`` build a billion-digit integer.
+MAX_EXPONENT = 1_000
+
+
+def bounded_exponent(value: Decimal, column: str) -> Decimal:
+    """``value`` itself, or an InputError (rule ``range``) when its exponent is absurd."""
+    if value.is_finite() and value and abs(value.adjusted()) > MAX_EXPONENT:
+        raise InputError(
+            f"number beyond 1e±{MAX_EXPONENT}, too large or too small to handle exactly",
+            column=column,
+            rule="range",
+        )
+    return value
+
 
 def exact_number(value: Any, *, column: str = "value") -> Fraction:
     """An exact rational from int, float (by its shortest repr), Decimal, Fraction or text.
@@ -204,7 +218,7 @@ def exact_number(value: Any, *, column: str = "value") -> Fraction:
         if not value.is_finite():
             rule = "not_null" if value.is_nan() else "finite"
             raise InputError("value is not a finite number", column=column, rule=rule)
-        return Fraction(value)
+        return Fraction(bounded_exponent(value, column))
     if isinstance(value, str):
         return _parse_text(value, column)
     raise InputError(f"not a number: {type(value).__name__}", column=column, rule="numeric")
@@ -218,7 +232,7 @@ def _parse_text(text: str, column: str) -> Fraction:
     elif s.endswith("‰"):
         s, scale = s[:-1], 1000
     if _PLAIN.fullmatch(s):
-        return Fraction(Decimal(s)) / scale
+        return Fraction(bounded_exponent(Decimal(s), column)) / scale
     match = _RATIO.fullmatch(s)
     if match and int(match.group(2)) != 0:
         return Fraction(int(match.group(1)), int(match.group(2))) / scale
@@ -488,11 +502,11 @@ def _exact_column(values: Any, column: str) -> NDArray[Any]:
 
 def _to_threshold_value(value: Any) -> Decimal:
     if isinstance(value, Decimal) and value.is_finite():
-        return value  # keep the digits as written ("10000000.00")
+        return bounded_exponent(value, "threshold")  # keep the digits as written ("10000000.00")
     if isinstance(value, str):
         text = value.translate(FULLWIDTH_TABLE).strip()
         if _PLAIN.fullmatch(text):
-            return Decimal(text)
+            return bounded_exponent(Decimal(text), "threshold")
     exact = exact_number(value, column="threshold")
     as_decimal = Decimal(exact.numerator) / Decimal(exact.denominator)
     if Fraction(as_decimal) != exact:

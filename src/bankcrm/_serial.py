@@ -117,13 +117,29 @@ def decode_attrs(cls: type, value: Any, path: str) -> Any:
                     continue
                 raise _fail(where, "missing required field")
             continue
-        kwargs[field.alias] = decode(hints.get(field.name, field.type), value[field.name], where)
+        kwargs[field.alias] = _decode_field(field, hints, value[field.name], where)
     try:
         return cls(**kwargs)
     except PolicyError as exc:
         raise _fail(path, str(exc)) from None
     except (BankCRMError, ValueError, TypeError) as exc:
         raise _fail(path, f"invalid {cls.__name__}: {exc}") from None
+
+
+def _decode_field(field: Any, hints: dict[str, Any], raw: Any, where: str) -> Any:
+    """Decode one field by its type hint; a field with a converter may also take what its
+    converter accepts (a Threshold's ``value = "15%"``, ``comparator = "不得超过"``)."""
+    try:
+        return decode(hints.get(field.name, field.type), raw, where)
+    except PolicyError:
+        converter = field.converter
+        if converter is None or isinstance(converter, attrs.Converter) or not callable(converter):
+            raise
+        try:
+            return converter(raw)
+        except (BankCRMError, ValueError, TypeError, ArithmeticError):
+            pass  # report the type error of the field, which names its path
+        raise
 
 
 def _allows_none(tp: Any) -> bool:
@@ -214,7 +230,10 @@ def _decode_int(value: Any, path: str) -> int:
 
 def _decode_float(value: Any, path: str) -> float:
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise _fail(path, f"number too large for a float: {value!r}") from None
     raise _fail(path, f"expected a number, got {value!r}")
 
 

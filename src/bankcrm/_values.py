@@ -136,8 +136,10 @@ def safe_label(label: Any) -> Any:
         return mask_text(label)
     if isinstance(label, tuple):
         return tuple(safe_label(part) for part in label)
-    if isinstance(label, int | np.integer):
-        return int(label)
+    if isinstance(label, int | np.integer) and not isinstance(label, bool | np.bool_):
+        # an index of identity numbers or phones stored as integers is masked like text
+        masked = mask_text(str(int(label)))
+        return int(label) if masked == str(int(label)) else masked
     return label
 
 

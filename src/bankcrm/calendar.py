@@ -31,6 +31,7 @@ Period(start=datetime.date(2026, 4, 1), end=datetime.date(2026, 6, 30))
 
 from __future__ import annotations
 
+import calendar as stdlib_calendar
 import datetime as dt
 import importlib
 from collections.abc import Iterable
@@ -72,14 +73,22 @@ PeriodKind = Literal["month", "quarter", "half_year", "year"]
 def as_date(value: Any, *, name: str = "date") -> dt.date:
     """A :class:`datetime.date` from a date, datetime, Timestamp, datetime64 or ISO text.
 
-    A datetime keeps only its date part.
+    A datetime keeps only its date part (a time-zone-aware one: the date in its own zone). Text
+    must be a whole ISO 8601 date or date and time; trailing junk is refused.
 
     Raises:
-        InputError: (rule ``date``) for anything else, including NaT and malformed text.
+        InputError: (rule ``date``) for anything else, including NaT, malformed text and
+            datetime64 values outside the years 1..9999.
 
     Examples:
         >>> as_date("2026-01-04"), as_date(np.datetime64("2026-01-04T10:00"))
         (datetime.date(2026, 1, 4), datetime.date(2026, 1, 4))
+        >>> as_date("2026-01-04 10:30"), as_date(pd.Timestamp("2026-01-04 23:59"))
+        (datetime.date(2026, 1, 4), datetime.date(2026, 1, 4))
+        >>> as_date("2026-01-04x")
+        Traceback (most recent call last):
+        ...
+        bankcrm.errors.InputError: column 'date': not a date: '2026-01-04x' [rule: date]
     """
     if isinstance(value, dt.datetime):  # includes pandas.Timestamp
         if value is pd.NaT:
@@ -90,10 +99,18 @@ def as_date(value: Any, *, name: str = "date") -> dt.date:
     if isinstance(value, np.datetime64):
         if np.isnat(value):
             raise InputError("missing date (NaT)", column=name, rule="date")
-        return dt.date.fromisoformat(str(value.astype("datetime64[D]")))
-    if isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value.strip()[:10])
+            return dt.date.fromisoformat(str(value.astype("datetime64[D]")))
+        except ValueError:  # years before 1 or after 9999
+            raise InputError(f"date out of range: {value!r}", column=name, rule="date") from None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+        try:
+            return dt.datetime.fromisoformat(text).date()
         except ValueError:
             pass
     raise InputError(f"not a date: {value!r}", column=name, rule="date")
@@ -146,14 +163,21 @@ class Period:
 def calendar_days(period: Period) -> int:
     """Calendar days in ``period`` (28–31 for a month, 365/366 for a year).
 
+    Raises:
+        InputError: (rule ``type``) if ``period`` is not a :class:`Period`.
+
     >>> calendar_days(year_of(dt.date(2028, 3, 1)))
     366
     """
+    if not isinstance(period, Period):
+        raise InputError(
+            f"expected a Period, got {type(period).__name__}", column="period", rule="type"
+        )
     return period.days
 
 
 def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, 1) + relativedelta(months=1, days=-1)
+    return dt.date(year, month, stdlib_calendar.monthrange(year, month)[1])
 
 
 def month_of(day: Any) -> Period:
@@ -197,13 +221,14 @@ _PERIOD_OF = {
 def period_of(day: Any, kind: PeriodKind) -> Period:
     """The period of ``kind`` (``"month"``, ``"quarter"``, ``"half_year"``, ``"year"``)."""
     try:
-        return _PERIOD_OF[kind](day)
-    except KeyError:
+        period_of_kind = _PERIOD_OF[kind]
+    except (KeyError, TypeError):
         raise InputError(
             f"unknown period kind {kind!r}; use one of {sorted(_PERIOD_OF)}",
             column="kind",
             rule="domain",
         ) from None
+    return period_of_kind(day)
 
 
 def periods_between(start: Any, end: Any, kind: PeriodKind) -> list[Period]:
@@ -230,22 +255,43 @@ def add_months(anchor: Any, months: int) -> dt.date:
     Always compute from the anchor: ``add_months(jan31, 2)`` is Mar 31, whereas adding one
     month twice gives Mar 28. Use :func:`month_schedule` for a series of dates.
 
+    Raises:
+        InputError: ``anchor`` is not a date (rule ``date``), ``months`` is not an integer
+            (rule ``int``), or the result falls outside the years 1..9999 (rule ``range``).
+
     >>> add_months(dt.date(2026, 3, 31), -1)
     datetime.date(2026, 2, 28)
     """
     if isinstance(months, bool) or not isinstance(months, int | np.integer):
         raise InputError("months must be an integer", column="months", rule="int")
-    result: dt.date = as_date(anchor, name="anchor") + relativedelta(months=int(months))
+    start = as_date(anchor, name="anchor")
+    try:
+        result: dt.date = start + relativedelta(months=int(months))
+    except (ValueError, OverflowError):
+        raise InputError(
+            f"{start} moved by {int(months)} months falls outside the years 1..9999",
+            column="months",
+            rule="range",
+        ) from None
     return result
 
 
 def month_schedule(anchor: Any, count: int, *, step: int = 1) -> list[dt.date]:
     """``count`` dates ``step`` months apart, each computed from ``anchor``.
 
+    Raises:
+        InputError: ``count`` is not a non-negative integer or ``step`` not an integer (rule
+            ``int``), or as for :func:`add_months`.
+
     >>> month_schedule(dt.date(2026, 1, 31), 3)
     [datetime.date(2026, 1, 31), datetime.date(2026, 2, 28), datetime.date(2026, 3, 31)]
     """
-    return [add_months(anchor, k * step) for k in range(count)]
+    for name, value in (("count", count), ("step", step)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            raise InputError(f"{name} must be an integer", column=name, rule="int")
+    if count < 0:
+        raise InputError("count must not be negative", column="count", rule="int")
+    return [add_months(anchor, k * int(step)) for k in range(int(count))]
 
 
 @runtime_checkable
@@ -280,7 +326,15 @@ class _RollingMixin:
         if include_start and self.is_business_day(current):
             return current
         for _ in range(_MAX_SEARCH_DAYS):
-            current += dt.timedelta(days=direction)
+            try:
+                current += dt.timedelta(days=direction)
+            except OverflowError:
+                raise InputError(
+                    f"no business day {'after' if direction > 0 else 'before'} {current} "
+                    "within the years 1..9999",
+                    column="date",
+                    rule="range",
+                ) from None
             if self.is_business_day(current):
                 return current
         raise PolicyError(f"{self!r} has no business day within a year of {as_date(day)}")
@@ -327,7 +381,14 @@ class WeekdayCalendar(_RollingMixin):
         return as_date(day).weekday() < 5
 
 
-def _date_set(values: Iterable[Any]) -> frozenset[dt.date]:
+def _date_set(values: Iterable[Any] | None) -> frozenset[dt.date]:
+    if values is None:
+        return frozenset()
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise PolicyError(
+            f"holidays and make-up workdays must be a collection of dates, "
+            f"got {type(values).__name__}"
+        )
     return frozenset(as_date(v) for v in values)
 
 

@@ -121,10 +121,11 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _synth(args: argparse.Namespace) -> int:
     from bankcrm.datasets import synthetic_bank, write_bank
-    from bankcrm.datasets._io import _require_pyarrow
+    from bankcrm.datasets._io import prepare_directory, require_pyarrow
 
     if args.format == "parquet":
-        _require_pyarrow()  # fail before generating, not after
+        require_pyarrow()  # fail before generating, not after
+    prepare_directory(args.out, name="--out", create=False)
 
     def note(message: str) -> None:
         if not args.quiet:
@@ -158,6 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BankCRMError as error:
         print(f"bankcrm: error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a full disk or a vanished directory: not a bug, say it plainly
+        print(f"bankcrm: error: {error}", file=sys.stderr)
+        return 1
     if args.command == "datasets":
         parser.parse_args(["datasets", "--help"])
     parser.print_help()

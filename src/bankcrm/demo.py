@@ -39,8 +39,8 @@ import pandas as pd
 
 import bankcrm
 from bankcrm.datasets import DAMAGE_KINDS, SyntheticBank, synthetic_bank
-from bankcrm.datasets._common import DEFAULT_AS_OF
-from bankcrm.datasets._io import FileFormat, write_frame
+from bankcrm.datasets._common import DEFAULT_AS_OF, check_seed
+from bankcrm.datasets._io import FileFormat, prepare_directory, require_pyarrow, write_frame
 from bankcrm.errors import BankCRMError, InputError
 
 __all__ = [
@@ -364,13 +364,17 @@ def run_demo(
     fmt = _default_format() if file_format is None else file_format
     if fmt not in ("parquet", "csv"):
         raise InputError("must be parquet or csv", column="file_format", rule="domain")
+    if fmt == "parquet":
+        require_pyarrow()  # fail before generating, not at the last step
     if isinstance(customers, bool) or not isinstance(customers, int) or customers < 1:
         raise InputError("must be a positive integer", column="customers", rule="count")
+    seed = check_seed(seed)
+    directory = prepare_directory(out_dir, create=False)  # a file in the way fails up front
     reporter = progress if progress is not None else Progress()
     ctx = DemoContext(
         customers=customers,
         seed=seed,
-        out_dir=Path(out_dir),
+        out_dir=directory,
         file_format="parquet" if fmt == "parquet" else "csv",
         as_of=DEFAULT_AS_OF,
         progress=reporter,

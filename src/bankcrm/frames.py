@@ -58,7 +58,7 @@ from numpy.typing import NDArray
 
 from bankcrm._coerce import DATETIME_DTYPE, BadValuesError, coerce_values
 from bankcrm._values import PII_KINDS, missing_mask, raise_for_rows, safe_label, safe_value
-from bankcrm.errors import InputError, PolicyError
+from bankcrm.errors import BankCRMError, InputError, PolicyError
 
 __all__ = [
     "DATETIME_DTYPE",
@@ -96,7 +96,10 @@ def _domain(value: Collection[Any] | None) -> frozenset[Any] | None:
         return None
     if isinstance(value, str):
         raise PolicyError("a column domain must be a collection of values, not one string")
-    return frozenset(value)
+    try:
+        return frozenset(value)
+    except TypeError:
+        raise PolicyError("a column domain must be a collection of hashable values") from None
 
 
 def _pii(value: str | None) -> str | None:
@@ -234,7 +237,7 @@ def validate_frame(frame: Any, schema: FrameSchema) -> pd.DataFrame:
         position = positions[column.name]
         try:
             out.isetitem(position, _validate_column(frame.iloc[:, position], column, where))
-        except InputError:
+        except BankCRMError:  # InputError, or a PolicyError for a bad bound in the schema
             raise
         except (
             TypeError,
@@ -379,15 +382,26 @@ def _check_bounds(
         return
     data = np.asarray(coerced)
     outside = np.zeros(len(data), dtype=bool)
-    if column.min_value is not None:
-        outside |= data < _bound_value(column, column.min_value)
-    if column.max_value is not None:
-        outside |= data > _bound_value(column, column.max_value)
+    try:
+        if column.min_value is not None:
+            outside |= data < _bound_value(column, column.min_value)
+        if column.max_value is not None:
+            outside |= data > _bound_value(column, column.max_value)
+    except TypeError:  # e.g. a naive date bound on a time-zone-aware column
+        raise PolicyError(
+            f"column {column.name!r}: bounds [{column.min_value}, {column.max_value}] cannot be "
+            f"compared with its {_dtype_label(coerced)} values"
+        ) from None
     if outside.any():
         mask = np.zeros(len(values), dtype=bool)
         mask[np.flatnonzero(~nulls)[outside]] = True
         text = f"value outside [{column.min_value}, {column.max_value}]"
         _fail(column, where, "range", text, mask, values)
+
+
+def _dtype_label(values: Any) -> str:
+    """A short name of the dtype of coerced values, for messages."""
+    return str(getattr(values, "dtype", type(values).__name__))
 
 
 def _check_domain(

@@ -48,6 +48,7 @@ import tomllib
 from collections.abc import Mapping
 from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
+from os import PathLike
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
@@ -119,10 +120,14 @@ class Policy:
     @classmethod
     def from_json(cls, text: str | bytes) -> Self:
         """Parse JSON text (numbers are read as exact Decimals where a Decimal is expected)."""
+        if not isinstance(text, str | bytes | bytearray):
+            raise PolicyError(f"expected JSON text, got {type(text).__name__}")
         try:
             data = json.loads(text, parse_float=Decimal)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise PolicyError(f"malformed JSON: {exc}") from None
+        except RecursionError:
+            raise PolicyError("malformed JSON: nested too deeply") from None
         return cls.from_dict(data)
 
     def to_toml(self) -> str:
@@ -131,12 +136,21 @@ class Policy:
         return tomli_w.dumps(data)
 
     @classmethod
-    def from_toml(cls, text: str) -> Self:
-        """Parse TOML text (floats are read as exact Decimals)."""
+    def from_toml(cls, text: str | bytes) -> Self:
+        """Parse TOML text (floats are read as exact Decimals); bytes are read as UTF-8."""
+        if isinstance(text, bytes | bytearray):
+            try:
+                text = bytes(text).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise PolicyError(f"malformed TOML: not UTF-8 ({exc})") from None
+        if not isinstance(text, str):
+            raise PolicyError(f"expected TOML text, got {type(text).__name__}")
         try:
             data = tomllib.loads(text, parse_float=Decimal)
         except tomllib.TOMLDecodeError as exc:
             raise PolicyError(f"malformed TOML: {exc}") from None
+        except RecursionError:
+            raise PolicyError("malformed TOML: nested too deeply") from None
         return cls.from_dict(data)
 
     def provenance(
@@ -156,9 +170,22 @@ def _drop_none(value: Any, path: str) -> Any:
     return value
 
 
+def _path(path: Any) -> Path:
+    if not isinstance(path, str | PathLike):
+        raise PolicyError(f"a policy file path must be a str or Path, got {type(path).__name__}")
+    return Path(path)
+
+
 def save_policy(policy: Policy, path: str | Path) -> Path:
-    """Write ``policy`` to ``path`` as JSON or TOML, chosen by the suffix; returns the path."""
-    target = Path(path)
+    """Write ``policy`` to ``path`` as JSON or TOML, chosen by the suffix; returns the path.
+
+    Raises:
+        PolicyError: ``policy`` is not a :class:`Policy`, the suffix is unknown, or the file
+            cannot be written.
+    """
+    if not isinstance(policy, Policy):
+        raise PolicyError(f"expected a Policy, got {type(policy).__name__}")
+    target = _path(path)
     suffix = target.suffix.lower()
     if suffix == ".json":
         text = policy.to_json()
@@ -166,7 +193,10 @@ def save_policy(policy: Policy, path: str | Path) -> Path:
         text = policy.to_toml()
     else:
         raise PolicyError(f"{target.name}: unknown policy file type; use .json or .toml")
-    target.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    try:
+        target.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(f"{target}: cannot write policy file ({exc})") from exc
     return target
 
 
@@ -176,7 +206,9 @@ def load_policy(cls: type[P], path: str | Path) -> P:
     Raises:
         PolicyError: for an unknown suffix, an unreadable or malformed file, or bad fields.
     """
-    source = Path(path)
+    if not (isinstance(cls, type) and issubclass(cls, Policy)):
+        raise PolicyError(f"expected a Policy class, got {cls!r}")
+    source = _path(path)
     suffix = source.suffix.lower()
     if suffix not in (".json", ".toml"):
         raise PolicyError(f"{source.name}: unknown policy file type; use .json or .toml")
@@ -252,8 +284,13 @@ def stamp_provenance(frame: pd.DataFrame, *provenances: Provenance) -> pd.DataFr
         >>> read_provenance(out)[0].as_of
         datetime.date(2026, 1, 4)
     """
+    if not isinstance(frame, pd.DataFrame):
+        raise PolicyError(f"stamp_provenance needs a DataFrame, got {type(frame).__name__}")
     if not provenances:
         raise PolicyError("stamp_provenance needs at least one Provenance")
+    for record in provenances:
+        if not isinstance(record, Provenance):
+            raise PolicyError(f"expected Provenance records, got {type(record).__name__}")
     out = frame.copy(deep=False)
     meta = dict(out.attrs.get(ATTRS_KEY, {}))
     meta["provenance"] = [p.to_dict() for p in provenances]
@@ -262,7 +299,15 @@ def stamp_provenance(frame: pd.DataFrame, *provenances: Provenance) -> pd.DataFr
 
 
 def read_provenance(frame: pd.DataFrame) -> tuple[Provenance, ...]:
-    """The provenance records stamped on ``frame`` (empty when it carries none)."""
+    """The provenance records stamped on ``frame`` (empty when it carries none).
+
+    Raises:
+        PolicyError: ``frame`` is not a DataFrame, or its records are malformed.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise PolicyError(f"read_provenance needs a DataFrame, got {type(frame).__name__}")
     meta = frame.attrs.get(ATTRS_KEY, {})
     records = meta.get("provenance", []) if isinstance(meta, Mapping) else []
+    if not isinstance(records, list | tuple):
+        raise PolicyError("malformed provenance: expected a list of records")
     return tuple(Provenance.from_dict(r) for r in records)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import pandas as pd
 import pytest
@@ -126,7 +127,8 @@ def test_key_compares_with_and_without_province() -> None:
     a = parts("广东省深圳市南山区科技路100号3号楼2单元301室")
     b = parts("深圳市南山区科技路１００号３栋２-３０１")
     assert a.key == b.key
-    assert a.province == "广东省" and b.province is None
+    assert a.province == "广东省"
+    assert b.province is None
 
 
 # --------------------------------------------------------------------------------------------
@@ -185,8 +187,27 @@ PROVINCE_FORMS = [
     "海南",
     "臺灣省",
 ]
-CITY_FORMS = ["", "深圳市", "吉林市", "伊犁哈萨克自治州", "锡林郭勒盟", "阿里地区", "济南市", "苏州市"]
-DISTRICT_FORMS = ["", "南山区", "朝阳区", "市中区", "昆山市", "噶尔县", "准格尔旗", "神农架林区", "阳光小区"]
+CITY_FORMS = [
+    "",
+    "深圳市",
+    "吉林市",
+    "伊犁哈萨克自治州",
+    "锡林郭勒盟",
+    "阿里地区",
+    "济南市",
+    "苏州市",
+]
+DISTRICT_FORMS = [
+    "",
+    "南山区",
+    "朝阳区",
+    "市中区",
+    "昆山市",
+    "噶尔县",
+    "准格尔旗",
+    "神农架林区",
+    "阳光小区",
+]
 STREETS = ["科技路", "红旗路", "人民大街", "解放路", "中山北路", "建國路", "工业区", ""]
 NUMBERS = ["100号", "1号", "100-1号", "88号院", "", "十二号", "１００号", "7"]
 UNITS = [
@@ -241,8 +262,8 @@ def test_parse_address_depends_only_on_the_normal_form(text: str) -> None:
     assert parse_address(text) == parse_address(normalize_address(text))
 
 
-def _expected(values: list[str | None]) -> list[tuple[str | None, ...]]:
-    rows = []
+def _expected(values: Sequence[str | None]) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
     for value in values:
         p = parse_address(value)
         rows.append(
@@ -253,7 +274,7 @@ def _expected(values: list[str | None]) -> list[tuple[str | None, ...]]:
     return rows
 
 
-def _rows(frame: pd.DataFrame) -> list[tuple[str | None, ...]]:
+def _rows(frame: pd.DataFrame) -> list[tuple[object, ...]]:
     def clean(v: object) -> object:
         return None if isinstance(v, float) and math.isnan(v) else v
 
@@ -283,11 +304,13 @@ def test_address_frame_regex_path_equals_the_scalar_parser(values: list[str | No
 
 
 def test_address_frame_on_many_rows_of_few_shapes() -> None:
-    values = [
+    values: list[str | None] = [
         f"广东省深圳市南山区科技路{n}号{n % 30 + 1}栋{n % 6 + 1}单元{n % 9 + 1}0{n % 4 + 1}室"
         for n in range(400)
-    ] + [f"北京朝阳区建国路{n}号#{n}" for n in range(50)]
-    values += [f"上海市徐汇区某大厦{n % 30}层{n}室" for n in range(40)] + [None]
+    ]
+    values += [f"北京朝阳区建国路{n}号#{n}" for n in range(50)]
+    values += [f"上海市徐汇区某大厦{n % 30}层{n}室" for n in range(40)]
+    values.append(None)
     frame = address_frame(pd.Series(values, dtype="str"))
     assert _rows(frame) == _expected(values)
 

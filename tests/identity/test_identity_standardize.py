@@ -38,10 +38,17 @@ def _small() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "id_type": ["RIC", "RIC", None, "PASSPORT"],
-            "id_number": ["110105491231002", "１１０１０５１９４９１２３１００２ｘ", None, "E12345678"],
+            "id_number": [
+                "110105491231002",
+                "１１０１０５１９４９１２３１００２ｘ",
+                None,
+                "E12345678",
+            ],
             "name": ["張偉", None, "李 娜", "John Smith"],
             "name_latin": [None, "ZHANG WEI", None, "SMITH JOHN"],
-            "birth_date": pd.to_datetime(["1949-12-31", "1950-01-01", None, "1980-05-05"]),
+            "birth_date": pd.to_datetime(
+                pd.Series(["1949-12-31", "1950-01-01", None, "1980-05-05"])
+            ).array,
             "gender": ["F", "男", None, "M"],
             "phone": ["13800138000", "+86 139-0000-0000", None, "12345"],
             "address": ["北京市朝阳区建国路88号1栋2单元301室", None, "广西南宁市青秀区1号", "X"],
@@ -140,7 +147,7 @@ def test_empty_frame() -> None:
 
 
 def test_object_columns_are_accepted() -> None:
-    frame = _small().astype({c: object for c in ["id_number", "name", "phone", "address"]})
+    frame = _small().astype(dict.fromkeys(["id_number", "name", "phone", "address"], object))
     frame.loc["r1", "id_number"] = 110105491231002  # a spreadsheet integer
     out = standardize(frame, as_of=AS_OF)
     expected = standardize(_small(), as_of=AS_OF)
@@ -222,3 +229,33 @@ def test_index_of_any_kind() -> None:
     data.index = pd.MultiIndex.from_arrays([np.arange(10) % 3, list("abcdefghij")])
     out = standardize(data, as_of=AS_OF)
     assert out.index.equals(data.index)
+
+
+def test_threads_do_not_change_the_result() -> None:
+    data = records()
+    one = standardize(data, as_of=AS_OF, workers=1)
+    _same(standardize(data, as_of=AS_OF, workers=2), one)
+    _same(standardize(data, as_of=AS_OF, workers=4), one)
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, True])
+def test_workers_must_be_a_positive_integer(workers: object) -> None:
+    with pytest.raises(InputError, match="workers"):
+        standardize(_small(), as_of=AS_OF, workers=workers)  # type: ignore[arg-type]
+
+
+def test_python_string_storage_gives_the_same_result() -> None:
+    # With pandas' Python string storage the string kernels run on Python's re instead of
+    # pyarrow's RE2: the patterns must mean the same in both.
+    data = records()
+    python_str = pd.StringDtype("python", na_value=np.nan)
+    text = ["id_type", "id_number", "name", "name_latin", "gender", "phone", "address"]
+    slow = data.astype(dict.fromkeys(text, python_str))
+    expected = standardize(data, as_of=AS_OF)
+    got = standardize(slow, as_of=AS_OF)
+    _same(
+        got[list(OUTPUT_COLUMNS)].astype(object).where(got[list(OUTPUT_COLUMNS)].notna(), None),
+        expected[list(OUTPUT_COLUMNS)]
+        .astype(object)
+        .where(expected[list(OUTPUT_COLUMNS)].notna(), None),
+    )

@@ -46,11 +46,29 @@ def test_examples_from_the_standard_and_the_usual_damage() -> None:
         ]
     )
     out = validate_id_column(types, numbers, as_of=AS_OF)
-    assert out["id_valid"].tolist() == [True, True, True, False, False, False, False, True, True,
-                                        False]
+    assert out["id_valid"].tolist() == [
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+        True,
+        True,
+        False,
+    ]
     assert [None if pd.isna(r) else r for r in out["id_reason"]] == [
-        None, None, None, "characters", "check_character", "future_birth_date", "region", None,
-        None, "id_type",
+        None,
+        None,
+        None,
+        "characters",
+        "check_character",
+        "future_birth_date",
+        "region",
+        None,
+        None,
+        "id_type",
     ]
     assert out["id_upgraded"].tolist() == [False, True] + [False] * 8
     assert out["id_canonical"].iloc[1] == "11010519491231002X"
@@ -86,8 +104,21 @@ def ric_like(draw: st.DrawFn) -> object:
     number = body + ric_check_char(body)
     kind = draw(
         st.sampled_from(
-            ["plain", "legacy", "typo", "swap", "full", "spaced", "lower", "dashed", "int",
-             "short", "letters", "legacy_int", "x_inside"]
+            [
+                "plain",
+                "legacy",
+                "typo",
+                "swap",
+                "full",
+                "spaced",
+                "lower",
+                "dashed",
+                "int",
+                "short",
+                "letters",
+                "legacy_int",
+                "x_inside",
+            ]
         )
     )
     if kind == "legacy":
@@ -135,8 +166,14 @@ def other_ids(draw: st.DrawFn) -> object:
         return draw(st.sampled_from(["H12345678", "M1234567801", "12345678"]))
     return draw(
         st.one_of(
-            st.none(), st.just(float("nan")), st.floats(), st.booleans(), st.binary(max_size=4),
-            st.text(max_size=20), st.just("x" * 300), st.lists(st.integers(), max_size=2),
+            st.none(),
+            st.just(float("nan")),
+            st.floats(),
+            st.booleans(),
+            st.binary(max_size=4),
+            st.text(max_size=20),
+            st.just("x" * 300),
+            st.lists(st.integers(), max_size=2),
         )
     )
 
@@ -147,7 +184,9 @@ id_types = st.sampled_from(
 rows = st.lists(st.tuples(id_types, st.one_of(ric_like(), ric_like(), other_ids())), max_size=30)
 
 
-def _scalar_row(id_type: object, value: object, as_of: dt.date | None, strict: bool) -> tuple:
+def _scalar_row(
+    id_type: object, value: object, as_of: dt.date | None, strict: bool
+) -> tuple[object, ...]:
     try:
         info = validate_id(id_type, value, as_of=as_of, strict=strict)
     except InvalidIdentifier as error:
@@ -163,7 +202,7 @@ def _scalar_row(id_type: object, value: object, as_of: dt.date | None, strict: b
     )
 
 
-def _batch_rows(frame: pd.DataFrame) -> list[tuple]:
+def _batch_rows(frame: pd.DataFrame) -> list[tuple[object, ...]]:
     def clean(value: object) -> object:
         if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
             return None
@@ -214,8 +253,9 @@ def test_many_clean_rows_take_the_matrix_path() -> None:
         elif roll < 0.2:
             number = number[:-1] + ("0" if number[-1] != "0" else "1")  # bad check
         numbers.append(number)
-    out = validate_id_column(pd.Series(["RIC"] * len(numbers)), pd.Series(numbers, dtype="str"),
-                             as_of=AS_OF)
+    out = validate_id_column(
+        pd.Series(["RIC"] * len(numbers)), pd.Series(numbers, dtype="str"), as_of=AS_OF
+    )
     expected = [_scalar_row("RIC", v, AS_OF, False) for v in numbers]
     assert _batch_rows(out) == expected
 
@@ -226,13 +266,29 @@ def test_many_clean_rows_take_the_matrix_path() -> None:
 
 @st.composite
 def phones(draw: st.DrawFn) -> object:
-    national = "1" + draw(st.sampled_from("0123456789")) + draw(
-        st.text(alphabet="0123456789", min_size=9, max_size=9)
+    national = (
+        "1"
+        + draw(st.sampled_from("0123456789"))
+        + draw(st.text(alphabet="0123456789", min_size=9, max_size=9))
     )
     kind = draw(
         st.sampled_from(
-            ["plain", "plus", "plus_spaced", "dashed", "0086", "86", "full", "brackets", "short",
-             "letters", "int", "other_country", "plus0086", "junk"]
+            [
+                "plain",
+                "plus",
+                "plus_spaced",
+                "dashed",
+                "0086",
+                "86",
+                "full",
+                "brackets",
+                "short",
+                "letters",
+                "int",
+                "other_country",
+                "plus0086",
+                "junk",
+            ]
         )
     )
     if kind == "plus":
@@ -264,14 +320,14 @@ def phones(draw: st.DrawFn) -> object:
     return national
 
 
-def _phone_scalar(value: object) -> tuple:
+def _phone_scalar(value: object) -> tuple[object, ...]:
     try:
         return (mobile.validate(value).number, True, None)
     except InvalidIdentifier as error:
         return (None, False, error.reason)
 
 
-def _phone_rows(frame: pd.DataFrame) -> list[tuple]:
+def _phone_rows(frame: pd.DataFrame) -> list[tuple[object, ...]]:
     def clean(value: object) -> object:
         return None if isinstance(value, float) and math.isnan(value) else value
 
@@ -332,7 +388,8 @@ def test_boundaries_through_the_matrix(number: str, reason: str | None) -> None:
     scalar = _scalar_row("RIC", number, AS_OF, False)
     assert scalar[2] == reason
     batch = _batch_rows(
-        validate_id_column(pd.Series(["RIC"] * 40), pd.Series([number] * 40, dtype="str"),
-                           as_of=AS_OF)
+        validate_id_column(
+            pd.Series(["RIC"] * 40), pd.Series([number] * 40, dtype="str"), as_of=AS_OF
+        )
     )
     assert batch == [scalar] * 40

@@ -111,7 +111,7 @@ def generate_fx_rates(
     True
     """
     rng = stream(check_seed(seed), Shape.FX)
-    first, last = to_day(start), to_day(end)
+    first, last = to_day(start, "start"), to_day(end, "end")
     days = np.arange(first, last + np.timedelta64(1, "D"), dtype="datetime64[D]")
     days = days[np.is_busday(days)]
     frames = []
@@ -238,7 +238,7 @@ def generate_accounts(
     scale = check_ratio(changes_scale, "changes_scale", maximum=100.0)
     near_share = check_rate(near_threshold_share, "near_threshold_share")
     rng = stream(check_seed(seed), Shape.ACCOUNTS)
-    first_day, last_day = to_day(start), to_day(end)
+    first_day, last_day = to_day(start, "start"), to_day(end, "end")
     span = int((last_day - first_day).astype(np.int64)) + 1
     if span <= 0:
         raise InputError("end precedes start", column="end", rule="date_order")

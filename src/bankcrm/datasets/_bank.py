@@ -20,14 +20,19 @@ from bankcrm.datasets._common import (
     DEFAULT_END,
     DEFAULT_START,
     check_count,
-    check_rate,
+    check_date,
+    check_date_order,
     check_ratio,
     check_seed,
-    to_day,
 )
 from bankcrm.datasets._damage import DamageRates
 from bankcrm.datasets._parties import generate_parties
-from bankcrm.datasets._records import draw_people, people_frame, records_frame
+from bankcrm.datasets._records import (
+    check_residency_rates,
+    draw_people,
+    people_frame,
+    records_frame,
+)
 from bankcrm.datasets._transactions import generate_transactions
 from bankcrm.errors import InputError
 
@@ -168,12 +173,11 @@ def synthetic_bank(
     rates = DamageRates() if damage is None else damage
     if not isinstance(rates, DamageRates):
         raise InputError("must be a DamageRates", column="damage", rule="type")
-    extracted = end if as_of is None else as_of
-    to_day(start), to_day(end), to_day(extracted)
-    if end < start:
-        raise InputError("end precedes start", column="end", rule="date_order")
-    check_rate(hmt_rate, "hmt_rate")
-    check_rate(foreign_rate, "foreign_rate")
+    start, end = check_date_order(start, end)
+    extracted = end if as_of is None else check_date(as_of, "as_of")
+    check_residency_rates(hmt_rate, foreign_rate)
+    if progress is not None and not callable(progress):
+        raise InputError("must be a callable or None", column="progress", rule="type")
     say = progress or (lambda message: None)
 
     say(f"people and records ({n:,} people)")

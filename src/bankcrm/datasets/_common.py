@@ -28,6 +28,8 @@ __all__ = [
     "DEFAULT_START",
     "Shape",
     "check_count",
+    "check_date",
+    "check_date_order",
     "check_rate",
     "check_ratio",
     "check_seed",
@@ -94,11 +96,31 @@ def check_ratio(value: object, name: str, *, maximum: float) -> float:
     return ratio
 
 
-def to_day(value: dt.date) -> np.datetime64:
-    """A date as a numpy day."""
+def check_date(value: object, name: str) -> dt.date:
+    """``value`` as a :class:`datetime.date` (a datetime or Timestamp keeps its date), else raise
+    :class:`InputError` naming the argument."""
+    if isinstance(value, dt.datetime):  # includes pandas.Timestamp
+        if pd.isna(value):
+            raise InputError("must be a date, not NaT", column=name, rule="date")
+        return value.date()
     if not isinstance(value, dt.date):
-        raise InputError("must be a datetime.date", column="date", rule="date")
-    return np.datetime64(value.isoformat(), "D")
+        raise InputError(
+            f"must be a datetime.date, got {type(value).__name__}", column=name, rule="date"
+        )
+    return value
+
+
+def check_date_order(start: object, end: object) -> tuple[dt.date, dt.date]:
+    """``start`` and ``end`` as dates, checked so that ``start <= end``."""
+    first, last = check_date(start, "start"), check_date(end, "end")
+    if last < first:
+        raise InputError("end precedes start", column="end", rule="date_order")
+    return first, last
+
+
+def to_day(value: object, name: str = "date") -> np.datetime64:
+    """A date (or datetime, keeping its date) as a numpy day."""
+    return np.datetime64(check_date(value, name).isoformat(), "D")
 
 
 def ymd(days: npt.NDArray[np.datetime64]) -> npt.NDArray[np.int64]:

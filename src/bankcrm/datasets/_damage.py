@@ -24,6 +24,7 @@ True
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -49,8 +50,17 @@ def _rate(instance: Any, attribute: attrs.Attribute[float], value: float) -> Non
     check_rate(value, attribute.name)
 
 
+def _as_float(value: Any) -> Any:
+    # leave anything that is not a plain number to the validator, which names the field
+    if isinstance(value, int | float | Decimal | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    ):
+        return float(value)
+    return value
+
+
 def _rate_field(default: float) -> float:
-    return attrs.field(default=default, validator=_rate, converter=float)
+    return attrs.field(default=default, validator=_rate, converter=_as_float)
 
 
 @attrs.frozen

@@ -42,13 +42,13 @@ from bankcrm.datasets._common import (
     DEFAULT_START,
     Shape,
     check_count,
+    check_date_order,
     check_seed,
     stream,
     ymd,
 )
 from bankcrm.datasets._idnumbers import body, ric_numbers
 from bankcrm.datasets._pools import given_name_pool, region_pool, surname_pool
-from bankcrm.errors import InputError
 from bankcrm.identity.checksums import USCC_ALPHABET, org_code_check_char, uscc_check_char
 
 __all__ = [
@@ -416,11 +416,14 @@ def _capital_frame(
     """Quarter-end capital: the largest group's nominal credit is about 16 % of net capital.
 
     (Nominal: before credit conversion factors and FX, so whether it breaches 15 % after them
-    is for the credit module to find out.)
+    is for the credit module to find out.) The reporting date ``end`` always has a row, even
+    when it is not a quarter end, so that limits can be checked on it.
     """
     largest = max(exposure_by_group.values(), default=1_000_000.0)
     net = round(largest / 0.16, -2)
     days = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="QE")
+    if len(days) == 0 or days[-1] != pd.Timestamp(end):
+        days = pd.DatetimeIndex(days.append(pd.DatetimeIndex([pd.Timestamp(end)])))
     growth = np.linspace(0.94, 1.0, len(days))
     net_capital = np.round(net * growth, 2)
     return pd.DataFrame(
@@ -463,10 +466,9 @@ def generate_parties(
     """
     n_groups = check_count(n_groups, "n_groups")
     standalone = 2 * n_groups if n_standalone is None else check_count(n_standalone, "n_standalone")
+    start, end = check_date_order(start, end)
     rng = stream(check_seed(seed), Shape.PARTIES)
     b = _Builder(rng)
-    if end < start:
-        raise InputError("end precedes start", column="end", rule="date_order")
 
     # The State and the financial sector.
     mof = b.organisation("sovereign", "中华人民共和国财政部", "1", "1", exempt=True)

@@ -44,11 +44,13 @@ from bankcrm.datasets._damage import (
 from bankcrm.datasets._people import People, Residency, make_people
 from bankcrm.datasets._pools import given_name_pool, surname_pool
 from bankcrm.datasets._render import by_distinct, chinese_names, latin_names, strings
+from bankcrm.errors import InputError
 from bankcrm.identity.dispatch import IdType
 
 __all__ = [
     "SOURCE_SYSTEMS",
     "SYSTEM_SHARES",
+    "check_residency_rates",
     "draw_people",
     "generate_people",
     "generate_records",
@@ -298,6 +300,10 @@ def records_frame(
 ) -> pd.DataFrame:
     """Build the records of ``people`` (see the module docstring)."""
     rates = damage if damage is not None else DamageRates()
+    if not isinstance(rates, DamageRates):
+        raise InputError(
+            f"must be a DamageRates, got {type(rates).__name__}", column="damage", rule="type"
+        )
     rng = stream(seed, Shape.RECORDS)
     n = len(people.person_id)
     rows, system = _assign_records(n, duplication_rate, rng)
@@ -323,7 +329,7 @@ def records_frame(
         numbers = (base + np.arange(len(at), dtype=np.int64)).astype("U10")
         source_id[at] = np.strings.add(_SOURCE_PREFIX[code], np.strings.zfill(numbers, 10))
 
-    as_of_s = to_day(as_of).astype("datetime64[s]")
+    as_of_s = to_day(as_of, "as_of").astype("datetime64[s]")
     year = 365 * 86_400
     back = rng.integers(0, _UPDATE_YEARS * year, m)
     stale_back = rng.integers(3 * year, 8 * year, m)
@@ -395,13 +401,25 @@ def draw_people(
     n_people: int, seed: int, as_of: dt.date, hmt_rate: float, foreign_rate: float
 ) -> People:
     """Validate the arguments and draw the true population."""
+    hmt, foreign = check_residency_rates(hmt_rate, foreign_rate)
     return make_people(
         check_count(n_people, "n_people", minimum=1),
         seed=check_seed(seed),
-        as_of=to_day(as_of),
-        hmt_rate=check_rate(hmt_rate, "hmt_rate"),
-        foreign_rate=check_rate(foreign_rate, "foreign_rate"),
+        as_of=to_day(as_of, "as_of"),
+        hmt_rate=hmt,
+        foreign_rate=foreign,
     )
+
+
+def check_residency_rates(hmt_rate: object, foreign_rate: object) -> tuple[float, float]:
+    """Both shares as floats in [0, 1] whose sum is at most 1, else raise InputError."""
+    hmt = check_rate(hmt_rate, "hmt_rate")
+    foreign = check_rate(foreign_rate, "foreign_rate")
+    if hmt + foreign > 1.0:
+        raise InputError(
+            "hmt_rate + foreign_rate must not exceed 1", column="foreign_rate", rule="rate"
+        )
+    return hmt, foreign
 
 
 def generate_people(

@@ -142,7 +142,7 @@ def generate_transactions(
     total = check_count(n_transactions, "n_transactions")
     rate = check_rate(reversal_rate, "reversal_rate")
     rng = stream(check_seed(seed), Shape.TRANSACTIONS)
-    first_day, last_day = to_day(start), to_day(end)
+    first_day, last_day = to_day(start, "start"), to_day(end, "end")
     span = int((last_day - first_day).astype(np.int64)) + 1
     if span <= 0:
         raise InputError("end precedes start", column="end", rule="date_order")

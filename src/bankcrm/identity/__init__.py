@@ -116,3 +116,55 @@ __all__ = [
     "validate_taiwan_travel",
     "validate_uscc",
 ]
+
+# Names, addresses, birth date / gender cross-checks and whole records frames.
+from bankcrm.identity.addresses import (
+    AddressParts,
+    address_frame,
+    normalize_address,
+    normalize_addresses,
+    parse_address,
+)
+from bankcrm.identity.fields import FieldCheck, FieldReport, check_fields, cross_check
+from bankcrm.identity.names import (
+    name_frame,
+    name_key,
+    name_keys,
+    name_keys_column,
+    name_match_key,
+    name_pinyin,
+    normalize_name,
+    normalize_names,
+    pinyin_key,
+    split_name,
+)
+from bankcrm.identity.standardize import (
+    DEFAULT_STANDARDIZE_POLICY,
+    StandardizePolicy,
+    standardize,
+)
+
+__all__ += [
+    "DEFAULT_STANDARDIZE_POLICY",
+    "AddressParts",
+    "FieldCheck",
+    "FieldReport",
+    "StandardizePolicy",
+    "address_frame",
+    "check_fields",
+    "cross_check",
+    "name_frame",
+    "name_key",
+    "name_keys",
+    "name_keys_column",
+    "name_match_key",
+    "name_pinyin",
+    "normalize_address",
+    "normalize_addresses",
+    "normalize_name",
+    "normalize_names",
+    "parse_address",
+    "pinyin_key",
+    "split_name",
+    "standardize",
+]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,7 @@ __all__ = [
     "needs_simplify",
     "needs_simplify_pattern",
     "needs_simplify_table",
+    "simplified_han_class",
     "simplify_all",
 ]
 
@@ -88,8 +90,21 @@ def needs_simplify_table() -> BoolArray:
 def _needs_simplify_re() -> re.Pattern[str]:
     table = needs_simplify_table()
     edges = np.flatnonzero(np.diff(np.concatenate(([0], table.view(np.int8), [0]))))
-    ranges = "".join(f"{chr(lo)}-{chr(hi - 1)}" for lo, hi in zip(edges[::2], edges[1::2]))
+    pairs = zip(edges[::2], edges[1::2], strict=True)
+    ranges = "".join(f"{chr(lo)}-{chr(hi - 1)}" for lo, hi in pairs)
     return re.compile(f"[{ranges}\U00020000-\U0003134f]")
+
+
+@functools.cache
+def simplified_han_class() -> str:
+    """A regex class body of the CJK Unified Ideographs (U+4E00-U+9FFF) of GB 2312: Han
+    characters that :func:`needs_simplify` leaves alone."""
+    table = han_table() & ~needs_simplify_table()
+    table[:0x4E00] = False
+    table[0xA000:] = False
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], table.view(np.int8), [0]))))
+    pairs = zip(edges[::2], edges[1::2], strict=True)
+    return "".join(f"{chr(lo)}-{chr(hi - 1)}" if hi - lo > 1 else chr(lo) for lo, hi in pairs)
 
 
 def needs_simplify_pattern() -> str:
@@ -118,6 +133,9 @@ def _keep_gb2312(original: str, converted: str) -> str:
     return "".join(o if o in GB2312_KEPT else c for o, c in zip(original, converted, strict=True))
 
 
+_T2S_LOCK = threading.Lock()  # names and addresses may be standardised in parallel threads
+
+
 def _t2s_pass(texts: list[str]) -> list[str]:
     """One ``t2s`` pass over many newline-free texts, with one OpenCC call.
 
@@ -125,9 +143,10 @@ def _t2s_pass(texts: list[str]) -> list[str]:
     should the line count ever change, each text is converted on its own instead.
     """
     converter = _t2s()
-    converted = converter.convert("\n".join(texts)).split("\n")
-    if len(converted) != len(texts):
-        converted = [converter.convert(t) for t in texts]
+    with _T2S_LOCK:
+        converted = converter.convert("\n".join(texts)).split("\n")
+        if len(converted) != len(texts):
+            converted = [converter.convert(t) for t in texts]
     return [_keep_gb2312(t, c) for t, c in zip(texts, converted, strict=True)]
 
 

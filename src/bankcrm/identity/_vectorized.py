@@ -32,7 +32,9 @@ prefixes, spaces and dashes are done with string kernels; the rest by the scalar
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -144,7 +146,9 @@ class _Utf8Column:
         picked = pc.filter(self.array, pa.array(mask))  # contiguous: rows are width bytes apart
         start = int(self._offsets(picked)[0])
         data = np.frombuffer(picked.buffers()[2], dtype=np.uint8)
-        return data[start : start + len(rows) * width].reshape(len(rows), width)
+        return np.asarray(data[start : start + len(rows) * width], dtype=np.uint8).reshape(
+            len(rows), width
+        )
 
 
 def _matrix_of(texts: list[str], width: int) -> ByteMatrix:
@@ -159,14 +163,14 @@ def _matrix_of(texts: list[str], width: int) -> ByteMatrix:
 
 
 def _is_digit(matrix: ByteMatrix) -> BoolArray:
-    return (matrix >= _ZERO) & (matrix <= _NINE)
+    return np.asarray((matrix - np.uint8(_ZERO)) <= 9, dtype=bool)  # uint8 wraps below "0"
 
 
 def _weighted_check(matrix: ByteMatrix) -> ByteMatrix:
     """The MOD 11-2 check characters of the 17-digit bodies (ASCII bytes)."""
     # sum(w * (c - 48)) = sum(w * c) - 48 * sum(w); the sums fit in 16 bits.
     total = matrix[:, :17] @ _WEIGHTS16 - np.uint16(_ZERO * int(_WEIGHTS16.sum()))
-    return _CHECK_CHARS[total % 11]
+    return np.asarray(_CHECK_CHARS[total % 11], dtype=np.uint8)
 
 
 def _upgrade(matrix15: ByteMatrix) -> ByteMatrix:
@@ -221,8 +225,8 @@ def _clean_shape(matrix: ByteMatrix) -> tuple[BoolArray, BoolArray]:
         ok = _is_digit(matrix[:, :17]).all(axis=1) & (
             _is_digit(matrix[:, 17]) | (matrix[:, 17] == _X)
         )
-        return ok, np.zeros(len(matrix), dtype=bool)
-    return np.zeros(len(matrix), dtype=bool), _is_digit(matrix).all(axis=1)
+        return np.asarray(ok, dtype=bool), np.zeros(len(matrix), dtype=bool)
+    return np.zeros(len(matrix), dtype=bool), np.asarray(_is_digit(matrix).all(axis=1), dtype=bool)
 
 
 # --------------------------------------------------------------------------------------------
@@ -276,7 +280,11 @@ def _apply_kernel(
 
 
 def _scalar(
-    out: _Results, rows: IntArray, types: list[object], values: list[object], as_of: object,
+    out: _Results,
+    rows: IntArray,
+    types: list[object],
+    values: list[object],
+    as_of: object,
     strict: bool,
 ) -> None:
     """The scalar validator, once per distinct (id type, value)."""
@@ -312,15 +320,15 @@ def _ric_rows(id_types: pd.Series) -> BoolArray:
     codes, uniques = pd.factorize(id_types, use_na_sentinel=True)
     is_ric = np.zeros(len(uniques) + 1, dtype=bool)  # the extra slot: code −1 (missing)
     for i, code in enumerate(uniques):
-        try:
+        with contextlib.suppress(InvalidIdentifier):
             is_ric[i] = parse_id_type(code) is IdType.RIC
-        except InvalidIdentifier:
-            pass
     return is_ric[np.asarray(codes)]
 
 
 def _objects(series: pd.Series, rows: IntArray) -> list[object]:
-    return list(series.iloc[rows].to_numpy(dtype=object, na_value=None))
+    """The cells as Python objects (missing text cells come out as NaN, which the scalar
+    validators treat like ``None``)."""
+    return list(series.iloc[rows].to_numpy(dtype=object))
 
 
 # Written forms the vectorised cleaner takes: digits, x and the separators people type, in
@@ -379,8 +387,14 @@ def validate_id_column(
         # Clean numbers: 18 characters or 15 digits, read straight from the Arrow buffers.
         for width in (18, 15):
             rows = np.flatnonzero(is_ric & (column.lengths == width))
-            _kernel_rows(out, rows, column.rows(rows, width), same_as_input=True,
-                         as_of=as_of_date, strict=strict)
+            _kernel_rows(
+                out,
+                rows,
+                column.rows(rows, width),
+                same_as_input=True,
+                as_of=as_of_date,
+                strict=strict,
+            )
         # Written with full-width digits, spaces, dashes or a lower-case x: cleaned together.
         messy = np.flatnonzero(is_ric & ~out.done & (column.lengths > 0))
         if len(messy):
@@ -392,16 +406,21 @@ def validate_id_column(
             for width in (18, 15):
                 pick = lengths == width
                 if pick.any():
-                    _kernel_rows(out, messy[written][pick],
-                                 _matrix_of(cleaned[pick].tolist(), width), same_as_input=False,
-                                 as_of=as_of_date, strict=strict)
+                    _kernel_rows(
+                        out,
+                        messy[written][pick],
+                        _matrix_of(cleaned[pick].tolist(), width),
+                        same_as_input=False,
+                        as_of=as_of_date,
+                        strict=strict,
+                    )
     rest = np.flatnonzero(~out.done)
     if len(rest):
         _scalar(out, rest, _objects(id_types, rest), _objects(id_numbers, rest), as_of, strict)
     return _assemble(out, id_numbers)
 
 
-def _str_take(values: list[str | None], codes: IntArray) -> Any:
+def _str_take(values: Sequence[str | None], codes: IntArray) -> Any:
     array = pd.array(values if values else [None], dtype="str")
     return array.take(codes, allow_fill=True)
 
@@ -416,7 +435,7 @@ def _dates(yyyymmdd: npt.NDArray[np.int64]) -> npt.NDArray[np.datetime64]:
         (year - 1970).astype("datetime64[Y]").astype("datetime64[M]")
         + (month - 1).astype("timedelta64[M]")
     ).astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
-    out = days.astype("datetime64[s]")
+    out = np.asarray(days, dtype="datetime64[s]")
     out[~have] = np.datetime64("NaT")
     return out
 
@@ -429,11 +448,12 @@ def _assemble(out: _Results, id_numbers: pd.Series) -> pd.DataFrame:
         if isinstance(id_numbers.dtype, pd.StringDtype):
             original = pd.Series(id_numbers.array, index=index, copy=False)
         else:
-            original = pd.Series(pd.array(id_numbers.where(out.same_as_input), dtype="str"), index=index)
+            original = id_numbers.where(out.same_as_input).astype("str")
         canonical = original.where(out.same_as_input, canonical)
     reason = pd.Series(_str_take(out.reasons, np.where(valid, -1, out.reason)), index=index)
-    gender = pd.Series(_str_take([None, "M", "F"], np.where(out.gender > 0, out.gender, -1)),
-                       index=index)
+    gender = pd.Series(
+        _str_take([None, "M", "F"], np.where(out.gender > 0, out.gender, -1)), index=index
+    )
     return pd.DataFrame(
         {
             "id_canonical": canonical,
@@ -493,24 +513,24 @@ def validate_phone_column(phones: pd.Series) -> pd.DataFrame:
         if len(rows):
             compact = text.iloc[rows].str.replace("[ -]", "", regex=True)
             good = compact.str.fullmatch(_PHONE_VALID).to_numpy(dtype=bool)
-            e164.iloc[rows[good]] = ("+86" + compact[good].str.slice(-11)).array
+            e164.iloc[rows[good]] = pd.Index("+86" + compact[good].str.slice(-11))
             done[rows[good]] = True
     rest = np.flatnonzero(~done)
     if len(rest):
-        values = phones.to_numpy(dtype=object, na_value=None)[rest]
+        values = phones.to_numpy(dtype=object)[rest]
         memo: dict[object, tuple[str | None, int]] = {}
         numbers: list[str | None] = []
         for i, value in enumerate(values):
             key = _memo_key(value)
             found = memo.get(key)
             if found is None:
-                number, reason = _phone_one(value)
-                if reason not in reasons:
-                    reasons.append(reason)
-                found = memo.setdefault(key, (number, reasons.index(reason)))
+                number, why = _phone_one(value)
+                if why not in reasons:
+                    reasons.append(why)
+                found = memo.setdefault(key, (number, reasons.index(why)))
             numbers.append(found[0])
             reason_code[rest[i]] = found[1]
-        e164.iloc[rest] = pd.array(numbers, dtype="str")
+        e164.iloc[rest] = pd.Index(numbers, dtype="str")
     reason = pd.Series(_str_take(reasons, np.where(reason_code == 0, -1, reason_code)), index=index)
     return pd.DataFrame(
         {"phone_e164": e164, "phone_valid": e164.notna(), "phone_reason": reason}, index=index

@@ -1,7 +1,8 @@
 """Postal addresses: normalisation, administrative parts and a comparable unit key.
 
-The same flat is written ``广东省深圳市南山区科技路１００号３栋２单元３０１室``, ``深圳市南山区科技路
-100号3栋2-301`` and ``广东深圳市南山区科技路100号三栋二单元301``. This module makes those comparable.
+The same flat is written ``广东省深圳市南山区科技路１００号３栋２单元３０１室``,
+``深圳市南山区科技路100号3栋2-301`` and ``广东深圳市南山区科技路100号三栋二单元301``.
+This module makes those comparable.
 
 - :func:`normalize_address`: NFKC (full-width digits and letters → ASCII), invisible
   characters dropped, every dash written ``-``, list separators (``，`` ``、`` ``；``) and
@@ -35,6 +36,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -46,6 +48,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bankcrm.errors import InputError
+from bankcrm.identity._hanzi import HAN_CLASS, NOT_HAN_CLASS, simplified_han_class, simplify_all
 from bankcrm.identity._places import (
     CITY_SUFFIXES,
     COUNTY_SUFFIXES,
@@ -54,7 +57,6 @@ from bankcrm.identity._places import (
     PROVINCES,
     Province,
 )
-from bankcrm.identity._hanzi import HAN_CLASS, NOT_HAN_CLASS, needs_simplify_pattern, simplify_all
 
 __all__ = [
     "ADDRESS_COLUMNS",
@@ -83,7 +85,10 @@ _CN_NUMBER_BEFORE_UNIT = re.compile("([〇零一二两三四五六七八九十]+
 
 
 def _chinese_number(text: str) -> str:
-    """``三`` → ``3``, ``十二`` → ``12``, ``二十`` → ``20``, ``三〇一`` → ``301``; else unchanged."""
+    """Simple Chinese numerals in digits: ``三`` → 3, ``十二`` → 12, ``三〇一`` → 301.
+
+    Anything else (``一百``, ``十十``) is returned unchanged.
+    """
     if "十" not in text:
         return "".join(str(_CN_DIGITS[c]) for c in text)
     tens, _, ones = text.partition("十")
@@ -165,10 +170,10 @@ _NOT_PROVINCE_AFTER = ("市", "区", "县", "州", "盟", "旗", "地区", "藏�
 # What may follow a municipality before its district: the code tables' "市辖区" / "县"
 # placeholders, or the municipality written twice.
 _MUNICIPAL_FILLER = re.compile("(?:市辖区|市辖县|县(?![区县市]))")
-_CITY_RE = re.compile(
-    f"[^{NOT_HAN_CLASS}省市区县]{{1,12}}?(?:{_alternation(list(CITY_SUFFIXES))})"
+_CITY_RE = re.compile(f"[^{NOT_HAN_CLASS}省市区县]{{1,12}}?(?:{_alternation(list(CITY_SUFFIXES))})")
+_COUNTY_RE = re.compile(
+    f"[^{NOT_HAN_CLASS}省区县]{{1,15}}?(?:{_alternation(list(COUNTY_SUFFIXES))})"
 )
-_COUNTY_RE = re.compile(f"[^{NOT_HAN_CLASS}省区县]{{1,15}}?(?:{_alternation(list(COUNTY_SUFFIXES))})")
 # Characters of a street name: a place-name token containing one after its first character
 # (人民路恒隆广场超市) is part of the street, as is a token directly followed by one (红旗路).
 _STREET_CHARS = frozenset("路街巷弄号楼栋室")
@@ -235,7 +240,7 @@ _HASHED = f"#{_NUMBER}"
 # dashed number at the end that does not follow a street word ("阳光小区12-3-401").
 _UNIT_LABELLED = re.compile(f"(?:{_LABELLED}|{_HASHED})(?:-?(?:{_LABELLED}|{_HASHED}|{_NUMBER}))*$")
 _UNIT_AFTER_NUMBER = re.compile(f"(?<=号)[0-9A-Z]+(?:-?(?:{_LABELLED}|{_NUMBER}))*$")
-_UNIT_DASHED = re.compile(f"(?<![0-9A-Z路街巷弄道-])[0-9A-Z]+(?:-[0-9A-Z]+)+$")
+_UNIT_DASHED = re.compile("(?<![0-9A-Z路街巷弄道-])[0-9A-Z]+(?:-[0-9A-Z]+)+$")
 _UNIT_PART = re.compile(f"({_NUMBER})({_LABELS})?")
 _FLOOR_LABELS = frozenset({"层", "楼"})
 _KEY_DROP = re.compile(f"[^0-9A-Z{HAN_CLASS}]")
@@ -348,7 +353,6 @@ ADDRESS_COLUMNS = (
 )
 
 # Plain character classes only, so that RE2 (pyarrow) and Python's re read them alike.
-_FAST_ADDRESS = "[\u4e00-\u9fff0-9A-Za-z#-]+"
 _CN_NUMERAL_UNIT = "[〇零一二两三四五六七八九十](?:号楼|栋|幢|单元|层|楼|室)"
 _HEAD = "^[\u4e00-\u9fff]*"
 _AFTER_HEAD = "[^\u4e00-\u9fff].*$"
@@ -423,8 +427,8 @@ def _fast_fields(normal: pd.Series) -> pd.DataFrame:
     head = normal.str.replace(_AFTER_HEAD, "", regex=True)
     tail = normal.str.replace(_HEAD, "", regex=True)
     h_codes, h_uniques = pd.factorize(head)
-    admin = [_parse_admin(h) for h in h_uniques]
-    rests = [h[pos:] for h, (_, _, _, pos) in zip(h_uniques, admin, strict=True)]
+    admin = [_parse_admin(h) for h in h_uniques.tolist()]
+    rests = [h[pos:] for h, (_, _, _, pos) in zip(h_uniques.tolist(), admin, strict=True)]
     province = _dict_take([a[0] for a in admin], h_codes, index)
     city = _dict_take([a[1] for a in admin], h_codes, index)
     district = _dict_take([a[2] for a in admin], h_codes, index)
@@ -435,16 +439,16 @@ def _fast_fields(normal: pd.Series) -> pd.DataFrame:
     s_codes, s_uniques = pd.factorize(shape_key)
     counts = np.bincount(s_codes, minlength=len(s_uniques))
     street_tail = tail.copy()
-    unit = pd.Series(pd.array([None] * len(index), dtype="str"), index=index)
+    unit = tail.where(np.zeros(len(tail), dtype=bool))  # all missing until a shape fills it
     slow = np.zeros(len(index), dtype=bool)
-    for code, key in enumerate(s_uniques):
+    for code, key in enumerate(s_uniques.tolist()):
         rows = s_codes == code
-        ctx = 0 if key[:1].isascii() else 1  # the tail itself starts with an ASCII character
-        shape = key[ctx:]
-        start = _unit_start(key, ctx)
+        skip = 0 if key[:1].isascii() else 1  # the tail itself starts with an ASCII character
+        shape = key[skip:]
+        start = _unit_start(key, skip)
         if start is None:
             continue  # no unit: the whole tail belongs to the street
-        start -= ctx
+        start -= skip
         if counts[code] < _MIN_SHAPE_ROWS:
             slow |= rows
             continue
@@ -457,15 +461,16 @@ def _fast_fields(normal: pd.Series) -> pd.DataFrame:
             key_re = _shape_regex(shape, {first_run + k for k in kept})
             repl = "-".join(f"\\{i + 1}" for i in range(len(kept)))
             unit[rows] = subset.str.replace(f"^{key_re}$", repl, regex=True)
-    for i in np.flatnonzero(slow):  # shapes too rare for a regex of their own
-        ctx, text = context.iat[i], tail.iat[i]
+    for i in np.flatnonzero(slow).tolist():  # shapes too rare for a regex of their own
+        ctx, text = str(context.iat[i]), str(tail.iat[i])
         start = _unit_start(ctx + text, len(ctx))
         if start is not None:
             street_tail.iat[i] = text[: start - len(ctx)]
             unit.iat[i] = _unit_key(text[start - len(ctx) :])
     street = (street_head + street_tail).str.strip(" -#,")
     street = street.mask(street.str.len() == 0)
-    street_key = street.fillna("").str.replace(_KEY_DROP.pattern, "", regex=True)
+    # Fast-shape streets hold only Han characters, digits, capitals, "-" and "#".
+    street_key = street.fillna("").str.replace("[-#]", "", regex=True)
     key = (
         city.fillna(province).fillna("")
         + "|"
@@ -477,9 +482,7 @@ def _fast_fields(normal: pd.Series) -> pd.DataFrame:
     )
     key = key.mask(key == "|||")
     return pd.DataFrame(
-        dict(
-            zip(ADDRESS_COLUMNS, (province, city, district, street, unit, key), strict=True)
-        )
+        dict(zip(ADDRESS_COLUMNS, (province, city, district, street, unit, key), strict=True))
     )
 
 
@@ -507,34 +510,42 @@ def _scalar_fields(values: pd.Series) -> pd.DataFrame:
     )
 
 
+@functools.cache
+def _fast_address() -> str:
+    """Addresses of simplified Han characters (GB 2312), ASCII digits, capitals, ``#``, ``-``."""
+    return f"[{simplified_han_class()}0-9A-Z#-]+"
+
+
 def _fields_of_distinct(uniques: pd.Series) -> pd.DataFrame:
-    """The :data:`ADDRESS_COLUMNS` of each distinct address (rows aligned with ``uniques``)."""
+    """The :data:`ADDRESS_COLUMNS` of each distinct address (rows aligned with ``uniques``).
+
+    Addresses of the fast shape normalise to themselves (nothing to convert, no spaces, no
+    full-width forms, no lower case, no Chinese numerals before a unit word).
+    """
     if uniques.empty:
         return pd.DataFrame({c: _str_series([]) for c in ADDRESS_COLUMNS})
-    fast = uniques.str.fullmatch(_FAST_ADDRESS) & ~uniques.str.contains(
+    fast = uniques.str.fullmatch(_fast_address()) & ~uniques.str.contains(
         _CN_NUMERAL_UNIT, regex=True
     )
-    normal = uniques[fast].str.upper()
-    needs = normal.str.contains(needs_simplify_pattern(), regex=True)
-    if needs.any():
-        normal = normal.copy()
-        normal[needs] = pd.array(simplify_all(normal[needs].tolist()), dtype="str")
-        still = normal.str.fullmatch(_FAST_ADDRESS) & ~normal.str.contains(
-            _CN_NUMERAL_UNIT, regex=True
-        )
-        normal = normal[still]
+    normal = uniques[fast]
     parts = [_fast_fields(normal)] if not normal.empty else []
-    other = ~uniques.index.isin(normal.index)
-    if other.any():
-        parts.append(_scalar_fields(uniques[other]))
-    frame = pd.concat(parts) if len(parts) > 1 else parts[0]
-    return frame.sort_index() if len(parts) > 1 else frame
+    if not fast.all():
+        parts.append(_scalar_fields(uniques[~fast]))
+    # Rows stay grouped by path; their index is the distinct value's position (see _expand).
+    return pd.concat(parts) if len(parts) > 1 else parts[0]
 
 
 def _expand(frame: pd.DataFrame, codes: IntArray, index: pd.Index) -> pd.DataFrame:
+    """Rows of per-distinct results picked by factorisation codes (−1 gives missing).
+
+    ``frame`` is indexed by the distinct values' positions, in any order.
+    """
+    where = np.zeros(len(frame), dtype=np.intp)
+    where[frame.index.to_numpy(dtype=np.intp)] = np.arange(len(frame))
+    picks = np.where(codes >= 0, where[np.maximum(codes, 0)], -1) if len(frame) else codes
     return pd.DataFrame(
         {
-            col: pd.Series(frame[col].array.take(codes, allow_fill=True), index=index, copy=False)
+            col: pd.Series(frame[col].array.take(picks, allow_fill=True), index=index, copy=False)
             for col in frame.columns
         },
         index=index,
@@ -549,7 +560,7 @@ def normalize_addresses(series: pd.Series) -> pd.Series:
     """
     label = str(series.name or "address")
     codes, uniques = _distinct(series, label)
-    normals = _str_series(np.array(_normalize_many(uniques.tolist()) + [None], dtype=object))
+    normals = _str_series(np.array([*_normalize_many(uniques.tolist()), None], dtype=object))
     return pd.Series(
         normals.array[:-1].take(codes, allow_fill=True), index=series.index, name=series.name
     )

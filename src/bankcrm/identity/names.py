@@ -56,8 +56,8 @@ from bankcrm.identity._hanzi import HAN_CLASS, needs_simplify_pattern, simplify_
 from bankcrm.identity._surnames import COMMON_SURNAMES, COMPOUND_SURNAMES, SURNAME_READINGS
 
 __all__ = [
-    "keys_intersect",
     "NAME_COLUMNS",
+    "keys_intersect",
     "name_frame",
     "name_key",
     "name_keys",
@@ -185,10 +185,13 @@ def _fold(text: str) -> str:
     """Lower-case letters only, diacritics dropped (ü → v), ü spellings folded to ``u``."""
     text = text.lower().replace("ü", "v")
     if text.isascii():
-        text = _NOT_LETTER.sub("", text)
+        if not text.isalpha():
+            text = _NOT_LETTER.sub("", text)
     else:  # combining marks are not letters, so NFD then filtering drops the diacritics
         text = "".join(c for c in unicodedata.normalize("NFD", text) if c.isalpha())
-    return _UMLAUT.sub("u", text)
+    if "v" in text or "yu" in text:  # the only spellings the fold rewrites
+        text = _UMLAUT.sub("u", text)
+    return text
 
 
 @functools.cache
@@ -283,6 +286,10 @@ def _text_reading(text: str) -> str:
             reading = "".join(lazy_pinyin(text, style=Style.NORMAL, v_to_u=False)).lower()
             _PHRASE_READINGS[text] = reading
         return reading
+    try:  # the common case: every character is a Han character read before
+        return "".join([_CHAR_READINGS[char] for char in text])
+    except KeyError:
+        pass
     parts = []
     for char in text:
         if _HAN.match(char):
@@ -479,7 +486,7 @@ def _dict_take(values: list[str], codes: Any, index: pd.Index) -> pd.Series:
 def _folded(parts: pd.Series, reading: Any) -> pd.Series:
     """``_fold(reading(part))`` for every part, computed once per distinct part."""
     codes, uniques = pd.factorize(parts)
-    return _dict_take([_fold(reading(u)) for u in uniques], codes, parts.index)
+    return _dict_take([_fold(reading(u)) for u in uniques.tolist()], codes, parts.index)
 
 
 def _keys_from_parts(surname: pd.Series, given: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -522,8 +529,8 @@ def _latin_fast(names: pd.Series) -> pd.DataFrame:
     known = _known_surname_keys()
     f_codes, f_uniques = pd.factorize(first)
     l_codes, l_uniques = pd.factorize(last)
-    f_fold = [_fold(u) for u in f_uniques]
-    l_fold = [_fold(u) for u in l_uniques]
+    f_fold = [_fold(u) for u in f_uniques.tolist()]
+    l_fold = [_fold(u) for u in l_uniques.tolist()]
     f_known = np.array([f in known for f in f_fold], dtype=bool)[f_codes]
     l_known = np.array([f in known for f in l_fold], dtype=bool)[l_codes]
     western = pd.Series(l_known & ~f_known, index=names.index)
@@ -586,15 +593,21 @@ def _fields_of_distinct(uniques: pd.Series) -> pd.DataFrame:
     ]
     if other.any():
         parts.append(_scalar_fields(uniques[other]))
-    frame = pd.concat(parts) if len(parts) > 1 else parts[0]
-    return frame.sort_index() if len(parts) > 1 else frame
+    # Rows stay grouped by path; their index is the distinct value's position (see _expand).
+    return pd.concat(parts) if len(parts) > 1 else parts[0]
 
 
 def _expand(frame: pd.DataFrame, codes: IntArray, index: pd.Index) -> pd.DataFrame:
-    """Rows of per-distinct results picked by factorisation codes (−1 gives missing)."""
+    """Rows of per-distinct results picked by factorisation codes (−1 gives missing).
+
+    ``frame`` is indexed by the distinct values' positions, in any order.
+    """
+    where = np.zeros(len(frame), dtype=np.intp)
+    where[frame.index.to_numpy(dtype=np.intp)] = np.arange(len(frame))
+    picks = np.where(codes >= 0, where[np.maximum(codes, 0)], -1) if len(frame) else codes
     return pd.DataFrame(
         {
-            col: pd.Series(frame[col].array.take(codes, allow_fill=True), index=index, copy=False)
+            col: pd.Series(frame[col].array.take(picks, allow_fill=True), index=index, copy=False)
             for col in frame.columns
         },
         index=index,
@@ -622,7 +635,9 @@ def normalize_names(series: pd.Series) -> pd.Series:
     label = str(series.name or "name")
     codes, uniques = _distinct(series, label)
     normals = _fields_of_distinct(uniques)[["name_norm"]]
-    return _expand(normals, codes, series.index)["name_norm"].rename(series.name)
+    out: pd.Series = _expand(normals, codes, series.index)["name_norm"]
+    out.name = series.name
+    return out
 
 
 def name_frame(series: pd.Series) -> pd.DataFrame:

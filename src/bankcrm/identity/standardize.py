@@ -59,18 +59,25 @@ and version and ``as_of``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import attrs
+import numpy as np
 import pandas as pd
 
-from bankcrm.errors import InputError
+from bankcrm._values import safe_label
+from bankcrm.errors import MAX_ROWS_SHOWN, InputError
 from bankcrm.frames import Column, FrameSchema, validate_frame
 from bankcrm.identity._vectorized import validate_id_column, validate_phone_column
 from bankcrm.identity.addresses import address_frame
 from bankcrm.identity.fields import check_fields
 from bankcrm.identity.names import name_frame
 from bankcrm.policy import Policy, stamp_provenance
+
+T = TypeVar("T")
 
 __all__ = [
     "DEFAULT_STANDARDIZE_POLICY",
@@ -207,6 +214,7 @@ def _check_inputs(records: object, names: Mapping[str, str]) -> pd.DataFrame:
             f"records: already has output column(s) {clash}; drop or rename them first",
             rule="output_columns",
         )
+    _reject_float_ids(records[names["id_number"]], names["id_number"])
     loose = [
         c
         for c in schema.columns
@@ -214,13 +222,35 @@ def _check_inputs(records: object, names: Mapping[str, str]) -> pd.DataFrame:
     ]
     if not loose:
         return records
-    coerced = validate_frame(
-        records[[c.name for c in loose]], FrameSchema("records", loose)
-    )
+    coerced = validate_frame(records[[c.name for c in loose]], FrameSchema("records", loose))
     out = records.copy(deep=False)
     for column in loose:
         out[column.name] = coerced[column.name].array
     return out
+
+
+def _reject_float_ids(values: pd.Series, column: str) -> None:
+    """Floats cannot hold an 18-digit number exactly: an id column read as floats is an error."""
+    if pd.api.types.is_float_dtype(values.dtype):
+        floats = values.notna().to_numpy(dtype=bool)
+    elif pd.api.types.is_object_dtype(values.dtype):
+        floats = np.fromiter(
+            (isinstance(v, float | np.floating) and v == v for v in values.to_numpy()),
+            dtype=bool,
+            count=len(values),
+        )
+    else:
+        return
+    if floats.any():
+        rows = values.index[floats]
+        raise InputError(
+            "id numbers must be text (or integers): a float cannot hold an 18-digit number "
+            "exactly; read the column as text",
+            column=column,
+            rule="not_text",
+            rows=[safe_label(r) for r in rows[:MAX_ROWS_SHOWN]],
+            n_rows=len(rows),
+        )
 
 
 def _name_columns(checked: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
@@ -235,12 +265,41 @@ def _name_columns(checked: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFra
     return frame
 
 
+class _InThread:
+    """A stand-in for an executor that runs each job at once, in the calling thread."""
+
+    def __enter__(self) -> _InThread:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as error:  # re-raised by result(), as a pool would
+            future.set_exception(error)
+        return future
+
+
+def _workers(workers: int | None) -> int:
+    if workers is None:
+        return min(2, os.cpu_count() or 1)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError(
+            f"workers must be a positive integer, got {workers!r}", column="workers", rule="type"
+        )
+    return workers
+
+
 def standardize(
     records: pd.DataFrame,
     *,
     as_of: dt.date,
     policy: StandardizePolicy = DEFAULT_STANDARDIZE_POLICY,
     columns: Mapping[str, str] | None = None,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Return ``records`` with canonical ids, validity, name keys, address parts and checks.
 
@@ -251,6 +310,8 @@ def standardize(
         as_of: the date the records are judged on (birth dates after it are invalid).
         policy: the settings (:class:`StandardizePolicy`); its name and version are stamped.
         columns: the frame's own column names by role, for example ``{"id_number": "cert_no"}``.
+        workers: threads to use (default: 2, or 1 on a one-CPU machine); ``1`` runs
+            everything in the calling thread. The result is the same for any value.
 
     Returns:
         A new frame: the input columns and :data:`OUTPUT_COLUMNS` (see the module docstring),
@@ -277,18 +338,30 @@ def standardize(
         )
     names = _column_names(columns)
     checked = _check_inputs(records, names)
+    workers = _workers(workers)
 
-    ids = validate_id_column(
-        checked[names["id_type"]], checked[names["id_number"]], as_of=as_of,
-        strict=policy.strict_ids,
-    )
-    phones = validate_phone_column(checked[names["phone"]])
-    people = _name_columns(checked, names)
-    places = address_frame(checked[names["address"]])
-    fields = check_fields(
-        checked[names["birth_date"]], checked[names["gender"]], ids["id_birth_date"],
-        ids["id_gender"],
-    )
+    # The four parts are independent; run them on ``workers`` threads (the string kernels and
+    # numpy release the GIL). Each is a pure function of its columns, so the result does not
+    # depend on how they are scheduled.
+    with ThreadPoolExecutor(max_workers=workers) if workers > 1 else _InThread() as pool:
+        places_job = pool.submit(address_frame, checked[names["address"]])
+        people_job = pool.submit(_name_columns, checked, names)
+        ids_job = pool.submit(
+            validate_id_column,
+            checked[names["id_type"]],
+            checked[names["id_number"]],
+            as_of=as_of,
+            strict=policy.strict_ids,
+        )
+        phones_job = pool.submit(validate_phone_column, checked[names["phone"]])
+        ids = ids_job.result()
+        fields = check_fields(
+            checked[names["birth_date"]],
+            checked[names["gender"]],
+            ids["id_birth_date"],
+            ids["id_gender"],
+        )
+        phones, people, places = phones_job.result(), people_job.result(), places_job.result()
     added = {
         "id_canonical": ids["id_canonical"],
         "id_valid": ids["id_valid"],

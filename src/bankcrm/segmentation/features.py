@@ -74,7 +74,7 @@ from bankcrm.frames import Column, FrameSchema, validate_frame
 from bankcrm.money import to_fen
 from bankcrm.policy import Provenance, stamp_provenance
 from bankcrm.segmentation import _intake
-from bankcrm.segmentation._groupby import CHUNK, factorize_keys
+from bankcrm.segmentation._groupby import CHUNK, factorize_keys, sort_order
 
 __all__ = [
     "FEATURES_VERSION",
@@ -324,9 +324,10 @@ def rfm_features(
     if monetary == "mean":
         total = _mean_half_up(total, count)
     if customers is None:  # the kernel numbers customers its own way: sort the results
-        order = np.argsort(keys, kind="stable")
+        order = sort_order(keys)
         keys, total, count, last = keys[order], total[order], count[order], last[order]
-        count_for_freq, active = count_for_freq[order], active[order]
+        count_for_freq = count if frequency == "count" else count_for_freq[order]
+        active = count > 0
     last_day = np.floor_divide(last, per_day)
     recency = np.where(active, day0 - last_day, 0)
     frame = pd.DataFrame(
@@ -337,7 +338,8 @@ def rfm_features(
             "monetary": total / 100.0,
             "monetary_fen": total,
             "has_transactions": active,
-        }
+        },
+        copy=False,  # one block per column: no consolidation copy of millions of rows
     )
     if extra is not None and len(extra.columns):
         frame = pd.concat([frame, extra], axis=1)
