@@ -15,8 +15,9 @@ full-width and 15-digit ids, typos, guardians' ids, formatted phones, stale addr
   extrapolated linearly (the note says so), because a row-wise ``apply`` is linear in rows.
 
 Memory: ``peak MiB`` is tracemalloc's (Python and numpy allocations; pyarrow's string buffers
-are not traced). The notes add the growth of the peak resident set size of a fresh process
-that loads the records and standardises them once.
+are not traced). The notes add the peak resident set size of a fresh process while it
+standardises the records it has loaded, above its resident size before (Linux ``VmHWM`` after
+resetting it through ``/proc/self/clear_refs``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ import multiprocessing
 import os
 import platform
 import re
-import resource
 import statistics
 import tempfile
 import time
@@ -116,12 +116,28 @@ def compare_ids(records: pd.DataFrame, naive: pd.DataFrame, ours: pd.DataFrame) 
 # memory of a fresh process
 
 
+def _rss_mib(field: str) -> float | None:
+    """A line of /proc/self/status (``VmRSS``, ``VmHWM``) in MiB, if the system has one."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def _child(path: str, queue: Any) -> None:
     records = pd.read_parquet(path)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:  # reset the peak-RSS mark (Linux), so that reading the file does not count
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        queue.put(None)
+        return
+    base = _rss_mib("VmRSS")
     standardize(records, as_of=AS_OF)
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    queue.put(((after - before) / 1024, before / 1024))  # ru_maxrss is in KiB on Linux
+    peak = _rss_mib("VmHWM")
+    queue.put(None if base is None or peak is None else (peak - base, base))
 
 
 def rss_growth(records: pd.DataFrame) -> tuple[float, float] | None:
@@ -134,7 +150,7 @@ def rss_growth(records: pd.DataFrame) -> tuple[float, float] | None:
             queue = context.Queue()
             process = context.Process(target=_child, args=(path, queue))
             process.start()
-            result: tuple[float, float] = queue.get(timeout=3600)
+            result: tuple[float, float] | None = queue.get(timeout=3600)
             process.join()
             return result
     except (ImportError, OSError, ValueError):  # no parquet engine, no processes: skip
@@ -169,6 +185,14 @@ def run(smoke: bool) -> Section:
             trace_memory=False,
         ),
     ]
+    # CPU seconds of a one-thread run: the wall time it would take on an idle core, whatever
+    # else the shared machine is running.
+    cpu = []
+    for _ in range(repeats):
+        start = time.process_time()
+        standardize(records, as_of=AS_OF, workers=1)
+        cpu.append(time.process_time() - start)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     sample = records if smoke else records.sample(BASELINE_SAMPLE, random_state=1)
     naive_seconds = _timed(lambda: naive_standardize(sample), 1 if not smoke else repeats)
     scale = len(records) / len(sample)
@@ -186,14 +210,16 @@ def run(smoke: bool) -> Section:
     agreement = compare_ids(sample, naive_standardize(sample), standardize(sample, as_of=AS_OF))
     rss = rss_growth(records)
     rss_note = (
-        f"A fresh process holding the records ({rss[1]:,.0f} MiB peak RSS after loading) grew "
-        f"its peak RSS by {rss[0]:,.0f} MiB while standardising them."
+        f"A fresh process holding the records ({rss[1]:,.0f} MiB resident after loading them) "
+        f"peaked {rss[0]:,.0f} MiB above that while standardising them."
         if rss is not None
-        else "RSS growth not measured (no subprocess or parquet engine)."
+        else "RSS growth not measured (no subprocess, parquet engine or /proc)."
     )
     notes = (
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs (shared with other jobs while "
-        f"measured), Python {platform.python_version()}, pandas {pd.__version__}. Medians of "
-        f"{repeats} runs. {rss_note} {agreement}"
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs shared with other jobs (load "
+        f"average {load:.1f} after the bankcrm runs), Python {platform.python_version()}, "
+        f"pandas {pd.__version__}. Medians of {repeats} runs. CPU time of the one-thread run "
+        f"(about its wall time on an idle core): {statistics.median(cpu):.2f} s. {rss_note} "
+        f"{agreement}"
     )
     return Section("standardize", "Standardising customer records", tuple(measurements), notes)

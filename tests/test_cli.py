@@ -129,3 +129,28 @@ def test_module_commands_are_found_and_dispatched(tmp_path: Path) -> None:
     rfm = ["rfm", str(tmp_path / "transactions.csv"), "--as-of", "2025-12-31"]
     assert main([*rfm, "--out", str(scores)]) == 0
     assert scores.is_file()
+
+
+@pytest.mark.parametrize("command", ["synth", "demo"])
+def test_an_output_path_that_is_a_file_fails_before_any_work(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("mine")
+    head = ["datasets", "synth", "--seed", "1"] if command == "synth" else ["demo"]
+    for out in (taken, taken / "below"):
+        status = main([*head, "--customers", "30", "--out", str(out), "--format", "csv"])
+        assert status == 2
+        captured = capsys.readouterr()
+        assert "exists and is not a directory" in captured.err
+        assert "generating" not in captured.err and "[1/" not in captured.err
+        assert "Traceback" not in captured.err
+    assert taken.read_text() == "mine"
+
+
+def test_bad_arguments_do_not_create_the_output_directory(tmp_path: Path) -> None:
+    out = tmp_path / "never"
+    args = ["datasets", "synth", "--customers", "0", "--seed", "1", "--out", str(out)]
+    assert main(args) == 2
+    assert main(["demo", "--customers", "10", "--seed", "-1", "--out", str(out)]) == 2
+    assert not out.exists()

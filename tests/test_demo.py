@@ -79,3 +79,17 @@ def test_bad_arguments(tmp_path: Path) -> None:
         run_demo(0, out_dir=tmp_path)
     with pytest.raises(InputError):
         run_demo(10, out_dir=tmp_path, file_format="xlsx")
+
+
+def test_bad_seed_or_output_place_fail_before_generating(tmp_path: Path) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("mine")
+    stream = io.StringIO()
+    with pytest.raises(InputError) as place:
+        run_demo(10, out_dir=taken, file_format="csv", progress=Progress(stream))
+    assert (place.value.column, place.value.rule) == ("out_dir", "path")
+    with pytest.raises(InputError) as seed:
+        run_demo(10, seed=-1, out_dir=tmp_path / "x", progress=Progress(stream))
+    assert seed.value.column == "seed"
+    assert stream.getvalue() == ""  # not a single step started
+    assert not (tmp_path / "x").exists()

@@ -151,10 +151,11 @@ def safe_value(value: Any, pii: str | None) -> str:
         return repr(mask_phone(value))
     if pii is not None:
         return "<masked>"
-    text = repr(value) if isinstance(value, str) else str(value)
+    # mask first: cutting first could leave a partial id number the pattern no longer finds
+    text = mask_text(repr(value) if isinstance(value, str) else str(value))
     if len(text) > 40:
         text = text[:37] + "..."
-    return mask_text(text)
+    return text
 
 
 def raise_for_rows(

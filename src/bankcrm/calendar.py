@@ -43,6 +43,7 @@ import pandas as pd
 from dateutil.relativedelta import relativedelta
 
 from bankcrm.errors import CalendarCoverageError, InputError, MissingDependencyError, PolicyError
+from bankcrm.pii import mask_text
 
 __all__ = [
     "BusinessCalendar",
@@ -113,7 +114,7 @@ def as_date(value: Any, *, name: str = "date") -> dt.date:
             return dt.datetime.fromisoformat(text).date()
         except ValueError:
             pass
-    raise InputError(f"not a date: {value!r}", column=name, rule="date")
+    raise InputError(f"not a date: {mask_text(repr(value))}", column=name, rule="date")
 
 
 def _check_period(instance: Period, _attribute: Any, end: dt.date) -> None:

@@ -22,8 +22,9 @@ __all__ = ["mask_id_number", "mask_phone", "mask_text", "mask_value"]
 
 _MASK = "*"
 
-# 15 to 18 alphanumerics that start with six digits: resident ids, residence permits, legacy ids.
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{14}(?:\d{3}[0-9Xx]|\d)(?![0-9A-Za-z])")
+# 15 to 18 characters that start with six digits: resident ids, residence permits, legacy ids;
+# only digits bound them, so an id glued to letters ("id11010519491231002X") is still found.
+_ID_IN_TEXT = re.compile(r"(?<![0-9])\d{14}(?:\d{3}[0-9Xx]|\d)(?![0-9])")
 # Mainland mobiles with optional +86 / 0086 and separators.
 _PHONE_IN_TEXT = re.compile(
     r"(?<![0-9])(?:\+?86[ -]?|0086[ -]?)?1\d{2}[ -]?\d{4}[ -]?\d{4}(?![0-9])"

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bankcrm.errors import InputError
 from bankcrm.policy import read_provenance
 from bankcrm.segmentation import rfm_features
-from bankcrm.segmentation._groupby import factorize_int64, factorize_keys
+from bankcrm.segmentation._groupby import factorize_int64, factorize_keys, sort_order
 
 AS_OF = dt.date(2026, 3, 31)
 
@@ -353,3 +353,19 @@ def test_factorize_paths(keys: np.ndarray[Any, Any]) -> None:
     expected, inverse = np.unique(keys, return_inverse=True)
     assert np.array_equal(uniques, expected)
     assert np.array_equal(codes, inverse.ravel())
+
+
+@given(st.lists(st.integers(-(2**63), 2**63 - 1), max_size=200), st.booleans())
+def test_sort_order_matches_a_stable_argsort(keys: list[int], narrow: bool) -> None:
+    array = np.asarray(keys, dtype=np.int64)
+    if narrow:  # the packed path: small range
+        array = array % 1000
+    assert sort_order(array).tolist() == np.argsort(array, kind="stable").tolist()
+
+
+def test_sampled_distinct_is_only_a_hint() -> None:
+    rng = np.random.default_rng(4)
+    ids = rng.choice(10**12, size=50_000, replace=False)[rng.integers(0, 50_000, 3_000_000)]
+    codes, uniques = factorize_int64(ids.astype(np.int64))
+    assert len(uniques) == len(np.unique(ids))
+    assert np.array_equal(uniques[codes], ids)

@@ -12,8 +12,9 @@ fast for identity data:
   twice gives the result of converting once.
 
 Many texts are converted with one OpenCC call on their newline-joined concatenation, an order
-of magnitude faster than a call per text. :func:`needs_simplify_table` gives the same decision
-as :func:`needs_simplify` as a lookup table over the Basic Multilingual Plane, for numpy.
+of magnitude faster than a call per text. :func:`needs_simplify_pattern` and
+:func:`simplified_han_class` express the same decision as regex character classes, for the
+vectorised string kernels of names and addresses.
 
 >>> simplify_all(["張偉", "乾隆", "歐陽鋒", "藉口", "張乾", "abc"])
 ['张伟', '乾隆', '欧阳锋', '藉口', '张乾', 'abc']
@@ -36,7 +37,6 @@ __all__ = [
     "HAN_CLASS",
     "NOT_HAN_CLASS",
     "T2S_PASSES",
-    "code_matrix",
     "han_table",
     "needs_simplify",
     "needs_simplify_pattern",
@@ -168,11 +168,3 @@ def simplify_all(texts: list[str]) -> list[str]:
                     changed.append(i)
         pending = changed
     return out
-
-
-def code_matrix(texts: list[str], width: int) -> npt.NDArray[np.uint32]:
-    """Code points of texts no longer than ``width`` as an ``(n, width)`` matrix, 0-padded."""
-    if not texts:
-        return np.zeros((0, width), dtype=np.uint32)
-    array = np.asarray(texts, dtype=f"<U{width}")
-    return np.ascontiguousarray(array).view(np.uint32).reshape(len(texts), width)

@@ -443,13 +443,19 @@ def _dates(yyyymmdd: npt.NDArray[np.int64]) -> npt.NDArray[np.datetime64]:
 def _assemble(out: _Results, id_numbers: pd.Series) -> pd.DataFrame:
     index = id_numbers.index
     valid = out.reason == 0
-    canonical = pd.Series(_str_take(out.canonicals, out.canonical_code), index=index)
     if out.same_as_input.any():  # only rows read through pyarrow: all text
         if isinstance(id_numbers.dtype, pd.StringDtype):
             original = pd.Series(id_numbers.array, index=index, copy=False)
         else:
-            original = id_numbers.where(out.same_as_input).astype("str")
-        canonical = original.where(out.same_as_input, canonical)
+            original = id_numbers.astype(object).where(out.same_as_input).astype("str")
+        canonical = original.where(out.same_as_input)
+        rebuilt = np.flatnonzero(out.canonical_code >= 0)
+        if len(rebuilt):  # usually a few per cent: legacy, written forms, other id types
+            canonical.iloc[rebuilt] = pd.Index(
+                _str_take(out.canonicals, out.canonical_code[rebuilt]), dtype="str"
+            )
+    else:
+        canonical = pd.Series(_str_take(out.canonicals, out.canonical_code), index=index)
     reason = pd.Series(_str_take(out.reasons, np.where(valid, -1, out.reason)), index=index)
     gender = pd.Series(
         _str_take([None, "M", "F"], np.where(out.gender > 0, out.gender, -1)), index=index

@@ -421,11 +421,21 @@ def _kept_runs(unit_shape: str) -> list[int]:
     return parts or floors
 
 
+def _split_head(normal: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Each fast-shape address's head (leading Han characters), tail (the rest) and the tail's
+    shape (every run of digits and capitals written ``0``)."""
+    tail = normal.str.replace(_HEAD, "", regex=True)
+    return (
+        normal.str.replace(_AFTER_HEAD, "", regex=True),
+        tail,
+        tail.str.replace(_RUN, "0", regex=True),
+    )
+
+
 def _fast_fields(normal: pd.Series) -> pd.DataFrame:
     """The :data:`ADDRESS_COLUMNS` of normalised addresses of the fast shape."""
     index = normal.index
-    head = normal.str.replace(_AFTER_HEAD, "", regex=True)
-    tail = normal.str.replace(_HEAD, "", regex=True)
+    head, tail, tail_shape = _split_head(normal)
     h_codes, h_uniques = pd.factorize(head)
     admin = [_parse_admin(h) for h in h_uniques.tolist()]
     rests = [h[pos:] for h, (_, _, _, pos) in zip(h_uniques.tolist(), admin, strict=True)]
@@ -434,8 +444,10 @@ def _fast_fields(normal: pd.Series) -> pd.DataFrame:
     district = _dict_take([a[2] for a in admin], h_codes, index)
     street_head = _dict_take(rests, h_codes, index)
     context = _dict_take([r[-1:] for r in rests], h_codes, index)
+    # The key's first two fields depend on the head only: "city-or-province|district|".
+    key_head = _dict_take([f"{a[1] or a[0] or ''}|{a[2] or ''}|" for a in admin], h_codes, index)
 
-    shape_key = context + tail.str.replace(_RUN, "0", regex=True)
+    shape_key = context + tail_shape
     s_codes, s_uniques = pd.factorize(shape_key)
     counts = np.bincount(s_codes, minlength=len(s_uniques))
     street_tail = tail.copy()
@@ -471,15 +483,7 @@ def _fast_fields(normal: pd.Series) -> pd.DataFrame:
     street = street.mask(street.str.len() == 0)
     # Fast-shape streets hold only Han characters, digits, capitals, "-" and "#".
     street_key = street.fillna("").str.replace("[-#]", "", regex=True)
-    key = (
-        city.fillna(province).fillna("")
-        + "|"
-        + district.fillna("")
-        + "|"
-        + street_key
-        + "|"
-        + unit.fillna("")
-    )
+    key = key_head + street_key + "|" + unit.fillna("")
     key = key.mask(key == "|||")
     return pd.DataFrame(
         dict(zip(ADDRESS_COLUMNS, (province, city, district, street, unit, key), strict=True))

@@ -6,8 +6,9 @@ This module turns each into a canonical form and into keys that agree across tho
 
 - :func:`normalize_name`: NFKC, invisible characters dropped, whitespace collapsed, no spaces
   inside Chinese names, the middle dot of minority and transliterated foreign names unified to
-  ``·``, traditional → simplified (OpenCC ``t2s``, keeping the few GB 2312 characters that
-  ``t2s`` would rewrite, such as 乾), Latin letters upper-cased.
+  ``·``, traditional → simplified (OpenCC ``t2s``, applied to names with a character outside
+  GB 2312, keeping the few GB 2312 characters ``t2s`` would rewrite, such as 乾; see
+  :mod:`bankcrm.identity._hanzi`), Latin letters upper-cased.
 - :func:`split_name`: ``(surname, given)``, with compound surnames (欧阳, 司马, 诸葛 …).
 - :func:`name_pinyin`: the readings of the two parts, the surname read with its *surname*
   reading (单 Shan, 曾 Zeng, 解 Xie …; see :mod:`bankcrm.identity._surnames`), the given name
@@ -20,6 +21,9 @@ This module turns each into a canonical form and into keys that agree across tho
   Two names may be the same person when their key sets intersect.
 - :func:`name_match_key`: one order-free folded key (the two parts sorted), so that ``张伟``,
   ``ZHANG WEI`` and ``WEI ZHANG`` share a single column value for blocking.
+- :func:`name_frame`, :func:`normalize_names`, :func:`name_keys_column`: the same for a whole
+  column, computed once per distinct name, vectorised for the common shapes, equal to the
+  scalar functions.
 
 Romanised names are read as Hanyu Pinyin. Wade-Giles (``Chang``, ``Hsu``), Cantonese
 (``Chan``, ``Wong``) and other systems are out of scope: they produce different keys.

@@ -37,12 +37,12 @@ from numpy.typing import NDArray
 
 __all__ = [
     "CHUNK",
-    "sort_order",
     "factorize_int64",
     "factorize_keys",
     "group_count",
     "group_max",
     "group_sum",
+    "sort_order",
 ]
 
 #: Rows processed per step by the chunked loops (keeps temporaries small and cache-friendly).
@@ -237,12 +237,13 @@ def _sampled_distinct(keys: NDArray[np.int64]) -> float:
     hashed = np.empty(m, dtype=np.int64)
     _slots(sample, bits, 0, hashed)
     counts = np.bincount(hashed, minlength=1 << bits)
-    seen = int(np.count_nonzero(counts))
+    occupied = int(np.count_nonzero(counts))
+    seen = _distinct_estimate(occupied, 1 << bits, m)  # corrects for hash collisions
     if stride == 1:
-        return float(seen)
+        return seen
     if seen >= 0.98 * m:  # (almost) no key seen twice: about as many keys as rows
         return float(n)
-    low, high = float(seen), float(n)
+    low, high = seen, float(n)
     for _ in range(60):  # bisection: d·(1 − e^(−m/d)) increases with d
         middle = (low + high) / 2
         if -middle * math.expm1(-m / middle) < seen:
@@ -251,7 +252,7 @@ def _sampled_distinct(keys: NDArray[np.int64]) -> float:
             high = middle
     once = int(np.count_nonzero(counts == 1))
     twice = int(np.count_nonzero(counts == 2))
-    chao = seen + (once * once / (2 * twice) if twice else float(n))
+    chao = occupied + (once * once / (2 * twice) if twice else float(n))
     return min(float(n), max(high, chao))
 
 

@@ -51,8 +51,8 @@ def rfm_step(ctx: DemoContext) -> StepOutcome:
     top = summary.sort_values("customers", ascending=False).head(4)
     return StepOutcome(
         (
-            f"{len(scored):,} customers scored as of {as_of} over {WINDOW_DAYS} days "
-            f"({len(now.excluded):,} rows outside the window or after as_of)",
+            f"{len(scored):,} customers scored as of {as_of} over {WINDOW_DAYS} days; rows: "
+            + ", ".join(f"{k} {int(v):,}" for k, v in now.summary().items() if v),
             "largest segments: "
             + ", ".join(f"{k} {int(r.customers):,}" for k, r in top.iterrows()),
             "value groups: " + ", ".join(f"{k} {int(v):,}" for k, v in groups.items()),
