@@ -143,7 +143,8 @@ def test_an_output_path_that_is_a_file_fails_before_any_work(
         assert status == 2
         captured = capsys.readouterr()
         assert "exists and is not a directory" in captured.err
-        assert "generating" not in captured.err and "[1/" not in captured.err
+        assert "generating" not in captured.err
+        assert "[1/" not in captured.err
         assert "Traceback" not in captured.err
     assert taken.read_text() == "mine"
 

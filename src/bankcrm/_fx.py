@@ -184,7 +184,7 @@ class FxRates:
         """The currencies that have rates, sorted."""
         return tuple(sorted(self._tables))
 
-    def rate_on(self, currency: str, on: dt.date) -> Decimal:
+    def rate_on(self, currency: str, on: Any) -> Decimal:
         """The rate that applies to ``currency`` on ``on`` (latest on or before that date).
 
         Raises:

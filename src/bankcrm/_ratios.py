@@ -40,6 +40,7 @@ from bankcrm.errors import InputError
 
 __all__ = [
     "BOUNDARY_WORDS",
+    "MAX_EXPONENT",
     "SHARE_SCALE",
     "Comparator",
     "Threshold",

@@ -133,7 +133,8 @@ def _decode_field(field: Any, hints: dict[str, Any], raw: Any, where: str) -> An
         return decode(hints.get(field.name, field.type), raw, where)
     except PolicyError:
         converter = field.converter
-        if converter is None or isinstance(converter, attrs.Converter) or not callable(converter):
+        wrapped = getattr(attrs, "Converter", ())  # attrs >= 24.1 wraps some converters
+        if converter is None or isinstance(converter, wrapped) or not callable(converter):
             raise
         try:
             return converter(raw)

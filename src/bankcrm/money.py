@@ -19,6 +19,7 @@ from bankcrm._fx import RMB_CODES, FxRates, to_rmb_fen
 from bankcrm._money import MAX_ABS_FEN, MAX_ABS_YUAN, Money, fen_to_decimal, parse_amount, to_fen
 from bankcrm._ratios import (
     BOUNDARY_WORDS,
+    MAX_EXPONENT,
     SHARE_SCALE,
     Comparator,
     Threshold,
@@ -33,6 +34,7 @@ __all__ = [
     "BOUNDARY_WORDS",
     "MAX_ABS_FEN",
     "MAX_ABS_YUAN",
+    "MAX_EXPONENT",
     "RMB_CODES",
     "SHARE_SCALE",
     "Comparator",

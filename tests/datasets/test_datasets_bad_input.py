@@ -29,23 +29,31 @@ from bankcrm.datasets import (
 from bankcrm.errors import BankCRMError, InputError
 
 
+def bad(value: object) -> Any:
+    """A deliberately wrong argument (typed Any so the type checker lets the test pass it)."""
+    return value
+
+
 @pytest.mark.parametrize(
     ("call", "column"),
     [
-        (lambda: synthetic_bank(5, seed=1, start="2023-01-01"), "start"),
-        (lambda: synthetic_bank(5, seed=1, end=None), "end"),
-        (lambda: synthetic_bank(5, seed=1, as_of=20250101), "as_of"),
-        (lambda: synthetic_bank(5, seed=1, start=pd.NaT), "start"),
-        (lambda: synthetic_bank(5, seed=1, progress=5), "progress"),
+        (lambda: synthetic_bank(5, seed=1, start=bad("2023-01-01")), "start"),
+        (lambda: synthetic_bank(5, seed=1, end=bad(None)), "end"),
+        (lambda: synthetic_bank(5, seed=1, as_of=bad(20250101)), "as_of"),
+        (lambda: synthetic_bank(5, seed=1, start=bad(pd.NaT)), "start"),
+        (lambda: synthetic_bank(5, seed=1, progress=bad(5)), "progress"),
         (lambda: synthetic_bank(5, seed=1, hmt_rate=0.7, foreign_rate=0.7), "foreign_rate"),
         (lambda: generate_people(5, seed=1, hmt_rate=0.6, foreign_rate=0.5), "foreign_rate"),
-        (lambda: generate_records(5, seed=1, damage="none"), "damage"),
-        (lambda: generate_parties(2, seed=1, start="2023-01-01"), "start"),
-        (lambda: generate_parties(2, seed=1, end=None), "end"),
-        (lambda: generate_parties(2, seed=1, start=dt.date(2025, 1, 1), end=dt.date(2024, 1, 1)), "end"),
-        (lambda: generate_transactions(5, 5, seed=1, start="2023-01-01"), "start"),
-        (lambda: generate_accounts(5, seed=1, end="2025-12-31"), "end"),
-        (lambda: generate_fx_rates(seed=1, start=None), "start"),
+        (lambda: generate_records(5, seed=1, damage=bad("none")), "damage"),
+        (lambda: generate_parties(2, seed=1, start=bad("2023-01-01")), "start"),
+        (lambda: generate_parties(2, seed=1, end=bad(None)), "end"),
+        (
+            lambda: generate_parties(2, seed=1, start=dt.date(2025, 1, 1), end=dt.date(2024, 1, 1)),
+            "end",
+        ),
+        (lambda: generate_transactions(5, 5, seed=1, start=bad("2023-01-01")), "start"),
+        (lambda: generate_accounts(5, seed=1, end=bad("2025-12-31")), "end"),
+        (lambda: generate_fx_rates(seed=1, start=bad(None)), "start"),
     ],
 )
 def test_bad_dates_and_knobs_name_the_argument(call: Callable[[], Any], column: str) -> None:
@@ -63,7 +71,7 @@ def test_damage_rates_refuse_anything_but_a_probability(value: Any) -> None:
 
 
 def test_damage_rates_accept_numbers_of_any_kind() -> None:
-    rates = DamageRates(homophone=Decimal("0.25"), id_typo=1)
+    rates = DamageRates(homophone=bad(Decimal("0.25")), id_typo=1)
     assert (rates.homophone, rates.id_typo) == (0.25, 1.0)
     none = DamageRates.none()
     assert all(getattr(none, kind) == 0.0 for kind in DAMAGE_KINDS)

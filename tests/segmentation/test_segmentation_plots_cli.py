@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,8 +22,6 @@ from bankcrm.segmentation import (
     segment_migration,
 )
 from bankcrm.segmentation.cli_rfm import add_rfm_command
-
-matplotlib.use("Agg")
 
 
 def _transactions(n_customers: int = 60, seed: int = 1) -> pd.DataFrame:
@@ -44,7 +41,13 @@ def _segmented() -> pd.DataFrame:
     return assign_segments(score_rfm(result, fit_rfm_edges(result)))
 
 
+def _agg() -> None:
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+
+
 def test_heatmap_sizes_and_migration_return_figures() -> None:
+    _agg()
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
@@ -68,6 +71,7 @@ def test_heatmap_sizes_and_migration_return_figures() -> None:
 
 
 def test_missing_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    _agg()
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(MissingDependencyError) as info:
         plots.segment_sizes(_segmented())
