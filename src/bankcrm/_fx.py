@@ -33,11 +33,23 @@ RMB_CODES = frozenset({"CNY", "RMB"})
 
 _EPOCH = dt.date(1970, 1, 1)
 
-_RATES_SCHEMA = FrameSchema(
-    "fx_rates",
-    [Column("currency", "str"), Column("date", "date"), Column("rate", "float")],
-    key=("currency", "date"),
-)
+
+def _rates_schema(currency: str, date: str, rate: str) -> FrameSchema:
+    names = (currency, date, rate)
+    if len(set(names)) != 3 or not all(isinstance(n, str) for n in names):
+        raise InputError(
+            f"fx_rates: the currency, date and rate columns must be three distinct names, "
+            f"got {names}",
+            rule="columns",
+        )
+    return FrameSchema(
+        "fx_rates",
+        [Column(currency, "str"), Column(date, "date"), Column(rate, "float")],
+        key=(currency, date),
+    )
+
+
+_RATES_SCHEMA = _rates_schema("currency", "date", "rate")
 
 
 def _normalise_code(code: Any) -> str:
@@ -115,30 +127,35 @@ class FxRates:
             raise InputError(
                 f"fx_rates: expected a pandas DataFrame, got {type(frame).__name__}", rule="type"
             )
-        renamed = frame.rename(columns={currency: "currency", date: "date", rate: "rate"})
-        checked = validate_frame(renamed, _RATES_SCHEMA)
-        codes_series = checked["currency"].map(_normalise_code)
+        # validate under the caller's own column names, so that errors name their columns
+        schema = (
+            _RATES_SCHEMA
+            if (currency, date, rate) == _RATES_SCHEMA.names
+            else _rates_schema(currency, date, rate)
+        )
+        checked = validate_frame(frame, schema)
+        codes_series = checked[currency].map(_normalise_code)
         blank = (codes_series == "").to_numpy(dtype=bool)
         if blank.any():
             raise_for_rows(
                 "fx_rates: blank currency code",
-                column="currency",
+                column=currency,
                 rule="not_null",
                 mask=blank,
                 index=checked.index,
             )
-        duplicated = pd.DataFrame({"c": codes_series, "d": checked["date"]}).duplicated(keep=False)
+        duplicated = pd.DataFrame({"c": codes_series, "d": checked[date]}).duplicated(keep=False)
         if duplicated.any():
             raise_for_rows(
                 "fx_rates: more than one rate for a currency and date",
-                column="currency, date",
+                column=f"{currency}, {date}",
                 rule="duplicate_key",
                 mask=duplicated.to_numpy(dtype=bool),
                 index=checked.index,
                 show_values=False,
             )
-        parsed = _parse_rates(renamed["rate"], checked.index)
-        days = checked["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+        parsed = _parse_rates(frame[rate], checked.index, rate)
+        days = checked[date].to_numpy().astype("datetime64[D]").astype(np.int64)
         codes = codes_series.to_numpy(dtype=object)
         tables: dict[str, _Table] = {}
         for code in sorted(set(codes.tolist())):
@@ -213,17 +230,17 @@ class FxRates:
         return f"FxRates({sizes})"
 
 
-def _parse_rates(values: pd.Series[Any], index: pd.Index[Any]) -> list[Decimal]:
+def _parse_rates(values: pd.Series[Any], index: pd.Index[Any], column: str) -> list[Decimal]:
     series = pd.Series(values.to_numpy(dtype=object), index=index, dtype=object)
     codes, uniques = distinct_codes(series)
     parsed: list[Decimal] = []
     for k, value in enumerate(uniques):
         try:
-            rate = bounded_exponent(parse_amount(value, column="rate"), "rate")
+            rate = bounded_exponent(parse_amount(value, column=column), column)
         except InputError as exc:
             raise_for_rows(
                 f"fx_rates: {exc.message}",
-                column="rate",
+                column=column,
                 rule=exc.rule or "numeric",
                 mask=codes == k,
                 series=series,
@@ -231,7 +248,7 @@ def _parse_rates(values: pd.Series[Any], index: pd.Index[Any]) -> list[Decimal]:
         if rate <= 0:
             raise_for_rows(
                 "fx_rates: a rate must be positive",
-                column="rate",
+                column=column,
                 rule="positive",
                 mask=codes == k,
                 series=series,

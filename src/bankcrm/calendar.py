@@ -360,7 +360,7 @@ class _RollingMixin:
         """The first business day of the given month."""
         try:
             first = dt.date(year, month, 1)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise InputError(f"bad year/month: {exc}", column="month", rule="date") from None
         return self.roll_forward(first)
 

@@ -466,3 +466,30 @@ def test_ids_inside_long_values_are_masked_before_messages_cut_them(prefix: str)
     with pytest.raises(InputError) as date:
         as_date("44030419800101001X")
     assert "19800101" not in str(date.value)
+
+
+def test_rates_errors_name_the_callers_own_columns() -> None:
+    frame = pd.DataFrame({"ccy": ["USD", "USD"], "day": ["2026-01-02", "x"], "px": [7.1, -1]})
+    with pytest.raises(InputError) as info:
+        FxRates.from_frame(frame, currency="ccy", date="day", rate="px")
+    assert (info.value.column, info.value.rule, info.value.rows) == ("day", "date", [1])
+    with pytest.raises(InputError) as rate:
+        FxRates.from_frame(
+            frame.assign(day="2026-01-0" + pd.Series(["2", "5"])),
+            currency="ccy",
+            date="day",
+            rate="px",
+        )
+    assert (rate.value.column, rate.value.rule, rate.value.rows) == ("px", "positive", [1])
+    with pytest.raises(InputError) as same:
+        FxRates.from_frame(frame, currency="ccy", date="ccy", rate="px")
+    assert same.value.rule == "columns"
+    good = FxRates.from_frame(frame.iloc[:1], currency="ccy", date="day", rate="px")
+    assert good.rate_on("USD", dt.date(2026, 1, 3)) == Decimal("7.1")
+
+
+@pytest.mark.parametrize(("year", "month"), [(2**31, 1), (2026, 2**63), (0, 1), (2026, 0)])
+def test_first_business_day_of_an_impossible_month(year: int, month: int) -> None:
+    with pytest.raises(InputError) as info:
+        WeekdayCalendar().first_business_day_of_month(year, month)
+    assert info.value.rule == "date"
