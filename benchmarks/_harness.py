@@ -45,7 +45,9 @@ class Section:
         lines = [f"## {self.title}", ""]
         lines.append("| case | tool | median s | repeats | peak MiB | × bankcrm | note |")
         lines.append("|---|---|---:|---:|---:|---:|---|")
-        base = {m.case: m.seconds for m in self.measurements if m.tool == (baseline_tool or "bankcrm")}
+        base = {
+            m.case: m.seconds for m in self.measurements if m.tool == (baseline_tool or "bankcrm")
+        }
         for m in self.measurements:
             rel = f"{m.seconds / base[m.case]:.2f}" if m.case in base and base[m.case] > 0 else ""
             peak = f"{m.peak_mib:.0f}" if m.peak_mib is not None else ""
