@@ -51,9 +51,8 @@ class Section:
         for m in self.measurements:
             rel = f"{m.seconds / base[m.case]:.2f}" if m.case in base and base[m.case] > 0 else ""
             peak = f"{m.peak_mib:.0f}" if m.peak_mib is not None else ""
-            lines.append(
-                f"| {m.case} | {m.tool} | {m.seconds:.3f} | {m.repeats} | {peak} | {rel} | {m.note} |"
-            )
+            cells = [m.case, m.tool, f"{m.seconds:.3f}", str(m.repeats), peak, rel, m.note]
+            lines.append("| " + " | ".join(cells) + " |")
         if self.notes:
             lines += ["", self.notes.strip()]
         return "\n".join(lines) + "\n"
