@@ -127,20 +127,34 @@ def decode_attrs(cls: type, value: Any, path: str) -> Any:
 
 
 def _decode_field(field: Any, hints: dict[str, Any], raw: Any, where: str) -> Any:
-    """Decode one field by its type hint; a field with a converter may also take what its
-    converter accepts (a Threshold's ``value = "15%"``, ``comparator = "不得超过"``)."""
+    """Decode one field by its type hint.
+
+    A scalar field with a converter may also take a scalar its converter turns into the hinted
+    type (a Threshold's ``value = "15%"``). Containers never take this path: a converter such as
+    ``tuple`` would accept anything and let malformed items through undecoded.
+    """
+    hint = hints.get(field.name, field.type)
     try:
-        return decode(hints.get(field.name, field.type), raw, where)
+        return decode(hint, raw, where)
     except PolicyError:
         converter = field.converter
         wrapped = getattr(attrs, "Converter", ())  # attrs >= 24.1 wraps some converters
-        if converter is None or isinstance(converter, wrapped) or not callable(converter):
+        scalar = isinstance(raw, str | int | float | Decimal) and not isinstance(raw, bool)
+        if (
+            not scalar
+            or not isinstance(hint, type)
+            or converter is None
+            or isinstance(converter, wrapped)
+            or not callable(converter)
+        ):
             raise
         try:
-            return converter(raw)
+            converted = converter(raw)
         except (BankCRMError, ValueError, TypeError, ArithmeticError):
-            pass  # report the type error of the field, which names its path
-        raise
+            converted = None
+        if isinstance(converted, hint):
+            return converted
+        raise  # the field's own type error, which names its path
 
 
 def _allows_none(tp: Any) -> bool:

@@ -493,3 +493,24 @@ def test_first_business_day_of_an_impossible_month(year: int, month: int) -> Non
     with pytest.raises(InputError) as info:
         WeekdayCalendar().first_business_day_of_month(year, month)
     assert info.value.rule == "date"
+
+
+def _to_tuple(values: Any) -> tuple[Threshold, ...]:
+    return tuple(values)
+
+
+@attrs.frozen(kw_only=True)
+class LadderPolicy(Policy):
+    """A container field with a converter that would accept anything."""
+
+    steps: tuple[Threshold, ...] = attrs.field(converter=_to_tuple)
+
+
+def test_container_fields_never_skip_decoding_through_their_converter() -> None:
+    good = {"value": "0.15", "comparator": "<="}
+    policy = LadderPolicy.from_dict(LIMIT_FIELDS | {"steps": [good]})
+    assert policy.steps == (Threshold("15%", "<="),)
+    with pytest.raises(PolicyError, match=r"steps\[1\]"):
+        LadderPolicy.from_dict(LIMIT_FIELDS | {"steps": [good, {"value": "x", "oops": 1}]})
+    with pytest.raises(PolicyError, match="steps"):
+        LadderPolicy.from_dict(LIMIT_FIELDS | {"steps": "abc"})
