@@ -40,14 +40,13 @@ import functools
 import math
 import re
 import unicodedata
-from typing import Any
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from bankcrm.errors import InputError
+from bankcrm.identity._distinct import IntArray, dict_take, distinct_text, str_series
 from bankcrm.identity._hanzi import HAN_CLASS, NOT_HAN_CLASS, simplified_han_class, simplify_all
 from bankcrm.identity._places import (
     CITY_SUFFIXES,
@@ -360,40 +359,6 @@ _RUN = "[0-9A-Z]+"
 #: Shapes seen on fewer rows than this are finished by the scalar unit key, not a regex.
 _MIN_SHAPE_ROWS = 20
 
-IntArray = npt.NDArray[np.intp]
-
-
-def _str_series(values: Any, index: pd.Index | None = None) -> pd.Series:
-    return pd.Series(pd.array(values, dtype="str"), index=index, copy=False)
-
-
-def _distinct(series: pd.Series, column: str) -> tuple[IntArray, pd.Series]:
-    """Codes (−1 for missing) and the distinct values (a ``str`` Series indexed 0…n−1)."""
-    if not isinstance(series, pd.Series):
-        raise InputError(
-            f"expected a pandas Series, got {type(series).__name__}", column=column, rule="type"
-        )
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    if not isinstance(uniques.dtype, pd.StringDtype):
-        values = list(uniques)
-        bad = [i for i, v in enumerate(values) if not isinstance(v, str)]
-        if bad:
-            rows = series.index[np.isin(codes, bad)]
-            raise InputError(
-                "addresses must be text or missing",
-                column=column,
-                rule="not_text",
-                rows=list(rows[:5]),
-                n_rows=len(rows),
-            )
-        uniques = pd.Index(pd.array(values, dtype="str"))
-    return np.asarray(codes, dtype=np.intp), pd.Series(uniques.array, copy=False)
-
-
-def _dict_take(values: list[str | None], codes: Any, index: pd.Index) -> pd.Series:
-    array = pd.array(values, dtype="str") if values else pd.array([""], dtype="str")
-    return pd.Series(array.take(np.asarray(codes, dtype=np.intp)), index=index, copy=False)
-
 
 def _shape_regex(shape: str, capture: set[int] | None = None) -> str:
     """A regex matching the texts of ``shape``; runs listed in ``capture`` are captured."""
@@ -439,13 +404,13 @@ def _fast_fields(normal: pd.Series) -> pd.DataFrame:
     h_codes, h_uniques = pd.factorize(head)
     admin = [_parse_admin(h) for h in h_uniques.tolist()]
     rests = [h[pos:] for h, (_, _, _, pos) in zip(h_uniques.tolist(), admin, strict=True)]
-    province = _dict_take([a[0] for a in admin], h_codes, index)
-    city = _dict_take([a[1] for a in admin], h_codes, index)
-    district = _dict_take([a[2] for a in admin], h_codes, index)
-    street_head = _dict_take(rests, h_codes, index)
-    context = _dict_take([r[-1:] for r in rests], h_codes, index)
+    province = dict_take([a[0] for a in admin], h_codes, index)
+    city = dict_take([a[1] for a in admin], h_codes, index)
+    district = dict_take([a[2] for a in admin], h_codes, index)
+    street_head = dict_take(rests, h_codes, index)
+    context = dict_take([r[-1:] for r in rests], h_codes, index)
     # The key's first two fields depend on the head only: "city-or-province|district|".
-    key_head = _dict_take([f"{a[1] or a[0] or ''}|{a[2] or ''}|" for a in admin], h_codes, index)
+    key_head = dict_take([f"{a[1] or a[0] or ''}|{a[2] or ''}|" for a in admin], h_codes, index)
 
     shape_key = context + tail_shape
     s_codes, s_uniques = pd.factorize(shape_key)
@@ -508,7 +473,7 @@ def _scalar_fields(values: pd.Series) -> pd.DataFrame:
     columns = list(zip(*rows, strict=True))
     return pd.DataFrame(
         {
-            name: _str_series(np.array(vals, dtype=object), values.index)
+            name: str_series(np.array(vals, dtype=object), values.index)
             for name, vals in zip(ADDRESS_COLUMNS, columns, strict=True)
         }
     )
@@ -527,7 +492,7 @@ def _fields_of_distinct(uniques: pd.Series) -> pd.DataFrame:
     full-width forms, no lower case, no Chinese numerals before a unit word).
     """
     if uniques.empty:
-        return pd.DataFrame({c: _str_series([]) for c in ADDRESS_COLUMNS})
+        return pd.DataFrame({c: str_series([]) for c in ADDRESS_COLUMNS})
     fast = uniques.str.fullmatch(_fast_address()) & ~uniques.str.contains(
         _CN_NUMERAL_UNIT, regex=True
     )
@@ -563,8 +528,8 @@ def normalize_addresses(series: pd.Series) -> pd.Series:
     ['1栋', nan]
     """
     label = str(series.name or "address")
-    codes, uniques = _distinct(series, label)
-    normals = _str_series(np.array([*_normalize_many(uniques.tolist()), None], dtype=object))
+    codes, uniques = distinct_text(series, label, "addresses")
+    normals = str_series(np.array([*_normalize_many(uniques.tolist()), None], dtype=object))
     return pd.Series(
         normals.array[:-1].take(codes, allow_fill=True), index=series.index, name=series.name
     )
@@ -584,5 +549,5 @@ def address_frame(series: pd.Series) -> pd.DataFrame:
     0       北京市           海淀区
     """
     label = str(series.name or "address")
-    codes, uniques = _distinct(series, label)
+    codes, uniques = distinct_text(series, label, "addresses")
     return _expand(_fields_of_distinct(uniques), codes, series.index)

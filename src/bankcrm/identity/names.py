@@ -52,10 +52,10 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from bankcrm.errors import InputError
+from bankcrm.identity._distinct import IntArray, dict_take, distinct_text, str_series
 from bankcrm.identity._hanzi import HAN_CLASS, needs_simplify_pattern, simplify_all
 from bankcrm.identity._surnames import COMMON_SURNAMES, COMPOUND_SURNAMES, SURNAME_READINGS
 
@@ -451,46 +451,11 @@ _HAN_NAME = "[ \u4e00-\u9fff]*[\u4e00-\u9fff][ \u4e00-\u9fff]*"
 _LATIN_NAME = "[A-Za-z]+ [A-Za-z]+"
 _PLAIN_HAN = "[\u4e00-\u9fff]+"
 
-IntArray = npt.NDArray[np.intp]
-
-
-def _str_series(values: Any, index: pd.Index | None = None) -> pd.Series:
-    return pd.Series(pd.array(values, dtype="str"), index=index, copy=False)
-
-
-def _distinct(series: pd.Series, column: str) -> tuple[IntArray, pd.Series]:
-    """Codes (−1 for missing) and the distinct values (a ``str`` Series indexed 0…n−1)."""
-    if not isinstance(series, pd.Series):
-        raise InputError(
-            f"expected a pandas Series, got {type(series).__name__}", column=column, rule="type"
-        )
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    if not isinstance(uniques.dtype, pd.StringDtype):
-        values = list(uniques)
-        bad = [i for i, v in enumerate(values) if not isinstance(v, str)]
-        if bad:
-            rows = series.index[np.isin(codes, bad)]
-            raise InputError(
-                "names must be text or missing",
-                column=column,
-                rule="not_text",
-                rows=list(rows[:5]),
-                n_rows=len(rows),
-            )
-        uniques = pd.Index(pd.array(values, dtype="str"))
-    return np.asarray(codes, dtype=np.intp), pd.Series(uniques.array, copy=False)
-
-
-def _dict_take(values: list[str], codes: Any, index: pd.Index) -> pd.Series:
-    """Per-distinct results expanded by factorisation codes."""
-    array = pd.array(values, dtype="str") if values else pd.array([""], dtype="str")
-    return pd.Series(array.take(np.asarray(codes, dtype=np.intp)), index=index, copy=False)
-
 
 def _folded(parts: pd.Series, reading: Any) -> pd.Series:
     """``_fold(reading(part))`` for every part, computed once per distinct part."""
     codes, uniques = pd.factorize(parts)
-    return _dict_take([_fold(reading(u)) for u in uniques.tolist()], codes, parts.index)
+    return dict_take([_fold(reading(u)) for u in uniques.tolist()], codes, parts.index)
 
 
 def _keys_from_parts(surname: pd.Series, given: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -538,8 +503,8 @@ def _latin_fast(names: pd.Series) -> pd.DataFrame:
     f_known = np.array([f in known for f in f_fold], dtype=bool)[f_codes]
     l_known = np.array([f in known for f in l_fold], dtype=bool)[l_codes]
     western = pd.Series(l_known & ~f_known, index=names.index)
-    first_fold = _dict_take(f_fold, f_codes, names.index)
-    last_fold = _dict_take(l_fold, l_codes, names.index)
+    first_fold = dict_take(f_fold, f_codes, names.index)
+    last_fold = dict_take(l_fold, l_codes, names.index)
     key, match = _keys_from_parts(
         last_fold.where(western, first_fold), first_fold.where(western, last_fold)
     )
@@ -567,7 +532,7 @@ def _scalar_fields(names: pd.Series) -> pd.DataFrame:
     columns = list(zip(*rows, strict=True))
     return pd.DataFrame(
         {
-            name: _str_series(np.array(values, dtype=object), names.index)
+            name: str_series(np.array(values, dtype=object), names.index)
             for name, values in zip(NAME_COLUMNS, columns, strict=True)
         }
     )
@@ -576,7 +541,7 @@ def _scalar_fields(names: pd.Series) -> pd.DataFrame:
 def _fields_of_distinct(uniques: pd.Series) -> pd.DataFrame:
     """The :data:`NAME_COLUMNS` of each distinct name (rows aligned with ``uniques``)."""
     if uniques.empty:
-        return pd.DataFrame({c: _str_series([]) for c in NAME_COLUMNS})
+        return pd.DataFrame({c: str_series([]) for c in NAME_COLUMNS})
     han = uniques.str.fullmatch(_HAN_NAME)
     latin = uniques.str.fullmatch(_LATIN_NAME) & ~han
     # Chinese names with traditional (or other non-GB 2312) characters: converted at once,
@@ -637,7 +602,7 @@ def normalize_names(series: pd.Series) -> pd.Series:
     ['张伟', nan, '张伟']
     """
     label = str(series.name or "name")
-    codes, uniques = _distinct(series, label)
+    codes, uniques = distinct_text(series, label, "names")
     normals = _fields_of_distinct(uniques)[["name_norm"]]
     out: pd.Series = _expand(normals, codes, series.index)["name_norm"]
     out.name = series.name
@@ -660,7 +625,7 @@ def name_frame(series: pd.Series) -> pd.DataFrame:
     1  OUYANG  ouyang|feng
     """
     label = str(series.name or "name")
-    codes, uniques = _distinct(series, label)
+    codes, uniques = distinct_text(series, label, "names")
     return _expand(_fields_of_distinct(uniques), codes, series.index)
 
 
@@ -671,7 +636,7 @@ def name_keys_column(series: pd.Series) -> pd.Series:
     [['qin|xue', 'tan|xue'], []]
     """
     label = str(series.name or "name")
-    codes, uniques = _distinct(series, label)
+    codes, uniques = distinct_text(series, label, "names")
     normals = _normalize_many(uniques.tolist())
     keys = np.empty(len(normals) + 1, dtype=object)
     for i, normal in enumerate(normals):

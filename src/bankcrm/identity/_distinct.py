@@ -1,0 +1,58 @@
+"""Per-distinct-value column helpers shared by the name and address kernels.
+
+A bank has far fewer distinct names and addresses than records, so the column paths factorise
+a column once, compute on the distinct values and expand the results back by the codes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from bankcrm.errors import InputError
+
+__all__ = ["IntArray", "dict_take", "distinct_text", "str_series"]
+
+IntArray = npt.NDArray[np.intp]
+
+
+def str_series(values: Any, index: pd.Index | None = None) -> pd.Series:
+    """A ``str``-dtype Series over ``values`` (no copy where pandas can avoid one)."""
+    return pd.Series(pd.array(values, dtype="str"), index=index, copy=False)
+
+
+def distinct_text(series: pd.Series, column: str, what: str) -> tuple[IntArray, pd.Series]:
+    """Codes (−1 for missing) and the distinct values (a ``str`` Series indexed 0…n−1).
+
+    Raises:
+        InputError: if ``series`` is not a Series or holds values that are neither text nor
+            missing (``what`` names them in the message, e.g. "names").
+    """
+    if not isinstance(series, pd.Series):
+        raise InputError(
+            f"expected a pandas Series, got {type(series).__name__}", column=column, rule="type"
+        )
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if not isinstance(uniques.dtype, pd.StringDtype):
+        values = list(uniques)
+        bad = [i for i, v in enumerate(values) if not isinstance(v, str)]
+        if bad:
+            rows = series.index[np.isin(codes, bad)]
+            raise InputError(
+                f"{what} must be text or missing",
+                column=column,
+                rule="not_text",
+                rows=list(rows[:5]),
+                n_rows=len(rows),
+            )
+        uniques = pd.Index(pd.array(values, dtype="str"))
+    return np.asarray(codes, dtype=np.intp), pd.Series(uniques.array, copy=False)
+
+
+def dict_take(values: list[str | None] | list[str], codes: Any, index: pd.Index) -> pd.Series:
+    """Per-distinct results expanded by factorisation codes."""
+    array = pd.array(values, dtype="str") if values else pd.array([""], dtype="str")
+    return pd.Series(array.take(np.asarray(codes, dtype=np.intp)), index=index, copy=False)
