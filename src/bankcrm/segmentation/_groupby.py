@@ -72,24 +72,42 @@ _DIRECT_MAX_SPAN = 1 << 25
 _DIRECT_SPAN_PER_ROW = 4
 
 
-def factorize_keys(keys: Any, *, sort: bool = True) -> tuple[NDArray[np.intp], NDArray[Any]]:
+def code_type(n_rows: int) -> type[np.signedinteger[Any]]:
+    """The narrowest code type for ``n_rows`` rows: int32 (plus a trash code) when it fits.
+
+    Per-row codes are the largest array of a group-by; half the bytes means half the fresh
+    memory to fault in (costly on a VM, where the host hands back pages it had reclaimed) and
+    half the traffic. Kernels that index with them convert one chunk at a time to ``intp``.
+
+    >>> code_type(10).__name__, code_type(2**31).__name__
+    ('int32', 'int64')
+    """
+    return np.int32 if n_rows < np.iinfo(np.int32).max else np.int64
+
+
+def factorize_keys(
+    keys: Any, *, sort: bool = True, small: bool = False
+) -> tuple[NDArray[np.signedinteger[Any]], NDArray[Any]]:
     """Dense codes and the distinct keys of a 1-D array (``keys[codes]`` gives the input back).
 
     With ``sort=True`` the codes are numbered in ascending key order and the keys come out
     sorted; with ``sort=False`` the numbering is the kernel's own (cheaper: the caller sorts
     the per-group results instead of the per-row codes). Integer arrays take the vectorised
     kernels of this module; anything else goes through :func:`pandas.factorize`. Keys must
-    not contain nulls.
+    not contain nulls. Codes are ``intp``, or :func:`code_type` with ``small=True``.
 
     >>> codes, keys = factorize_keys(np.array(["b", "a", "b"], dtype=object))
     >>> codes.tolist(), keys.tolist()
     ([1, 0, 1], ['a', 'b'])
+    >>> factorize_keys(np.array([9, 4, 9]), small=True)[0].dtype.name
+    'int32'
     """
     array = np.asarray(keys)
+    dtype = code_type(len(array)) if small else np.intp
     if array.dtype.kind in "iu" and (array.dtype.kind == "i" or array.dtype.itemsize < 8):
-        return factorize_int64(array.astype(np.int64, copy=False), sort=sort)
+        return factorize_int64(array.astype(np.int64, copy=False), sort=sort, code_dtype=dtype)
     codes, uniques = pd.factorize(keys, sort=sort)
-    return np.asarray(codes, dtype=np.intp), np.asarray(uniques)
+    return np.asarray(codes, dtype=dtype), np.asarray(uniques)
 
 
 def sort_order(keys: NDArray[Any]) -> NDArray[np.intp]:
@@ -116,50 +134,51 @@ def sort_order(keys: NDArray[Any]) -> NDArray[np.intp]:
 
 
 def factorize_int64(
-    keys: NDArray[np.int64], *, sort: bool = True
-) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
-    """Dense codes and distinct keys of int64 keys (ascending order when ``sort``).
+    keys: NDArray[np.int64], *, sort: bool = True, code_dtype: Any = np.intp
+) -> tuple[NDArray[np.signedinteger[Any]], NDArray[np.int64]]:
+    """Dense codes (of ``code_dtype``) and distinct keys of int64 keys (ascending when ``sort``).
 
     >>> factorize_int64(np.array([-3, 2**62, -3], dtype=np.int64))[0].tolist()
     [0, 1, 0]
     """
     n = len(keys)
     if n == 0:
-        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.int64)
+        return np.empty(0, dtype=code_dtype), np.empty(0, dtype=np.int64)
     low, high = int(keys.min()), int(keys.max())
     span = high - low + 1
     if span <= _DIRECT_MAX_SPAN and span <= _DIRECT_SPAN_PER_ROW * n + 1024:
-        return _factorize_direct(keys, low, span)  # ascending by construction
+        return _factorize_direct(keys, low, span, code_dtype)  # ascending by construction
     if low > _INT64_MIN:
         sentinel = _INT64_MIN
     elif high < _INT64_MAX:
         sentinel = _INT64_MAX
     else:  # both extremes are real ids: no free sentinel value
         codes, uniques = pd.factorize(keys, sort=sort)
-        return np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=np.int64)
-    codes, distinct = _factorize_hashed(keys, np.int64(sentinel))
+        return np.asarray(codes, dtype=code_dtype), np.asarray(uniques, dtype=np.int64)
+    codes, distinct = _factorize_hashed(keys, np.int64(sentinel), code_dtype)
     if sort:
         order = sort_order(distinct)
         rank = np.empty(distinct.size, dtype=np.intp)
         rank[order] = np.arange(distinct.size, dtype=np.intp)
         for start in range(0, n, CHUNK):
             stop = min(n, start + CHUNK)
-            codes[start:stop] = np.take(rank, codes[start:stop], mode="clip")
+            part = codes[start:stop].astype(np.intp, copy=False)
+            codes[start:stop] = np.take(rank, part, mode="clip")
         distinct = distinct[order]
     return codes, distinct
 
 
 def _factorize_direct(
-    keys: NDArray[np.int64], low: int, span: int
-) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
+    keys: NDArray[np.int64], low: int, span: int, code_dtype: Any
+) -> tuple[NDArray[np.signedinteger[Any]], NDArray[np.int64]]:
     present = np.zeros(span, dtype=bool)
     n = len(keys)
     base = np.int64(low)
     for start in range(0, n, CHUNK):
         present[keys[start : start + CHUNK] - base] = True
-    rank = np.cumsum(present, dtype=np.intp)
+    rank = np.cumsum(present, dtype=code_dtype)
     rank -= 1
-    codes = np.empty(n, dtype=np.intp)
+    codes = np.empty(n, dtype=code_dtype)
     for start in range(0, n, CHUNK):
         stop = min(n, start + CHUNK)
         np.take(rank, keys[start:stop] - base, out=codes[start:stop], mode="clip")
@@ -184,7 +203,9 @@ def _place(
 ) -> NDArray[np.void]:
     """A table of (key, code) slots; each slot holds the last key that hashed to it.
 
-    Codes are left unset; :func:`_number` fills them once the winners are known.
+    ``slots`` is a scratch buffer of at least ``min(len(keys), CHUNK)`` rows (the slots are
+    recomputed when needed: cheaper than storing one int64 per row). Codes are left unset;
+    :func:`_number` fills them once the winners are known.
     """
     table = np.empty(1 << bits, dtype=_SLOT)
     winners = table["key"]
@@ -192,7 +213,7 @@ def _place(
     n = len(keys)
     for start in range(0, n, CHUNK):
         stop = min(n, start + CHUNK)
-        part = slots[start:stop]
+        part = slots[: stop - start]
         _slots(keys[start:stop], bits, level, part)
         winners[part] = keys[start:stop]  # last writer wins: one key per slot
     return table
@@ -257,19 +278,20 @@ def _sampled_distinct(keys: NDArray[np.int64]) -> float:
 
 
 def _factorize_hashed(
-    keys: NDArray[np.int64], sentinel: np.int64
-) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
+    keys: NDArray[np.int64], sentinel: np.int64, code_dtype: Any = np.intp
+) -> tuple[NDArray[np.signedinteger[Any]], NDArray[np.int64]]:
     """Codes in the kernel's own order and the distinct keys in that order."""
     n = len(keys)
-    codes = np.empty(n, dtype=np.int64)  # holds the slots first, then the codes
+    codes = np.empty(n, dtype=code_dtype)
+    slots = np.empty(min(n, CHUNK), dtype=np.int64)  # scratch: one chunk's slots
     # Size the table from a sampled estimate; the occupancy tells if it was wrong.
     bits = min(_bits_for(int(_sampled_distinct(keys)) + 1, _FIRST_LOAD_LOG2), 32)
-    table = _place(keys, bits, 0, sentinel, codes)
+    table = _place(keys, bits, 0, sentinel, slots)
     occupied = int(np.count_nonzero(table["key"] != sentinel))
     distinct = _distinct_estimate(occupied, len(table), n)
     if distinct > len(table) * _MAX_LOAD:
         bits = min(_bits_for(int(distinct) + 1, _FIRST_LOAD_LOG2), 32)
-        table = _place(keys, bits, 0, sentinel, codes)
+        table = _place(keys, bits, 0, sentinel, slots)
         occupied = int(np.count_nonzero(table["key"] != sentinel))
         distinct = _distinct_estimate(occupied, len(table), n)
     parts = [_number(table, sentinel, 0)]
@@ -277,7 +299,9 @@ def _factorize_hashed(
     lost_parts = []
     for start in range(0, n, CHUNK):
         stop = min(n, start + CHUNK)
-        pairs = table[codes[start:stop]]  # one gather brings the winner key and its code
+        part = slots[: stop - start]
+        _slots(keys[start:stop], bits, 0, part)  # the same slots as in _place
+        pairs = table[part]  # one gather brings the winner key and its code
         codes[start:stop] = pairs["code"]
         lost = np.flatnonzero(pairs["key"] != keys[start:stop])
         if lost.size:
@@ -294,24 +318,34 @@ def _factorize_hashed(
             break
         # the keys that lost are a sample of all keys: about as many rows each
         expected = max(1, math.ceil(sub.size / rows_per_key))
+        sub_bits = _bits_for(min(sub.size, expected))
         sub_slots = np.empty(sub.size, dtype=np.int64)
-        table = _place(sub, _bits_for(min(sub.size, expected)), level, sentinel, sub_slots)
+        table = _place(sub, sub_bits, level, sentinel, sub_slots)
+        _slots(sub, sub_bits, level, sub_slots)  # all of them (_place kept one chunk's)
         parts.append(_number(table, sentinel, numbered))
         numbered += parts[-1].size
         pairs = table[sub_slots]
         codes[pending] = pairs["code"]
         pending = pending[pairs["key"] != sub]
         level += 1
-    return codes.view(np.intp), np.concatenate(parts)
+    return codes, np.concatenate(parts)
 
 
-def group_count(codes: NDArray[np.intp], n_groups: int) -> NDArray[np.int64]:
+def group_count(codes: NDArray[np.signedinteger[Any]], n_groups: int) -> NDArray[np.int64]:
     """Rows per group; codes equal to ``n_groups`` (the trash group) are not counted.
 
-    >>> group_count(np.array([0, 2, 2, 3]), 3).tolist()
+    Narrow codes are widened one chunk at a time (``np.bincount`` would copy them whole).
+
+    >>> group_count(np.array([0, 2, 2, 3], dtype=np.int32), 3).tolist()
     [1, 0, 2]
     """
-    counts = np.bincount(codes, minlength=n_groups + 1)
+    if codes.dtype == np.intp:
+        counts = np.bincount(codes, minlength=n_groups + 1)
+    else:
+        counts = np.zeros(n_groups + 1, dtype=np.intp)
+        for start in range(0, len(codes), CHUNK):
+            part = codes[start : start + CHUNK].astype(np.intp)
+            counts += np.bincount(part, minlength=n_groups + 1)
     return counts[:n_groups].astype(np.int64, copy=False)
 
 

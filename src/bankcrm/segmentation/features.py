@@ -74,7 +74,13 @@ from bankcrm.frames import Column, FrameSchema, validate_frame
 from bankcrm.money import to_fen
 from bankcrm.policy import Provenance, stamp_provenance
 from bankcrm.segmentation import _intake
-from bankcrm.segmentation._groupby import CHUNK, factorize_keys, sort_order
+from bankcrm.segmentation._groupby import (
+    CHUNK,
+    code_type,
+    factorize_keys,
+    group_count,
+    sort_order,
+)
 
 __all__ = [
     "FEATURES_VERSION",
@@ -111,6 +117,8 @@ _NOT_SEEN = frozenset(
 )
 _SEEN = np.array([True] + [r not in _NOT_SEEN for r in _REASONS], dtype=bool)
 _ROLES = ("customer_id", "date", "amount")
+#: Per-row customer codes: int32 up to 2**31 rows (half the memory of intp), else int64.
+_Codes = NDArray[np.signedinteger[Any]]
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -409,25 +417,25 @@ def _mark_dates(
     return low // per_day, min(high, end - 1) // per_day
 
 
-def _factorize(ids: _intake.Ids, reasons: _Reasons) -> tuple[NDArray[np.intp], NDArray[Any]]:
+def _factorize(ids: _intake.Ids, reasons: _Reasons) -> tuple[_Codes, NDArray[Any]]:
     bad = ids.column.bad
     if bad is None:
-        return factorize_keys(ids.values, sort=False)
+        return factorize_keys(ids.values, sort=False, small=True)
     good = ~bad
-    sub_codes, keys = factorize_keys(ids.values[good], sort=False)
-    codes = np.full(len(bad), len(keys), dtype=np.intp)
+    sub_codes, keys = factorize_keys(ids.values[good], sort=False, small=True)
+    codes = np.full(len(bad), len(keys), dtype=code_type(len(bad)))
     codes[good] = sub_codes
     return codes, keys
 
 
 def _universe(
     keys: NDArray[Any],
-    codes: NDArray[np.intp],
+    codes: _Codes,
     is_int: bool,
     reasons: _Reasons,
     customers: pd.DataFrame | None,
     names: Mapping[str, str],
-) -> tuple[NDArray[Any], NDArray[np.intp], pd.DataFrame | None]:
+) -> tuple[NDArray[Any], _Codes, pd.DataFrame | None]:
     """The customers to report, with the row codes renumbered onto them (trash = their count).
 
     Without a ``customers`` frame: every id with a row that shows it existed by ``as_of``.
@@ -438,7 +446,7 @@ def _universe(
         if reasons.codes is None:
             return keys, codes, None
         seen_rows = _SEEN[reasons.codes]
-        seen = np.bincount(codes[seen_rows], minlength=n_keys + 1)[:n_keys] > 0
+        seen = group_count(codes[seen_rows], n_keys) > 0
         if seen.all():
             return keys, codes, None
         mapping = np.full(n_keys + 1, int(seen.sum()), dtype=np.intp)
@@ -458,7 +466,7 @@ def _universe(
     out = np.empty_like(codes)
     for begin in range(0, len(codes), CHUNK):
         stop = min(len(codes), begin + CHUNK)
-        out[begin:stop] = mapping[codes[begin:stop]]
+        out[begin:stop] = mapping[codes[begin:stop].astype(np.intp)]
     if customers is not None:
         # a valid id that is not a known customer (earlier reasons keep precedence)
         reasons.mark((out == len(final)) & (codes < n_keys), ExclusionReason.UNKNOWN_CUSTOMER)
@@ -491,7 +499,7 @@ def _customer_keys(
 
 
 def _reduce(
-    codes: NDArray[np.intp],
+    codes: _Codes,
     dates: _intake.Dates,
     amounts: _intake.Amounts,
     n_customers: int,
@@ -556,12 +564,12 @@ def _reduce(
         np.maximum.at(last, counted_codes, chunk_days)
         if moved:
             codes[begin:stop] = counted_codes  # negative rows leave the counts
-    count = np.bincount(codes, minlength=n_customers + 1)[:n_customers].astype(np.int64)
+    count = group_count(codes, n_customers)
     return total[:n_customers], count, last[:n_customers].astype(np.int64)
 
 
 def _active_days(
-    codes: NDArray[np.intp], stamps: NDArray[np.int64], per_day: int, n_customers: int
+    codes: _Codes, stamps: NDArray[np.int64], per_day: int, n_customers: int
 ) -> NDArray[np.int64]:
     """Distinct transaction dates per customer (negative rows are already in the trash)."""
     keep = codes != n_customers
