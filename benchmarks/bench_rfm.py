@@ -314,6 +314,7 @@ def _case(name: str, n_customers: int, n_rows: int, repeats: int, peers: bool) -
 def run(smoke: bool) -> Section:
     """Run the RFM benchmark (tiny when ``smoke``)."""
     started = time.perf_counter()
+    load_at_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     if smoke:
         measurements = _case(
             "features+fit+score+segments 20k rows / 1k customers",
@@ -344,6 +345,7 @@ def run(smoke: bool) -> Section:
         "customer). Peak MiB is tracemalloc's (numpy and Python allocations; DuckDB and "
         "Polars allocate outside it, so theirs is not shown). "
         f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs "
-        f"(1-min load {load:.1f} at the end); run took {time.perf_counter() - started:.0f} s."
+        f"(1-min load {load_at_start:.1f} at the start, {load:.1f} at the end); "
+        f"run took {time.perf_counter() - started:.0f} s."
     )
     return Section("rfm", "RFM segmentation", tuple(measurements), notes)

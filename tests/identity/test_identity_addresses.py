@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import pytest
@@ -318,3 +318,20 @@ def test_address_frame_on_many_rows_of_few_shapes() -> None:
 def test_address_frame_on_object_columns() -> None:
     values = ["广东省深圳市南山区科技路100号3栋2单元301室", None, "臺北市信義區市府路1號"]
     assert _rows(address_frame(pd.Series(values, dtype=object))) == _expected(values)
+
+
+@pytest.mark.parametrize("column", [address_frame, normalize_addresses])
+@pytest.mark.parametrize("bad", [None, ["北京市"], "北京市"])
+def test_column_functions_want_a_series(column: Callable[[pd.Series], object], bad: object) -> None:
+    with pytest.raises(InputError) as info:
+        column(bad)  # type: ignore[arg-type]
+    assert info.value.rule == "type"
+
+
+def test_lone_surrogates_in_a_column_are_an_input_error_naming_the_rows() -> None:
+    series = pd.Series(["北京市", None, "\udcff路"], index=["a", "b", "c"], dtype=object)
+    for column in (address_frame, normalize_addresses):
+        with pytest.raises(InputError) as info:
+            column(series)
+        assert info.value.rule == "not_unicode"
+        assert info.value.rows == ["c"]

@@ -124,6 +124,30 @@ def test_swapped_arguments_do_not_leak_the_number() -> None:
     assert "11010519491231002X" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "number", ["91350100M000100Y43", "810000199408230021", "E12345678", "13800138000"]
+)
+def test_an_id_number_given_as_the_id_type_is_masked(number: str) -> None:
+    with pytest.raises(InvalidIdentifier) as caught:
+        parse_id_type(number)
+    message = str(caught.value) + repr(caught.value.args)
+    assert number not in message
+    assert "*" in message  # masked, not dropped: the message still helps
+
+
+def test_a_str_subclass_is_read_as_its_plain_text() -> None:
+    class Loud(str):
+        def __len__(self) -> int:
+            raise RuntimeError("no")
+
+        def strip(self, chars: str | None = None) -> str:
+            raise RuntimeError("no")
+
+    assert parse_id_type(Loud("ric")) is IdType.RIC
+    assert validate_id(Loud("RIC"), Loud("11010519491231002x")).number == "11010519491231002X"
+    assert mask_id(Loud("SSN"), Loud("078-05-1120")) == "**********0"
+
+
 def test_as_of_and_strict_are_passed_through() -> None:
     born_2030 = _with_check("11010520300101001")
     assert is_valid_id("RIC", born_2030)

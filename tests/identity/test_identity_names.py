@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import opencc
@@ -195,6 +196,14 @@ def test_non_text_names_are_input_errors(bad: object) -> None:
         normalize_name(bad)
 
 
+@pytest.mark.parametrize("column", [name_frame, name_keys_column, normalize_names])
+@pytest.mark.parametrize("bad", [None, ["张伟"], "张伟"])
+def test_column_functions_want_a_series(column: Callable[[pd.Series], object], bad: object) -> None:
+    with pytest.raises(InputError) as info:
+        column(bad)  # type: ignore[arg-type]
+    assert info.value.rule == "type"
+
+
 def test_non_text_in_a_column_names_the_rows() -> None:
     with pytest.raises(InputError) as info:
         name_frame(pd.Series(["张伟", 7, "李娜"], index=[10, 11, 12], name="name", dtype=object))
@@ -370,3 +379,20 @@ def test_name_frame_equals_the_scalar_functions(values: list[str | None]) -> Non
 def test_name_frame_on_object_columns(values: list[str | None]) -> None:
     series = pd.Series(values, dtype=object)
     _same(name_frame(series), _expected(values))
+
+
+def test_lone_surrogates_in_a_column_are_an_input_error_naming_the_rows() -> None:
+    series = pd.Series(["张伟", "\ud800李", "张伟"], index=[7, 8, 9], dtype=object, name="name")
+    for column in (name_frame, name_keys_column, normalize_names):
+        with pytest.raises(InputError) as info:
+            column(series)
+        assert info.value.rule == "not_unicode"
+        assert info.value.rows == [8]
+
+
+def test_row_labels_that_are_id_numbers_are_masked_in_errors() -> None:
+    series = pd.Series(["张伟", 7], index=["11010519491231002X", "13800138000"], dtype=object)
+    with pytest.raises(InputError) as info:
+        name_frame(series)
+    assert "13800138000" not in str(info.value)
+    assert info.value.n_rows == 1

@@ -78,3 +78,18 @@ def test_upgrade_rejects_what_is_not_a_legacy_number() -> None:
     assert caught.value.reason == Reason.CHARACTERS
     with pytest.raises(InvalidIdentifier):
         ric.upgrade(None)
+
+
+@pytest.mark.parametrize("code", [None, 110105, b"110105", bytearray(b"110105"), ["110105"]])
+def test_lookup_region_of_a_non_string_is_none(code: object) -> None:
+    assert regions.lookup_region(code) is None  # type: ignore[arg-type]
+
+
+def test_lookup_region_reads_a_str_subclass_as_text() -> None:
+    class Code(str):
+        def __hash__(self) -> int:
+            raise RuntimeError("no")
+
+    found = regions.lookup_region(Code("110105"))
+    assert found is not None
+    assert found.name == "朝阳区"

@@ -186,6 +186,15 @@ def test_unknown_roles_are_rejected() -> None:
         standardize(_small(), as_of=AS_OF, columns={"idnumber": "id_number"})
 
 
+@pytest.mark.parametrize(
+    "columns", [{"name_latin": "name"}, {"id_number": "phone"}, {"phone": ["phone"]}]
+)
+def test_roles_need_their_own_column_labels(columns: dict[str, object]) -> None:
+    with pytest.raises(InputError) as info:
+        standardize(_small(), as_of=AS_OF, columns=columns)  # type: ignore[arg-type]
+    assert (info.value.column, info.value.rule) == ("columns", "roles")
+
+
 def test_non_text_ids_are_reported_masked() -> None:
     frame = _small().astype({"id_number": object})
     frame.loc["r3", "id_number"] = 1.5e17  # a float cannot hold an 18-digit number
@@ -194,6 +203,26 @@ def test_non_text_ids_are_reported_masked() -> None:
     assert info.value.column == "id_number"
     assert "r3" in str(info.value)
     assert "150000000000000000" not in str(info.value)
+
+
+@pytest.mark.parametrize("number", [2.5, np.float32(7.0), 110105194912310020.0])
+def test_a_float_among_text_and_integer_ids_is_found(number: float) -> None:
+    frame = _small().astype({"id_number": object})
+    frame.loc[frame.index[0], "id_number"] = 110105491231002  # an integer id is fine
+    frame.loc[frame.index[-1], "id_number"] = number
+    with pytest.raises(InputError) as info:
+        standardize(frame, as_of=AS_OF)
+    assert info.value.rule == "not_text"
+    assert info.value.rows == [frame.index[-1]]
+
+
+def test_text_integer_and_missing_ids_in_an_object_column_are_accepted() -> None:
+    frame = _small().astype({"id_number": object})
+    frame.loc[frame.index[0], "id_number"] = 110105491231002
+    frame.loc[frame.index[1], "id_number"] = None
+    out = standardize(frame, as_of=AS_OF)
+    assert out.loc[frame.index[0], "id_canonical"] == "11010519491231002X"
+    assert not out.loc[frame.index[1], "id_valid"]
 
 
 # --------------------------------------------------------------------------------------------

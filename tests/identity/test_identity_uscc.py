@@ -124,6 +124,13 @@ def test_written_forms_and_masking() -> None:
     assert "91350100M000100Y44" not in str(caught.value)
 
 
+def test_the_result_repr_masks_the_code() -> None:
+    shown = repr(uscc.validate(STANDARD_EXAMPLE))
+    assert STANDARD_EXAMPLE not in shown
+    assert "M000100Y4" not in shown
+    assert "913501********0Y43" in shown
+
+
 @given(arbitrary_id_inputs())
 def test_never_raises_anything_but_bankcrm_errors(value: object) -> None:
     assert isinstance(uscc.is_valid(value), bool)

@@ -6,13 +6,14 @@ a column once, compute on the distinct values and expand the results back by the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bankcrm.errors import InputError
+from bankcrm._values import safe_label
+from bankcrm.errors import MAX_ROWS_SHOWN, InputError
 
 __all__ = ["IntArray", "dict_take", "distinct_text", "str_series"]
 
@@ -29,7 +30,7 @@ def distinct_text(series: pd.Series, column: str, what: str) -> tuple[IntArray, 
 
     Raises:
         InputError: if ``series`` is not a Series or holds values that are neither text nor
-            missing (``what`` names them in the message, e.g. "names").
+            missing, or text with lone surrogates (``what`` names them, e.g. "names").
     """
     if not isinstance(series, pd.Series):
         raise InputError(
@@ -40,16 +41,31 @@ def distinct_text(series: pd.Series, column: str, what: str) -> tuple[IntArray, 
         values = list(uniques)
         bad = [i for i, v in enumerate(values) if not isinstance(v, str)]
         if bad:
-            rows = series.index[np.isin(codes, bad)]
-            raise InputError(
-                f"{what} must be text or missing",
-                column=column,
-                rule="not_text",
-                rows=list(rows[:5]),
-                n_rows=len(rows),
-            )
-        uniques = pd.Index(pd.array(values, dtype="str"))
+            _raise_for(series, codes, bad, f"{what} must be text or missing", column, "not_text")
+        try:
+            uniques = pd.Index(pd.array(values, dtype="str"))
+        except UnicodeEncodeError:  # lone surrogates (a mis-decoded file) are not UTF-8 text
+            bad = [i for i, v in enumerate(values) if not _encodable(v)]
+            message = f"{what} must be valid Unicode text (lone surrogates found)"
+            _raise_for(series, codes, bad, message, column, "not_unicode")
     return np.asarray(codes, dtype=np.intp), pd.Series(uniques.array, copy=False)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _raise_for(
+    series: pd.Series, codes: Any, bad: list[int], message: str, column: str, rule: str
+) -> NoReturn:
+    """Raise an InputError naming the first rows whose distinct value is in ``bad``."""
+    rows = series.index[np.isin(codes, bad)]
+    shown = [safe_label(r) for r in rows[:MAX_ROWS_SHOWN]]  # an index of ids is masked
+    raise InputError(message, column=column, rule=rule, rows=shown, n_rows=len(rows))
 
 
 def dict_take(values: list[str | None] | list[str], codes: Any, index: pd.Index) -> pd.Series:

@@ -54,7 +54,8 @@ def as_text(value: object) -> str | None:
     ('abc', '7', None, None, None)
     """
     if isinstance(value, str):
-        return value
+        # A str subclass may override len/str/slicing; str.__str__ returns its plain text.
+        return value if type(value) is str else str.__str__(value)
     if isinstance(value, bool):
         return None
     if isinstance(value, numbers.Integral):

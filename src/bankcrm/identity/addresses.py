@@ -527,7 +527,7 @@ def normalize_addresses(series: pd.Series) -> pd.Series:
     >>> normalize_addresses(pd.Series(["１栋", None])).tolist()
     ['1栋', nan]
     """
-    label = str(series.name or "address")
+    label = str(getattr(series, "name", None) or "address")
     codes, uniques = distinct_text(series, label, "addresses")
     normals = str_series(np.array([*_normalize_many(uniques.tolist()), None], dtype=object))
     return pd.Series(
@@ -548,6 +548,6 @@ def address_frame(series: pd.Series) -> pd.DataFrame:
       addr_city addr_district
     0       北京市           海淀区
     """
-    label = str(series.name or "address")
+    label = str(getattr(series, "name", None) or "address")
     codes, uniques = distinct_text(series, label, "addresses")
     return _expand(_fields_of_distinct(uniques), codes, series.index)

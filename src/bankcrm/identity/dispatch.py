@@ -154,14 +154,20 @@ _BY_CODE = {t.value: t for t in IdType}
 def _lookup(id_type: object) -> IdType | None:
     if isinstance(id_type, IdType):
         return id_type
-    if isinstance(id_type, str) and len(id_type) <= 32:
-        return _BY_CODE.get(id_type.strip().upper())
+    if isinstance(id_type, str):
+        text = str.__str__(id_type)  # a str subclass may override len/strip
+        return _BY_CODE.get(text.strip().upper()) if len(text) <= 32 else None
     return None
 
 
 def _unknown(id_type: object) -> Finding:
-    # mask_text: callers who swap the arguments must not see an id number echoed back.
-    shown = repr(mask_text(id_type)) if isinstance(id_type, str) and len(id_type) <= 32 else "this"
+    # Callers who swap the arguments must not see an id number echoed back: no id type code
+    # has a digit, so any text with one is masked as an identifier.
+    shown = "this"
+    text = str.__str__(id_type) if isinstance(id_type, str) else ""
+    if isinstance(id_type, str) and len(text) <= 32:
+        digits = any(c.isdigit() for c in text)
+        shown = repr(mask_id_number(text) if digits else mask_text(text))
     return Finding(Reason.ID_TYPE, f"{shown} is not an id type ({', '.join(_BY_CODE)})")
 
 
@@ -255,7 +261,7 @@ def mask_id(id_type: object, value: object) -> str:
     """
     found = _lookup(id_type)
     if found is None:
-        return mask_id_number(value if isinstance(value, str) else "")
+        return mask_id_number(str.__str__(value) if isinstance(value, str) else "")
     return _SCHEMES[found].mask(value)
 
 

@@ -601,7 +601,7 @@ def normalize_names(series: pd.Series) -> pd.Series:
     >>> normalize_names(pd.Series(["張偉", None, "张 伟"])).tolist()
     ['张伟', nan, '张伟']
     """
-    label = str(series.name or "name")
+    label = str(getattr(series, "name", None) or "name")
     codes, uniques = distinct_text(series, label, "names")
     normals = _fields_of_distinct(uniques)[["name_norm"]]
     out: pd.Series = _expand(normals, codes, series.index)["name_norm"]
@@ -624,7 +624,7 @@ def name_frame(series: pd.Series) -> pd.DataFrame:
     0      欧阳  ouyang|feng
     1  OUYANG  ouyang|feng
     """
-    label = str(series.name or "name")
+    label = str(getattr(series, "name", None) or "name")
     codes, uniques = distinct_text(series, label, "names")
     return _expand(_fields_of_distinct(uniques), codes, series.index)
 
@@ -635,7 +635,7 @@ def name_keys_column(series: pd.Series) -> pd.Series:
     >>> name_keys_column(pd.Series(["覃雪", None])).map(sorted).tolist()
     [['qin|xue', 'tan|xue'], []]
     """
-    label = str(series.name or "name")
+    label = str(getattr(series, "name", None) or "name")
     codes, uniques = distinct_text(series, label, "names")
     normals = _normalize_many(uniques.tolist())
     keys = np.empty(len(normals) + 1, dtype=object)

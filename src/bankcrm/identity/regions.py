@@ -147,8 +147,16 @@ def region_table() -> Mapping[str, Region]:
 
 
 def lookup_region(code: str) -> Region | None:
-    """Return the :class:`Region` for a 6-digit code, or ``None`` if the table lacks it."""
-    return region_table().get(code)
+    """Return the :class:`Region` for a 6-digit code, or ``None`` if the table lacks it.
+
+    Anything but a string (``None``, bytes, a number) is not a code and gives ``None``.
+
+    >>> lookup_region("110105").name, lookup_region(None)
+    ('朝阳区', None)
+    """
+    if not isinstance(code, str):
+        return None
+    return region_table().get(str.__str__(code))
 
 
 def is_known_region(code: str) -> bool:

@@ -177,7 +177,31 @@ def _column_names(columns: Mapping[str, str] | None) -> dict[str, str]:
             rule="roles",
         )
     names.update(columns)
+    unhashable = sorted(role for role, label in names.items() if not _hashable(label))
+    if unhashable:
+        raise InputError(
+            f"columns: the column names for role(s) {unhashable} are not column labels",
+            column="columns",
+            rule="roles",
+        )
+    shared = sorted(
+        {str(label) for label in names.values() if list(names.values()).count(label) > 1}
+    )
+    if shared:
+        raise InputError(
+            f"columns: each role needs its own column; {shared} given to more than one role",
+            column="columns",
+            rule="roles",
+        )
     return names
+
+
+def _hashable(label: object) -> bool:
+    try:
+        hash(label)
+    except TypeError:
+        return False
+    return True
 
 
 def _schema(names: Mapping[str, str]) -> FrameSchema:
@@ -234,6 +258,9 @@ def _reject_float_ids(values: pd.Series, column: str) -> None:
     if pd.api.types.is_float_dtype(values.dtype):
         floats = values.notna().to_numpy(dtype=bool)
     elif pd.api.types.is_object_dtype(values.dtype):
+        # One C-level scan answers the usual case (all text, or text and missing) at once.
+        if pd.api.types.infer_dtype(values, skipna=True) in ("string", "integer", "empty"):
+            return
         floats = np.fromiter(
             (isinstance(v, float | np.floating) and v == v for v in values.to_numpy()),
             dtype=bool,

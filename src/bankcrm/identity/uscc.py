@@ -127,6 +127,10 @@ _DIGITS = frozenset("0123456789")
 _CENTRAL_REGION = "10"  # chars 3-4 of codes registered at the central level ("100000")
 
 
+def _masked_repr(value: str) -> str:
+    return repr(mask_id_number(value))
+
+
 @attrs.frozen
 class UsccInfo:
     """What a valid unified social credit code says.
@@ -140,11 +144,12 @@ class UsccInfo:
         verified: always ``True``: the check character was verified.
     """
 
-    number: str
+    # Masked in the repr like every other identifier, so a logged result never holds the code.
+    number: str = attrs.field(repr=_masked_repr)
     authority: str
     category: str
     region_code: str
-    organisation_code: str
+    organisation_code: str = attrs.field(repr=_masked_repr)
     verified: bool = True
 
     @property

@@ -258,6 +258,21 @@ def invalid_rics(draw: st.DrawFn, *, as_of: date | None = None) -> tuple[object,
     return number[:17] + wrong, kind
 
 
+class HostileStr(str):
+    """A ``str`` subclass whose own methods fail: validators must read its plain text."""
+
+    __slots__ = ()
+
+    def __len__(self) -> int:
+        raise RuntimeError("HostileStr.__len__")
+
+    def __str__(self) -> str:
+        raise RuntimeError("HostileStr.__str__")
+
+    def strip(self, chars: str | None = None) -> str:
+        raise RuntimeError("HostileStr.strip")
+
+
 def arbitrary_id_inputs() -> st.SearchStrategy[object]:
     """Anything at all a validator might be handed: text, near-numbers and non-text objects."""
     near_numbers = st.text(
@@ -278,5 +293,6 @@ def arbitrary_id_inputs() -> st.SearchStrategy[object]:
         st.lists(st.integers(), max_size=3),
         st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
         st.just(object()),
+        st.builds(HostileStr, st.one_of(st.text(max_size=20), near_numbers)),
     )
     return st.one_of(st.text(), near_numbers, long_text, surrogates, objects)
