@@ -335,3 +335,11 @@ def test_lone_surrogates_in_a_column_are_an_input_error_naming_the_rows() -> Non
             column(series)
         assert info.value.rule == "not_unicode"
         assert info.value.rows == ["c"]
+
+
+@pytest.mark.parametrize("mark", ["\u200e", "\u202a", "\u2069", "\ufe0f"])
+def test_invisible_characters_pasted_into_an_address_are_dropped(mark: str) -> None:
+    written = f"{mark}北京市朝阳区{mark}建国路88号{mark}"
+    assert normalize_address(written) == "北京市朝阳区建国路88号"
+    column = normalize_addresses(pd.Series([written] * 3))
+    assert column.tolist() == ["北京市朝阳区建国路88号"] * 3

@@ -36,6 +36,8 @@ def _raised(call: Callable[[], object]) -> BaseException | None:
         "(+86) 138-0013-8000",
         "（＋８６）１３８００１３８０００",
         "１３８\u3000００１３\u3000８０００",
+        "\u202a+86 138 0013 8000\u202c",  # a bidi embedding, as mail clients paste phones
+        "\u200e138-0013-8000\u200e",
         13800138000,
     ],
 )

@@ -396,3 +396,20 @@ def test_row_labels_that_are_id_numbers_are_masked_in_errors() -> None:
         name_frame(series)
     assert "13800138000" not in str(info.value)
     assert info.value.n_rows == 1
+
+
+@pytest.mark.parametrize("mark", ["\u200e", "\u202a", "\u2066", "\ufe0f", "\u3164", "\u2061"])
+def test_invisible_characters_pasted_into_a_name_are_dropped(mark: str) -> None:
+    written = f"{mark}張{mark}偉{mark}"
+    assert normalize_name(written) == "张伟"
+    assert name_key(written) == "zhang|wei"
+    assert name_frame(pd.Series([written] * 3))["name_key"].tolist() == ["zhang|wei"] * 3
+
+
+@pytest.mark.parametrize(("written", "normal"), [("军·,", "军"), (",·军", "军"), ("军,·,", "军")])
+def test_a_comma_at_the_edge_does_not_hide_a_stray_dot(written: str, normal: str) -> None:
+    # Found by Hypothesis: normalising was not idempotent, so the keys of a name and of its
+    # normal form differed ("|jun" against "jun|").
+    assert normalize_name(written) == normal
+    assert normalize_name(normal) == normal
+    assert name_key(written) == name_key(normal)

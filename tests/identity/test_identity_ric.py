@@ -85,6 +85,11 @@ def test_legacy_example_upgrades_to_the_standard_example() -> None:
         "１１０１０５\u3000１９４９１２３１\u3000００２ｘ",
         "110105\u200b19491231002X",
         "110105—19491231—002X",
+        "\u200e11010519491231002X\u200f",  # bidi marks from text copied out of web pages
+        "\u202a110105 19491231 002x\u202c",  # a bidi embedding around the number
+        "\u206611010519491231002X\u2069",  # a bidi isolate
+        "\xa011010519491231002X\xa0",  # no-break spaces from a spreadsheet
+        "11010519491231002X\x00\x00",  # NUL padding of a fixed-width field
     ],
 )
 def test_written_forms_are_accepted(written: str) -> None:
@@ -329,3 +334,11 @@ def test_unknown_county_that_crashes_stdnum_is_handled() -> None:
     number = _with_check("11019919800101001")
     assert ric.is_valid(number)  # python-stdnum 2.2 raises KeyError here instead
     assert not ric.is_valid(number, strict=True)
+
+
+@pytest.mark.parametrize(
+    "value", [None, 19491231, "1949123", "１９４９１２３１", "1949-1-1", "\u0661" * 8]
+)
+def test_parse_birth_date_reads_only_eight_ascii_digits(value: object) -> None:
+    assert ric.parse_birth_date(value) is None
+    assert ric.parse_birth_date("19491231") == date(1949, 12, 31)

@@ -393,3 +393,12 @@ def test_boundaries_through_the_matrix(number: str, reason: str | None) -> None:
         )
     )
     assert batch == [scalar] * 40
+
+
+@pytest.mark.parametrize("mark", ["\u200e", "\u202a", "\u2066", "\u00a0", "\x00", "\ufe0f"])
+def test_invisible_characters_are_cleaned_in_the_batch_as_in_the_scalar(mark: str) -> None:
+    numbers = pd.Series([f"{mark}110105{mark}19491231002x{mark}", f"110105491231002{mark}"] * 50)
+    out = validate_id_column(pd.Series(["RIC"] * len(numbers)), numbers, as_of=AS_OF)
+    assert out["id_canonical"].tolist() == ["11010519491231002X"] * len(numbers)
+    phones = pd.Series([f"{mark}+86 138{mark}0013 8000{mark}"] * 50)
+    assert validate_phone_column(phones)["phone_e164"].tolist() == ["+8613800138000"] * 50

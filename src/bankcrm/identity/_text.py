@@ -39,8 +39,14 @@ __all__ = [
 MAX_INPUT_LENGTH = 256
 
 # Characters people put between the parts of a number. NFKC has already mapped the full-width
-# and ideographic forms to these (U+3000 → space, U+FF0D → "-").
-_SEPARATORS = re.compile(r"[\s\-_./\\·•・‐‑‒–—―−ー\u00ad\u200b\u200c\u200d\u2060\ufeff]+")
+# and ideographic forms to these (U+3000 → space, U+FF0D → "-"). The invisible ones come with
+# text copied from web pages, mail and spreadsheets: zero-width spaces and joiners, bidi marks,
+# embeddings and isolates (U+200E/F, U+202A-E, U+2066-9), invisible operators, variation
+# selectors, the combining grapheme joiner and C0 controls (NUL padding of fixed-width fields).
+_SEPARATORS = re.compile(
+    r"[\s\-_./\\·•・‐‑‒–—―−ー\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
+    r"\u180e\u034f\ufe00-\ufe0f\ufeff\x00-\x1f\x7f]+"
+)
 
 
 def as_text(value: object) -> str | None:

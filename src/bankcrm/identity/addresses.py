@@ -70,7 +70,12 @@ __all__ = [
 # normalisation
 
 _HAN = re.compile(f"[{HAN_CLASS}]")
-_INVISIBLE = re.compile("[\u0000-\u0008\u000e-\u001b\u007f-\u009f\u00ad\u200b-\u200f\u2060\ufeff]")
+# Invisible characters pasted along with text: controls, zero-width and bidi marks,
+# embeddings and isolates, invisible operators, variation selectors and Hangul fillers.
+_INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000e-\u001b\u007f-\u009f\u00ad\u034f\u115f\u1160\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufe00-\ufe0f\ufeff\uffa0]"
+)
 _DASHES = re.compile("[\u2010-\u2015\u2212\u30fc\ufe58\ufe63\uff0d]")
 _LIST_SEPARATORS = re.compile("[,;、]")
 _SPACE_BY_HAN = re.compile(f"(?<=[{HAN_CLASS}#-]) | (?=[{HAN_CLASS}#-])")

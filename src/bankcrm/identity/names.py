@@ -79,8 +79,12 @@ _HAN = re.compile(f"[{_HAN_CLASS}]")
 _DOT = "·"
 # Middle-dot look-alikes used between the parts of minority and transliterated foreign names.
 _DOTS = re.compile("[\u00b7\u2022\u2027\u2219\u22c5\u2e31\u30fb\u16eb]")
-# Characters that carry nothing: zero-width spaces and joiners, soft hyphen, BOM, controls.
-_INVISIBLE = re.compile("[\u0000-\u0008\u000e-\u001b\u007f-\u009f\u00ad\u200b-\u200f\u2060\ufeff]")
+# Invisible characters pasted along with text: controls, zero-width and bidi marks,
+# embeddings and isolates, invisible operators, variation selectors and Hangul fillers.
+_INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000e-\u001b\u007f-\u009f\u00ad\u034f\u115f\u1160\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufe00-\ufe0f\ufeff\uffa0]"
+)
 # Spaces and dots next to a Han character or a middle dot: none belong in a Chinese name.
 _SPACE_BY_HAN = re.compile(f"(?<=[{_HAN_CLASS}{_DOT}]) | (?=[{_HAN_CLASS}{_DOT}])")
 _ASCII_DOT_IN_HAN = re.compile(f"(?<=[{_HAN_CLASS}])\\.(?=[{_HAN_CLASS}])")
@@ -121,6 +125,8 @@ def _clean(text: str) -> str:
         text = _DOT_RUNS.sub(_DOT, text).strip(_DOT)
     if "," in text:
         text = _COMMA.sub(", ", text).strip(", ")
+        if _HAN.search(text):  # a comma at the edge may have hidden a dot from the strip above
+            text = text.strip(", " + _DOT)
     upper = text.upper()
     if upper != text and not upper.isascii():
         upper = unicodedata.normalize("NFKC", upper)

@@ -179,12 +179,16 @@ def upgrade(number: object) -> str:
     return body + ric_check_char(body)
 
 
-def parse_birth_date(yyyymmdd: str) -> date | None:
+def parse_birth_date(yyyymmdd: object) -> date | None:
     """Parse 8 ASCII digits as a date, or return ``None`` if they are not a calendar date.
 
-    >>> parse_birth_date("20000229"), parse_birth_date("19000229")
-    (datetime.date(2000, 2, 29), None)
+    >>> parse_birth_date("20000229"), parse_birth_date("19000229"), parse_birth_date(None)
+    (datetime.date(2000, 2, 29), None, None)
     """
+    if not (isinstance(yyyymmdd, str) and len(yyyymmdd) == 8):
+        return None  # a public helper: anything but 8 characters is not a YYYYMMDD date
+    if not (yyyymmdd.isascii() and yyyymmdd.isdigit()):
+        return None
     try:
         return date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
     except ValueError:
