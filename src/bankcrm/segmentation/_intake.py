@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from bankcrm._coerce import BadValuesError, coerce_values
 from bankcrm._values import missing_mask
+from bankcrm.calendar import as_date as calendar_as_date
 from bankcrm.errors import InputError
 from bankcrm.money import MAX_ABS_YUAN
 
@@ -71,25 +72,37 @@ class Amounts:
 
 
 def as_date(value: Any, *, name: str = "as_of") -> dt.date:
-    """A calendar date from a date, a midnight datetime/Timestamp or ISO text.
+    """A calendar date from a date, a midnight datetime/Timestamp/datetime64 or ISO date text.
+
+    The core rule (:func:`bankcrm.calendar.as_date`) applies, with one restriction: an ``as_of``
+    that carries a time of day is refused rather than truncated, because RFM recency counts
+    whole days from it.
 
     >>> as_date("2026-03-31")
     datetime.date(2026, 3, 31)
     """
-    if isinstance(value, dt.datetime | pd.Timestamp):
-        if (value.hour, value.minute, value.second, value.microsecond) != (0, 0, 0, 0):
-            raise InputError(f"{name} must be a date, got a time of day: {value}", rule="date")
-        return dt.date(value.year, value.month, value.day)
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, np.datetime64) and not np.isnat(value):
-        return as_date(pd.Timestamp(value), name=name)
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InputError(f"{name} must be a date (YYYY-MM-DD), got {value!r}", rule="date")
+    is_stamp = isinstance(value, dt.datetime | np.datetime64) or (
+        isinstance(value, str) and len(value.strip()) > len("YYYY-MM-DD")
+    )
+    if is_stamp and not _is_midnight(value):
+        raise InputError(
+            f"{name} must be a date, got a time of day: {value}", column=name, rule="date"
+        )
+    try:
+        return calendar_as_date(value, name=name)
+    except InputError as exc:
+        raise InputError(
+            f"{name} must be a date (YYYY-MM-DD); {exc.message}", column=name, rule="date"
+        ) from None
+
+
+def _is_midnight(stamp: Any) -> bool:
+    """Whether ``stamp`` is midnight; unreadable input counts as such (the core rule reports it)."""
+    try:
+        moment = pd.Timestamp(stamp)
+    except (ValueError, TypeError, OverflowError):
+        return True
+    return bool(pd.isna(moment)) or bool(moment == moment.normalize())
 
 
 def _coerce_masked(
