@@ -15,7 +15,7 @@ import pandas as pd
 from bankcrm._values import safe_label
 from bankcrm.errors import MAX_ROWS_SHOWN, InputError
 
-__all__ = ["IntArray", "dict_take", "distinct_text", "str_series"]
+__all__ = ["IntArray", "dict_take", "distinct_text", "expand_rows", "str_series"]
 
 IntArray = npt.NDArray[np.intp]
 
@@ -72,3 +72,20 @@ def dict_take(values: list[str | None] | list[str], codes: Any, index: pd.Index)
     """Per-distinct results expanded by factorisation codes."""
     array = pd.array(values, dtype="str") if values else pd.array([""], dtype="str")
     return pd.Series(array.take(np.asarray(codes, dtype=np.intp)), index=index, copy=False)
+
+
+def expand_rows(frame: pd.DataFrame, codes: IntArray, index: pd.Index) -> pd.DataFrame:
+    """Rows of per-distinct results picked by factorisation codes (−1 gives missing).
+
+    ``frame`` is indexed by the distinct values' positions, in any order.
+    """
+    where = np.zeros(len(frame), dtype=np.intp)
+    where[frame.index.to_numpy(dtype=np.intp)] = np.arange(len(frame))
+    picks = np.where(codes >= 0, where[np.maximum(codes, 0)], -1) if len(frame) else codes
+    return pd.DataFrame(
+        {
+            col: pd.Series(frame[col].array.take(picks, allow_fill=True), index=index, copy=False)
+            for col in frame.columns
+        },
+        index=index,
+    )

@@ -46,7 +46,12 @@ import numpy as np
 import pandas as pd
 
 from bankcrm.errors import InputError
-from bankcrm.identity._distinct import IntArray, dict_take, distinct_text, str_series
+from bankcrm.identity._distinct import (
+    dict_take,
+    distinct_text,
+    expand_rows,
+    str_series,
+)
 from bankcrm.identity._hanzi import HAN_CLASS, NOT_HAN_CLASS, simplified_han_class, simplify_all
 from bankcrm.identity._places import (
     CITY_SUFFIXES,
@@ -505,25 +510,8 @@ def _fields_of_distinct(uniques: pd.Series) -> pd.DataFrame:
     parts = [_fast_fields(normal)] if not normal.empty else []
     if not fast.all():
         parts.append(_scalar_fields(uniques[~fast]))
-    # Rows stay grouped by path; their index is the distinct value's position (see _expand).
+    # Rows stay grouped by path; their index is the distinct value's position (see expand_rows).
     return pd.concat(parts) if len(parts) > 1 else parts[0]
-
-
-def _expand(frame: pd.DataFrame, codes: IntArray, index: pd.Index) -> pd.DataFrame:
-    """Rows of per-distinct results picked by factorisation codes (−1 gives missing).
-
-    ``frame`` is indexed by the distinct values' positions, in any order.
-    """
-    where = np.zeros(len(frame), dtype=np.intp)
-    where[frame.index.to_numpy(dtype=np.intp)] = np.arange(len(frame))
-    picks = np.where(codes >= 0, where[np.maximum(codes, 0)], -1) if len(frame) else codes
-    return pd.DataFrame(
-        {
-            col: pd.Series(frame[col].array.take(picks, allow_fill=True), index=index, copy=False)
-            for col in frame.columns
-        },
-        index=index,
-    )
 
 
 def normalize_addresses(series: pd.Series) -> pd.Series:
@@ -555,4 +543,4 @@ def address_frame(series: pd.Series) -> pd.DataFrame:
     """
     label = str(getattr(series, "name", None) or "address")
     codes, uniques = distinct_text(series, label, "addresses")
-    return _expand(_fields_of_distinct(uniques), codes, series.index)
+    return expand_rows(_fields_of_distinct(uniques), codes, series.index)

@@ -55,7 +55,12 @@ import numpy as np
 import pandas as pd
 
 from bankcrm.errors import InputError
-from bankcrm.identity._distinct import IntArray, dict_take, distinct_text, str_series
+from bankcrm.identity._distinct import (
+    dict_take,
+    distinct_text,
+    expand_rows,
+    str_series,
+)
 from bankcrm.identity._hanzi import HAN_CLASS, needs_simplify_pattern, simplify_all
 from bankcrm.identity._surnames import COMMON_SURNAMES, COMPOUND_SURNAMES, SURNAME_READINGS
 
@@ -568,25 +573,8 @@ def _fields_of_distinct(uniques: pd.Series) -> pd.DataFrame:
     ]
     if other.any():
         parts.append(_scalar_fields(uniques[other]))
-    # Rows stay grouped by path; their index is the distinct value's position (see _expand).
+    # Rows stay grouped by path; their index is the distinct value's position (see expand_rows).
     return pd.concat(parts) if len(parts) > 1 else parts[0]
-
-
-def _expand(frame: pd.DataFrame, codes: IntArray, index: pd.Index) -> pd.DataFrame:
-    """Rows of per-distinct results picked by factorisation codes (−1 gives missing).
-
-    ``frame`` is indexed by the distinct values' positions, in any order.
-    """
-    where = np.zeros(len(frame), dtype=np.intp)
-    where[frame.index.to_numpy(dtype=np.intp)] = np.arange(len(frame))
-    picks = np.where(codes >= 0, where[np.maximum(codes, 0)], -1) if len(frame) else codes
-    return pd.DataFrame(
-        {
-            col: pd.Series(frame[col].array.take(picks, allow_fill=True), index=index, copy=False)
-            for col in frame.columns
-        },
-        index=index,
-    )
 
 
 def _normalize_many(values: list[str]) -> list[str | None]:
@@ -610,7 +598,7 @@ def normalize_names(series: pd.Series) -> pd.Series:
     label = str(getattr(series, "name", None) or "name")
     codes, uniques = distinct_text(series, label, "names")
     normals = _fields_of_distinct(uniques)[["name_norm"]]
-    out: pd.Series = _expand(normals, codes, series.index)["name_norm"]
+    out: pd.Series = expand_rows(normals, codes, series.index)["name_norm"]
     out.name = series.name
     return out
 
@@ -632,7 +620,7 @@ def name_frame(series: pd.Series) -> pd.DataFrame:
     """
     label = str(getattr(series, "name", None) or "name")
     codes, uniques = distinct_text(series, label, "names")
-    return _expand(_fields_of_distinct(uniques), codes, series.index)
+    return expand_rows(_fields_of_distinct(uniques), codes, series.index)
 
 
 def name_keys_column(series: pd.Series) -> pd.Series:
