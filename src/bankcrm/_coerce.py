@@ -197,7 +197,7 @@ def _str(values: pd.Series[Any], coerce: bool) -> Any:
     except (TypeError, ValueError):  # pragma: no cover - infer_dtype accepts any Series
         all_text = False
     if all_text:  # the common case, decided in C
-        return values.astype("str").array
+        return _str_array(values)
     codes, uniques = distinct_codes(values)
     texts = np.empty(len(uniques), dtype=object)
     failed = np.zeros(len(uniques), dtype=bool)
@@ -221,7 +221,29 @@ def _str(values: pd.Series[Any], coerce: bool) -> Any:
         if coerce:
             raise BadValuesError("str", "not text", bad)
         raise BadValuesError("dtype", "not text (coerce=False converts nothing)", bad)
-    return pd.array(texts[codes], dtype="str")
+    return _str_array(pd.Series(texts[codes], dtype=object, copy=False))
+
+
+def _str_array(values: pd.Series[Any]) -> Any:
+    """``values`` (all text) as a ``str`` array; text that UTF-8 cannot hold is a bad value."""
+    try:
+        return values.astype("str").array
+    except UnicodeEncodeError:  # lone surrogates, e.g. from a mis-decoded file
+        codes, uniques = distinct_codes(values)
+        unencodable = np.array([not _is_utf8_encodable(u) for u in uniques], dtype=bool)
+        bad = np.zeros(len(codes), dtype=bool)
+        bad[codes >= 0] = unencodable[codes[codes >= 0]]
+        raise BadValuesError(
+            "not_unicode", "text that is not valid Unicode (lone surrogates)", bad
+        ) from None
+
+
+def _is_utf8_encodable(value: object) -> bool:
+    try:
+        str(value).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _bool(values: pd.Series[Any], coerce: bool) -> NDArray[np.bool_]:

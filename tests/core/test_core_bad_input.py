@@ -514,3 +514,18 @@ def test_container_fields_never_skip_decoding_through_their_converter() -> None:
         LadderPolicy.from_dict(LIMIT_FIELDS | {"steps": [good, {"value": "x", "oops": 1}]})
     with pytest.raises(PolicyError, match="steps"):
         LadderPolicy.from_dict(LIMIT_FIELDS | {"steps": "abc"})
+
+
+@pytest.mark.parametrize(
+    "values",
+    [["ok", "bad\ud800x", "fine", None], ["ok", 12, "bad\ud800x", None]],
+    ids=["all-text", "mixed"],
+)
+def test_lone_surrogates_in_a_text_column_name_the_rule_and_rows(values: list[Any]) -> None:
+    schema = FrameSchema("t", (Column("name", "str", nullable=True),))
+    frame = pd.DataFrame({"name": pd.Series(values, dtype=object)})
+    with pytest.raises(InputError) as caught:
+        validate_frame(frame, schema)
+    assert caught.value.rule == "not_unicode"
+    assert caught.value.column == "name"
+    assert caught.value.rows == [values.index("bad\ud800x")]
