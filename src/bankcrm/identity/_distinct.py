@@ -6,6 +6,7 @@ a column once, compute on the distinct values and expand the results back by the
 
 from __future__ import annotations
 
+import math
 from typing import Any, NoReturn
 
 import numpy as np
@@ -15,9 +16,21 @@ import pandas as pd
 from bankcrm._values import safe_label
 from bankcrm.errors import MAX_ROWS_SHOWN, InputError
 
-__all__ = ["IntArray", "dict_take", "distinct_text", "expand_rows", "str_series"]
+__all__ = ["IntArray", "dict_take", "distinct_text", "expand_rows", "str_series", "text_or_none"]
 
 IntArray = npt.NDArray[np.intp]
+
+
+def text_or_none(value: object, what: str) -> str | None:
+    """``value`` if it is text, ``None`` if it is missing; anything else is an input error.
+
+    ``what`` names the value in the message, e.g. "a name" or "an address".
+    """
+    if isinstance(value, str):
+        return value
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    raise InputError(f"{what} must be text, got {type(value).__name__}", rule="not_text")
 
 
 def str_series(values: Any, index: pd.Index | None = None) -> pd.Series:

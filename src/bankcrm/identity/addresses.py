@@ -37,7 +37,6 @@ True
 from __future__ import annotations
 
 import functools
-import math
 import re
 import unicodedata
 
@@ -45,12 +44,12 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from bankcrm.errors import InputError
 from bankcrm.identity._distinct import (
     dict_take,
     distinct_text,
     expand_rows,
     str_series,
+    text_or_none,
 )
 from bankcrm.identity._hanzi import HAN_CLASS, NOT_HAN_CLASS, simplified_han_class, simplify_all
 from bankcrm.identity._places import (
@@ -106,14 +105,6 @@ def _chinese_number(text: str) -> str:
     return str((_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0))
 
 
-def _address_text(value: object) -> str | None:
-    if isinstance(value, str):
-        return value
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    raise InputError(f"an address must be text, got {type(value).__name__}", rule="not_text")
-
-
 def _clean(text: str) -> str:
     """Every step of :func:`normalize_address` before traditional → simplified."""
     if not text.isascii():
@@ -154,7 +145,7 @@ def normalize_address(value: object) -> str | None:
     >>> normalize_address("Room 3, Tower a"), normalize_address(None)
     ('ROOM 3 TOWER A', None)
     """
-    text = _address_text(value)
+    text = text_or_none(value, "an address")
     if text is None:
         return None
     return _normalize_many([text])[0]

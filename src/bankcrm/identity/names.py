@@ -45,7 +45,6 @@ True
 from __future__ import annotations
 
 import functools
-import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -54,12 +53,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bankcrm.errors import InputError
 from bankcrm.identity._distinct import (
     dict_take,
     distinct_text,
     expand_rows,
     str_series,
+    text_or_none,
 )
 from bankcrm.identity._hanzi import HAN_CLASS, needs_simplify_pattern, simplify_all
 from bankcrm.identity._surnames import COMMON_SURNAMES, COMPOUND_SURNAMES, SURNAME_READINGS
@@ -106,15 +105,6 @@ _UMLAUT = re.compile(r"(?<=l)(?:yu|v)|(?<=n)v|(?<![aeiou]n)(?<=n)yu")
 # normalisation
 
 
-def _name_text(value: object) -> str | None:
-    """The value as text, ``None`` for missing values; anything else is an input error."""
-    if isinstance(value, str):
-        return value
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    raise InputError(f"a name must be text, got {type(value).__name__}", rule="not_text")
-
-
 def _clean(text: str) -> str:
     """Every step of :func:`normalize_name` except traditional → simplified."""
     if not text.isascii():
@@ -158,7 +148,7 @@ def normalize_name(value: object) -> str | None:
     >>> normalize_name("买买提 • 艾力"), normalize_name("乾 隆"), normalize_name("  ")
     ('买买提·艾力', '乾隆', None)
     """
-    text = _name_text(value)
+    text = text_or_none(value, "a name")
     if text is None:
         return None
     cleaned = _clean(text)
