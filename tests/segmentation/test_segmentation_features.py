@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,14 +13,7 @@ from hypothesis import strategies as st
 
 from bankcrm.errors import InputError
 from bankcrm.policy import read_provenance
-from bankcrm.segmentation import _groupby, rfm_features
-from bankcrm.segmentation._groupby import (
-    code_type,
-    factorize_int64,
-    factorize_keys,
-    group_count,
-    sort_order,
-)
+from bankcrm.segmentation import rfm_features
 
 AS_OF = dt.date(2026, 3, 31)
 
@@ -331,115 +323,12 @@ def test_equal_totals_are_equal_whatever_the_order() -> None:
     assert frame["monetary_fen"].tolist() == [60, 60]
 
 
-# -- the grouping kernel ---------------------------------------------------------------
-
-
-@given(st.lists(st.integers(-(2**63), 2**63 - 1), max_size=300))
-def test_factorize_matches_numpy_unique(keys: list[int]) -> None:
-    array = np.asarray(keys, dtype=np.int64)
-    codes, uniques = factorize_int64(array)
-    expected, inverse = np.unique(array, return_inverse=True)
-    assert uniques.tolist() == expected.tolist()
-    assert codes.tolist() == inverse.ravel().tolist()
-
-
-@pytest.mark.parametrize(
-    "keys",
-    [
-        np.arange(0, 2**40, 2**24, dtype=np.int64),  # strided: stresses the hash
-        np.arange(50_000, dtype=np.int64) << 32,
-        np.repeat(np.array([7], dtype=np.int64), 1000),
-        np.array([np.iinfo(np.int64).min, np.iinfo(np.int64).max, 0] * 4, dtype=np.int64),
-        np.random.default_rng(1).integers(10**6, 2 * 10**6, 20_000),  # dense ids
-        np.random.default_rng(2).integers(-(2**62), 2**62, 20_000),  # sparse ids
-    ],
-)
-def test_factorize_paths(keys: np.ndarray[Any, Any]) -> None:
-    codes, uniques = factorize_keys(keys)
-    expected, inverse = np.unique(keys, return_inverse=True)
-    assert np.array_equal(uniques, expected)
-    assert np.array_equal(codes, inverse.ravel())
-
-
-@given(st.lists(st.integers(-(2**63), 2**63 - 1), max_size=200), st.booleans())
-def test_sort_order_matches_a_stable_argsort(keys: list[int], narrow: bool) -> None:
-    array = np.asarray(keys, dtype=np.int64)
-    if narrow:  # the packed path: small range
-        array = array % 1000
-    assert sort_order(array).tolist() == np.argsort(array, kind="stable").tolist()
-
-
-def test_sampled_distinct_is_only_a_hint() -> None:
-    rng = np.random.default_rng(4)
-    ids = rng.choice(10**12, size=50_000, replace=False)[rng.integers(0, 50_000, 3_000_000)]
-    codes, uniques = factorize_int64(ids.astype(np.int64))
-    assert len(uniques) == len(np.unique(ids))
-    assert np.array_equal(uniques[codes], ids)
-
-
-# -- narrow codes, chunked kernels and int32 day numbers --------------------------------
-
-
-@pytest.mark.parametrize("sort", [True, False])
-@pytest.mark.parametrize(
-    "keys",
-    [
-        np.random.default_rng(5).integers(-(2**62), 2**62, 5_000),  # hashed path
-        np.random.default_rng(6).integers(0, 300, 5_000),  # direct path
-        np.array([np.iinfo(np.int64).min, np.iinfo(np.int64).max, 3] * 5, dtype=np.int64),
-        np.array(["b", "a", "b", "c"], dtype=object),  # pandas path
-    ],
-)
-def test_small_codes_are_int32_and_equal_to_intp_codes(
-    keys: np.ndarray[Any, Any], sort: bool
-) -> None:
-    wide, wide_keys = factorize_keys(keys, sort=sort)
-    narrow, narrow_keys = factorize_keys(keys, sort=sort, small=True)
-    assert narrow.dtype == np.int32
-    assert np.array_equal(narrow, wide)
-    assert np.array_equal(narrow_keys, wide_keys)
-    assert np.array_equal(narrow_keys[narrow], keys)
-
-
-def test_code_type_widens_past_int32() -> None:
-    assert code_type(0) is np.int32
-    assert code_type(2**31 - 2) is np.int32
-    assert code_type(2**31 - 1) is np.int64
-
-
-@given(st.lists(st.integers(0, 40), max_size=200), st.sampled_from([1, 3, 64]), st.booleans())
-def test_group_count_matches_bincount_across_chunks(
-    codes: list[int], chunk: int, many_groups: bool
-) -> None:
-    array = np.asarray(codes, dtype=np.int32)
-    expected = np.bincount(array, minlength=41)[:40]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_groupby, "CHUNK", chunk)  # many small chunks
-        patch.setattr(_groupby, "_COUNT_CHUNK_MAX_GROUPS", 0 if many_groups else 1 << 21)
-        counts = group_count(array, 40)
-    assert counts.dtype == np.int64
-    assert counts.tolist() == expected.tolist()
-
-
-@given(
-    st.lists(st.integers(-(2**63) + 1, 2**63 - 1), min_size=1, max_size=300),
-    st.sampled_from([1, 7, 50]),
-)
-def test_hashed_factorize_is_exact_with_tiny_chunks(keys: list[int], chunk: int) -> None:
-    # tiny chunks: every chunked loop (placing, gathering, later levels) runs many times
-    array = np.asarray(keys, dtype=np.int64)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_groupby, "CHUNK", chunk)
-        patch.setattr(_groupby, "_DIRECT_MAX_SPAN", 0)  # force the hash
-        codes, uniques = factorize_int64(array, sort=False, code_dtype=np.int32)
-    assert codes.dtype == np.int32
-    assert np.array_equal(uniques[codes], array)
-    assert len(uniques) == len(np.unique(array))
+# -- day numbers far from today ----------------------------------------------------
 
 
 def test_recency_exact_when_day_numbers_exceed_int32() -> None:
-    # second-resolution stamps ~6 million years back: day numbers below int32's range, so the
-    # last-day kernel must fall back to int64 (recency counted in whole days all the same)
+    # second-resolution stamps ~6 million years back: day numbers below int32's range
+    # (recency is still counted in whole days)
     far = np.datetime64(-6_000_000 * 366 * 86_400, "s")
     near = np.datetime64("2026-03-01", "s")
     tx = pd.DataFrame(
@@ -457,7 +346,7 @@ def test_recency_exact_when_day_numbers_exceed_int32() -> None:
 
 
 def test_recency_with_missing_dates_excluded_in_second_resolution() -> None:
-    # NaT rows go to the trash; the int32 day bounds come from the real stamps only
+    # NaT rows are excluded; the other rows' recency is unaffected
     tx = pd.DataFrame(
         {
             "customer_id": [1, 1, 2],
@@ -468,17 +357,3 @@ def test_recency_with_missing_dates_excluded_in_second_resolution() -> None:
     result = rfm_features(tx, as_of=AS_OF, on_invalid="exclude")
     assert result.features["recency_days"].tolist() == [1, 365]
     assert result.excluded["reason"].tolist() == ["invalid_date"]
-
-
-@pytest.mark.parametrize("max_load", [1.5, 1e9])
-def test_hashed_factorize_is_exact_when_the_size_hint_is_far_off(max_load: float) -> None:
-    # a hint of one key: the first table is tiny; it is rebuilt (load above max_load), or kept
-    # overloaded so that most keys go down the later levels (and the last ones to pandas)
-    rng = np.random.default_rng(9)
-    ids = rng.choice(10**12, size=5_000, replace=False)[rng.integers(0, 5_000, 40_000)]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_groupby, "_sampled_distinct", lambda keys: 1.0)
-        patch.setattr(_groupby, "_MAX_LOAD", max_load)
-        codes, uniques = factorize_int64(ids.astype(np.int64), sort=False, code_dtype=np.int32)
-    assert len(uniques) == len(np.unique(ids))
-    assert np.array_equal(uniques[codes], ids)

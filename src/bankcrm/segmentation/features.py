@@ -74,13 +74,9 @@ from bankcrm.frames import Column, FrameSchema, validate_frame
 from bankcrm.money import to_fen
 from bankcrm.policy import Provenance, stamp_provenance
 from bankcrm.segmentation import _intake
-from bankcrm.segmentation._groupby import (
-    CHUNK,
-    code_type,
-    factorize_keys,
-    group_count,
-    sort_order,
-)
+from bankcrm.segmentation._aggregate import Aggregate, aggregate
+from bankcrm.segmentation._groupby import sort_order
+from bankcrm.segmentation._kernels import COUNTED, NO_DAY, REGISTER, SKIP
 
 __all__ = [
     "FEATURES_VERSION",
@@ -115,10 +111,11 @@ _CODE = {reason: np.int8(i + 1) for i, reason in enumerate(_REASONS)}
 _NOT_SEEN = frozenset(
     {ExclusionReason.INVALID_CUSTOMER_ID, ExclusionReason.INVALID_DATE, ExclusionReason.AFTER_AS_OF}
 )
-_SEEN = np.array([True] + [r not in _NOT_SEEN for r in _REASONS], dtype=bool)
+# How the hash aggregate treats a row, by its reason code: counted, customer kept, or skipped.
+_STATE = np.array(
+    [COUNTED] + [SKIP if r in _NOT_SEEN else REGISTER for r in _REASONS], dtype=np.int8
+)
 _ROLES = ("customer_id", "date", "amount")
-#: Per-row customer codes: int32 up to 2**31 rows (half the memory of intp), else int64.
-_Codes = NDArray[np.signedinteger[Any]]
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -213,19 +210,53 @@ def _role_names(columns: Mapping[str, str] | None) -> dict[str, str]:
 
 
 class _Reasons:
-    """Per-row reason codes, allocated only once some row is excluded."""
+    """Per-row reason codes, allocated only once a mask marks some row.
+
+    Rows marked by position alone (the reversals, usually the only excluded rows) are kept
+    as positions until a mask comes: no per-row array for the common case.
+    """
 
     def __init__(self, n: int) -> None:
         self.n = n
         self.codes: NDArray[np.int8] | None = None
+        self._rows: tuple[NDArray[np.intp], ExclusionReason] | None = None
 
     def mark(self, mask: NDArray[np.bool_], reason: ExclusionReason, start: int = 0) -> None:
+        """Give ``reason`` to the rows of ``mask`` (from ``start``) that have none yet."""
         if not mask.any():
             return
+        codes = self._materialize()
+        part = codes[start : start + len(mask)]
+        part[mask & (part == 0)] = _CODE[reason]
+
+    def mark_rows(self, rows: NDArray[np.intp], reason: ExclusionReason) -> None:
+        """Give ``reason`` to the rows at ``rows`` (ascending) that have none yet."""
+        if not rows.size:
+            return
+        if self.codes is None and self._rows is None:
+            self._rows = (rows, reason)
+            return
+        codes = self._materialize()
+        codes[rows[codes[rows] == 0]] = _CODE[reason]
+
+    def excluded(self) -> tuple[NDArray[np.int64], NDArray[np.int8]]:
+        """Positions of the excluded rows (ascending) and their reason codes."""
+        if self._rows is not None:
+            rows, reason = self._rows
+            return rows.astype(np.int64), np.full(len(rows), _CODE[reason], dtype=np.int8)
+        if self.codes is None:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int8)
+        positions = np.flatnonzero(self.codes).astype(np.int64)
+        return positions, self.codes[positions]
+
+    def _materialize(self) -> NDArray[np.int8]:
         if self.codes is None:
             self.codes = np.zeros(self.n, dtype=np.int8)
-        part = self.codes[start : start + len(mask)]
-        part[mask & (part == 0)] = _CODE[reason]
+        if self._rows is not None:
+            rows, reason = self._rows
+            self.codes[rows] = _CODE[reason]  # marked first: takes precedence
+            self._rows = None
+        return self.codes
 
 
 def rfm_features(
@@ -312,31 +343,51 @@ def rfm_features(
     per_day = dates.per_day
     end = (day0 + 1) * per_day  # first instant after as_of
     start = None if window_days is None else (day0 - window_days + 1) * per_day
-    day_range = _mark_dates(dates, reasons, end, start, after_as_of)
+    _mark_dates(dates, reasons, end, start, after_as_of)
 
-    # One factorization of the ids; bad-id rows get the trash code.
-    codes, keys = _factorize(ids, reasons)
-    keys, codes, extra = _universe(keys, codes, ids.is_int, reasons, customers, names)
-    n_customers = len(keys)
-    if reasons.codes is not None:
-        codes[reasons.codes != 0] = n_customers  # trash
-
-    total, count, last_day = _reduce(
-        codes, dates, amounts, n_customers, negatives, reasons, names["amount"], day_range
+    state = None if reasons.codes is None else _STATE[reasons.codes]
+    keys, labels = _row_keys(ids)
+    amount_series = amounts.column.series
+    amount_name = names["amount"]
+    entries = aggregate(
+        keys,
+        dates.stamps,
+        per_day,
+        floats=amounts.floats,
+        fen=amounts.fen,
+        state=state,
+        net_negatives=negatives == "net",
+        exact_fen=lambda rows: to_fen(amount_series.iloc[rows], column=amount_name),
+        column=amount_name,
     )
-    if frequency == "active_days":
-        count_for_freq = _active_days(codes, dates.stamps, per_day, n_customers)
+    entry_keys = entries.keys if labels is None else labels[entries.keys]
+    negative_rows = entries.negatives
+    extra = None
+    if customers is None:
+        final = entry_keys
+        where = np.arange(len(final))
     else:
-        count_for_freq = count
+        final, extra = _customer_keys(customers, ids.is_int, names["customer_id"])
+        where, found = _locate(final, entry_keys, ids.is_int)
+        if not found.all():
+            unknown = _rows_of_entries(entries, keys, state, ~found)
+            reasons.mark(unknown, ExclusionReason.UNKNOWN_CUSTOMER)
+            negative_rows = negative_rows[~unknown[negative_rows]]
+            where = np.where(found, where, len(final))  # unknown customers: dropped below
+    _apply_negatives(negative_rows, negatives, reasons, amounts.column, amount_name)
+    per_entry = [entries.total, entries.count, entries.last]
+    if frequency == "active_days":
+        per_entry.append(_active_days(entries, keys, dates.stamps, per_day, state))
+    total, count, last_day, *more = _spread(per_entry, where, len(final))
+    count_for_freq = more[0] if more else count
+    if customers is None and labels is not None:  # text ids: sort by the ids themselves
+        order = sort_order(final)
+        final, total, count, last_day = final[order], total[order], count[order], last_day[order]
+        count_for_freq = count_for_freq[order]
+    keys = final
     active = count > 0
     if monetary == "mean":
         total = _mean_half_up(total, count)
-    if customers is None:  # the kernel numbers customers its own way: sort the results
-        order = sort_order(keys)
-        keys, total, count = keys[order], total[order], count[order]
-        last_day = last_day[order]
-        count_for_freq = count if frequency == "count" else count_for_freq[order]
-        active = count > 0
     recency = np.where(active, day0 - last_day, 0)
     frame = pd.DataFrame(
         {
@@ -386,17 +437,16 @@ _RULE_TEXT = {
 
 def _mark_dates(
     dates: _intake.Dates, reasons: _Reasons, end: int, start: int | None, after_as_of: str
-) -> tuple[int, int]:
-    """Mark the rows outside the window; return the lowest and highest day of the rest."""
+) -> None:
+    """Mark the rows dated after ``as_of`` or before the window (NaT rows are already out)."""
     stamps = dates.stamps
-    per_day = dates.per_day
     if not len(stamps):
-        return 0, 0
+        return
     low, high = int(stamps.min()), int(stamps.max())
     nat = np.iinfo(np.int64).min
     lowest_ok = nat + 1 if start is None else start
     if low >= lowest_ok and high < end:
-        return low // per_day, high // per_day  # the usual case: every row in the window
+        return  # the usual case: every row in the window
     valid = stamps != nat
     after = valid & (stamps >= end)
     if after.any() and after_as_of == "raise":
@@ -410,67 +460,77 @@ def _mark_dates(
     reasons.mark(after, ExclusionReason.AFTER_AS_OF)
     if start is not None:
         reasons.mark(valid & (stamps < start), ExclusionReason.BEFORE_WINDOW)
-        low = start
-    elif low == nat:  # the real stamps' lowest (NaT rows are excluded)
-        real = stamps[valid]
-        low = int(real.min()) if len(real) else 0
-    return low // per_day, min(high, end - 1) // per_day
 
 
-def _factorize(ids: _intake.Ids, reasons: _Reasons) -> tuple[_Codes, NDArray[Any]]:
-    bad = ids.column.bad
-    if bad is None:
-        return factorize_keys(ids.values, sort=False, small=True)
-    good = ~bad
-    sub_codes, keys = factorize_keys(ids.values[good], sort=False, small=True)
-    codes = np.full(len(bad), len(keys), dtype=code_type(len(bad)))
-    codes[good] = sub_codes
-    return codes, keys
+def _row_keys(ids: _intake.Ids) -> tuple[NDArray[np.int64], NDArray[Any] | None]:
+    """An int64 key per row: the id itself, or the number of a text id and the text per number."""
+    if ids.is_int:
+        return ids.values, None
+    codes, labels = pd.factorize(ids.values)  # bad rows hold a filler; they are skipped
+    return np.asarray(codes, dtype=np.int64), np.asarray(labels, dtype=object)
 
 
-def _universe(
-    keys: NDArray[Any],
-    codes: _Codes,
-    is_int: bool,
+def _locate(
+    final: NDArray[Any], keys: NDArray[Any], is_int: bool
+) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+    """Where each of ``keys`` sits in the sorted ``final`` ids, and whether it is there."""
+    if is_int:
+        where = np.minimum(np.searchsorted(final, keys), max(len(final) - 1, 0))
+        found = (final[where] == keys) if len(final) else np.zeros(len(keys), dtype=bool)
+        return where.astype(np.intp), found
+    where = pd.Index(final).get_indexer(pd.Index(keys))
+    return where.astype(np.intp), where >= 0
+
+
+def _rows_of_entries(
+    entries: Aggregate,
+    keys: NDArray[np.int64],
+    state: NDArray[np.int8] | None,
+    chosen: NDArray[np.bool_],
+) -> NDArray[np.bool_]:
+    """Rows (as a mask) whose customer is one of the ``chosen`` entries."""
+    rows = np.arange(len(keys)) if state is None else np.flatnonzero(state != SKIP)
+    codes = entries.codes_of(keys, rows)
+    mask = np.zeros(len(keys), dtype=bool)
+    mask[rows] = chosen[codes]  # every such row's customer is an entry
+    return mask
+
+
+def _apply_negatives(
+    rows: NDArray[np.intp],
+    policy: str,
     reasons: _Reasons,
-    customers: pd.DataFrame | None,
-    names: Mapping[str, str],
-) -> tuple[NDArray[Any], _Codes, pd.DataFrame | None]:
-    """The customers to report, with the row codes renumbered onto them (trash = their count).
+    column: _intake.Column,
+    name: str,
+) -> None:
+    """Raise for the rows of negative amounts, or mark them excluded (``"net"`` keeps them)."""
+    if not rows.size or policy == "net":
+        return
+    if policy == "raise":
+        mask = np.zeros(reasons.n, dtype=bool)
+        mask[rows] = True
+        raise_for_rows(
+            f"transactions: {_RULE_TEXT['negative_amount']}",
+            column=name,
+            rule="negative_amount",
+            mask=mask,
+            series=column.series,
+        )
+    reasons.mark_rows(rows, ExclusionReason.NEGATIVE_AMOUNT)
 
-    Without a ``customers`` frame: every id with a row that shows it existed by ``as_of``.
-    """
-    n_keys = len(keys)
-    extra = None
-    if customers is None:
-        if reasons.codes is None:
-            return keys, codes, None
-        seen_rows = _SEEN[reasons.codes]
-        seen = group_count(codes[seen_rows], n_keys) > 0
-        if seen.all():
-            return keys, codes, None
-        mapping = np.full(n_keys + 1, int(seen.sum()), dtype=np.intp)
-        mapping[np.flatnonzero(seen)] = np.arange(int(seen.sum()), dtype=np.intp)
-        final = keys[seen]
-    else:
-        final, extra = _customer_keys(customers, is_int, names["customer_id"])
-        mapping = np.full(n_keys + 1, len(final), dtype=np.intp)
-        if is_int:
-            where = np.searchsorted(final, keys)
-            where = np.minimum(where, max(len(final) - 1, 0))
-            found = (final[where] == keys) if len(final) else np.zeros(n_keys, dtype=bool)
-        else:
-            where = pd.Index(final).get_indexer(pd.Index(keys))
-            found = where >= 0
-        mapping[:n_keys][found] = where[found]
-    out = np.empty_like(codes)
-    for begin in range(0, len(codes), CHUNK):
-        stop = min(len(codes), begin + CHUNK)
-        out[begin:stop] = mapping[codes[begin:stop].astype(np.intp)]
-    if customers is not None:
-        # a valid id that is not a known customer (earlier reasons keep precedence)
-        reasons.mark((out == len(final)) & (codes < n_keys), ExclusionReason.UNKNOWN_CUSTOMER)
-    return final, out, extra
+
+def _spread(
+    per_entry: list[NDArray[np.int64]], where: NDArray[np.intp], n_final: int
+) -> list[NDArray[np.int64]]:
+    """Put each entry's figures at its customer's place (``where == n_final``: dropped)."""
+    if n_final == len(where) and (where == np.arange(n_final)).all():
+        return per_entry
+    out = []
+    for values, empty in zip(per_entry, (0, 0, NO_DAY, 0), strict=False):
+        placed = np.full(n_final + 1, empty, dtype=np.int64)
+        placed[where] = values
+        out.append(placed[:n_final])
+    return out
 
 
 def _customer_keys(
@@ -498,91 +558,31 @@ def _customer_keys(
     return final, extra
 
 
-def _reduce(
-    codes: _Codes,
-    dates: _intake.Dates,
-    amounts: _intake.Amounts,
-    n_customers: int,
-    negatives: str,
-    reasons: _Reasons,
-    amount_column: str,
-    day_range: tuple[int, int],
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
-    """Exact per-customer sum (fen), count and last day (days since the epoch), chunk by chunk.
-
-    ``codes`` is ours (a fresh array): rows of negative amounts are moved to the trash code
-    in place once they have been netted (or excluded), so that one bincount gives the counts.
-    The last day is taken over int32 day numbers when ``day_range`` (the lowest and highest
-    day of the real timestamps) fits: half the table of int64 timestamps, fewer cache misses.
-    """
-    trash = n_customers
-    n = len(codes)
-    limit = np.iinfo(np.int32)
-    fits = limit.min < day_range[0] and day_range[1] < limit.max
-    day_type = np.int32 if fits else np.int64
-    total = np.zeros(n_customers + 1, dtype=np.int64)
-    last = np.full(n_customers + 1, np.iinfo(day_type).min, dtype=day_type)
-    days = np.empty(min(n, CHUNK), dtype=day_type)
-    stamps, per_day = dates.stamps, dates.per_day
-    bad = amounts.column.bad
-    for begin in range(0, n, CHUNK):
-        stop = min(n, begin + CHUNK)
-        if amounts.fen is not None:
-            fen = amounts.fen[begin:stop]
-        else:
-            assert amounts.floats is not None
-            part = amounts.floats[begin:stop]
-            if bad is not None and bad[begin:stop].any():
-                part = np.where(bad[begin:stop], 0.0, part)
-            fen = to_fen(part, column=amount_column)
-        chunk_codes = codes[begin:stop]
-        negative = fen < 0
-        if negative.any():
-            negative &= chunk_codes != trash
-        counted_codes = chunk_codes
-        moved = False
-        if negative.any():
-            moved = True
-            if negatives == "raise":
-                mask = np.zeros(n, dtype=bool)
-                mask[begin:stop] = negative
-                raise_for_rows(
-                    f"transactions: {_RULE_TEXT['negative_amount']}",
-                    column=amount_column,
-                    rule="negative_amount",
-                    mask=mask,
-                    series=amounts.column.series,
-                )
-            counted_codes = np.where(negative, trash, chunk_codes)
-            if negatives == "exclude":
-                reasons.mark(negative, ExclusionReason.NEGATIVE_AMOUNT, begin)
-                chunk_codes = counted_codes
-        np.add.at(total, chunk_codes, fen)
-        # NaT rows are in the trash, so their wrapped day numbers never matter
-        chunk_days = days[: stop - begin]
-        np.floor_divide(stamps[begin:stop], per_day, out=chunk_days, casting="unsafe")
-        np.maximum.at(last, counted_codes, chunk_days)
-        if moved:
-            codes[begin:stop] = counted_codes  # negative rows leave the counts
-    count = group_count(codes, n_customers)
-    return total[:n_customers], count, last[:n_customers].astype(np.int64)
-
-
 def _active_days(
-    codes: _Codes, stamps: NDArray[np.int64], per_day: int, n_customers: int
+    entries: Aggregate,
+    keys: NDArray[np.int64],
+    stamps: NDArray[np.int64],
+    per_day: int,
+    state: NDArray[np.int8] | None,
 ) -> NDArray[np.int64]:
-    """Distinct transaction dates per customer (negative rows are already in the trash)."""
-    keep = codes != n_customers
-    rows = np.flatnonzero(keep)
+    """Distinct days of counted rows per entry (negative amounts never count)."""
+    counted = np.ones(len(keys), dtype=bool) if state is None else state == COUNTED
+    counted[entries.negatives] = False
+    rows = np.flatnonzero(counted)
+    n_entries = len(entries.keys)
     if not rows.size:
-        return np.zeros(n_customers, dtype=np.int64)
-    days = np.floor_divide(stamps[rows], per_day)
+        return np.zeros(n_entries, dtype=np.int64)
+    codes = entries.codes_of(keys, rows)
+    days = stamps[rows] // per_day
     first = int(days.min())
     span = int(days.max()) - first + 1
-    pairs = codes[rows].astype(np.int64) * span + (days - first)
-    _, distinct = factorize_keys(pairs, sort=False)
-    owners = np.asarray(distinct, dtype=np.int64) // span
-    return np.bincount(owners, minlength=n_customers).astype(np.int64)
+    if n_entries * span < 2**62:  # (entry, day) packed in one int64
+        pairs = codes * span + (days - first)
+        owners = aggregate(pairs, pairs, 1).keys // span
+    else:  # pragma: no cover - needs dates spanning millions of years
+        frame = pd.DataFrame({"entry": codes, "day": days}).drop_duplicates()
+        owners = frame["entry"].to_numpy()
+    return np.bincount(owners, minlength=n_entries).astype(np.int64)
 
 
 def _mean_half_up(total: NDArray[np.int64], count: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -598,11 +598,6 @@ def _mean_half_up(total: NDArray[np.int64], count: NDArray[np.int64]) -> NDArray
 
 def _excluded_frame(reasons: _Reasons, index: pd.Index[Any]) -> pd.DataFrame:
     categories = pd.CategoricalDtype([r.value for r in _REASONS])
-    if reasons.codes is None:
-        positions = np.empty(0, dtype=np.int64)
-        labels: NDArray[np.int8] = np.empty(0, dtype=np.int8)
-    else:
-        positions = np.flatnonzero(reasons.codes).astype(np.int64)
-        labels = reasons.codes[positions]
+    positions, labels = reasons.excluded()
     reason = pd.Categorical.from_codes(labels.astype(np.int64) - 1, dtype=categories)
     return pd.DataFrame({"position": positions, "reason": reason}, index=index[positions])
