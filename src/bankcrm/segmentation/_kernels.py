@@ -31,6 +31,9 @@ from typing import Any, TypeVar, cast
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba.core import cgutils, types
+from numba.extending import intrinsic
 
 __all__ = [
     "COUNTED",
@@ -56,9 +59,53 @@ _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _LIMIT_FEN = float(10**15)  # bankcrm.money.MAX_ABS_FEN (kept literal: a compile-time constant)
 
 
+# Rows ahead whose table slot is prefetched: enough to cover a memory round trip, few
+# enough that the prefetched lines are still in cache when their row comes (measured at 20 M
+# rows: 0.85 s without, 0.42 s at 16, worse again at 32).
+PREFETCH_AHEAD = 16
+
+
 def _compiled(function: _F) -> _F:
     """Compile with Numba: no GIL (threads run in parallel), cached on disk between runs."""
     return cast(_F, numba.njit(nogil=True, cache=True)(function))
+
+
+@intrinsic  # type: ignore[misc]
+def _prefetch_row(typing_context: Any, table: Any, row: Any) -> Any:
+    """Ask the CPU to fetch ``table[row]`` into cache without waiting for it (LLVM prefetch).
+
+    The row loop is bound by cache misses on the table, not by arithmetic: a miss taken a few
+    rows ahead overlaps with the work on the rows in between.
+    """
+    signature = types.void(table, row)
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        array_type = sig.args[0]
+        array = context.make_array(array_type)(context, builder, args[0])
+        index = context.cast(builder, args[1], sig.args[1], types.intp)
+        zero = context.get_constant(types.intp, 0)
+        pointer = cgutils.get_item_pointer2(
+            context,
+            builder,
+            data=array.data,
+            shape=cgutils.unpack_tuple(builder, array.shape),
+            strides=cgutils.unpack_tuple(builder, array.strides),
+            layout=array_type.layout,
+            inds=[index, zero],
+            wraparound=False,
+            boundscheck=False,
+        )
+        byte_pointer = ir.IntType(8).as_pointer()
+        int32 = ir.IntType(32)
+        function_type = ir.FunctionType(ir.VoidType(), [byte_pointer, int32, int32, int32])
+        prefetch = cgutils.get_or_insert_function(builder.module, function_type, "llvm.prefetch.p0")
+        # write intent, keep in all cache levels, data cache
+        builder.call(
+            prefetch, [builder.bitcast(pointer, byte_pointer), int32(1), int32(3), int32(1)]
+        )
+        return context.get_dummy_value()
+
+    return signature, codegen
 
 
 @_compiled
@@ -120,10 +167,17 @@ def aggregate_rows(
     n_near = 0
     n_negatives = 0
     overflow = False
+    slot_shift = np.uint64(64 - bits)
+    left = np.uint64(part_bits)
     i = start
     while i < n:
         if filled >= max_filled or n_near >= near.size or n_negatives >= negatives.size:
             return i, filled, n_near, n_negatives, overflow
+        ahead = i + (PREFETCH_AHEAD << part_bits)  # the next rows of this part
+        if ahead < n:
+            coming = np.uint64(keys[ahead]) * _MULTIPLIER
+            if part_bits == 0 or (coming >> part_shift) == wanted:
+                _prefetch_row(table, np.int64((coming << left) >> slot_shift))
         row_state = state[i] if has_state else COUNTED
         if row_state == SKIP:
             i += 1
