@@ -32,7 +32,8 @@ from typing import Any, TypeVar, cast
 import numba
 import numpy as np
 from llvmlite import ir
-from numba.core import cgutils, types
+from numba.core import cgutils as _cgutils
+from numba.core import types
 from numba.extending import intrinsic
 
 __all__ = [
@@ -70,8 +71,11 @@ def _compiled(function: _F) -> _F:
     return cast(_F, numba.njit(nogil=True, cache=True)(function))
 
 
-@intrinsic  # type: ignore[misc]
-def _prefetch_row(typing_context: Any, table: Any, row: Any) -> Any:
+# numba's code-generation helpers are untyped; they are used through Any.
+cgutils: Any = _cgutils
+
+
+def _prefetch_typing(typing_context: Any, table: Any, row: Any) -> Any:
     """Ask the CPU to fetch ``table[row]`` into cache without waiting for it (LLVM prefetch).
 
     The row loop is bound by cache misses on the table, not by arithmetic: a miss taken a few
@@ -106,6 +110,9 @@ def _prefetch_row(typing_context: Any, table: Any, row: Any) -> Any:
         return context.get_dummy_value()
 
     return signature, codegen
+
+
+_prefetch_row = cast(Callable[[Any, Any], None], intrinsic(_prefetch_typing))
 
 
 @_compiled
