@@ -103,18 +103,18 @@ class Aggregate:
     negatives: NDArray[np.intp]
     _parts: tuple[_Part, ...]
     _part_bits: int
-    _occupied: tuple[NDArray[np.int64], ...]
-    _rank: NDArray[np.int64]
+    _slots: NDArray[np.int64]  # each entry's slot in its part's table
+    _source: NDArray[np.int8]  # each entry's part
 
     def codes_of(self, keys: NDArray[np.int64], rows: NDArray[np.intp]) -> NDArray[np.int64]:
         """The entry number of ``keys[rows]`` (−1 for a key that is not an entry)."""
         out = np.full(len(rows), -1, dtype=np.int64)
-        offsets = np.cumsum([0] + [len(o) for o in self._occupied])
 
         def run(part: int) -> None:
             piece = self._parts[part]
+            entries = np.flatnonzero(self._source == part)
             slot_index = np.full(len(piece.table), -1, dtype=np.int64)
-            slot_index[self._occupied[part]] = self._rank[offsets[part] : offsets[part + 1]]
+            slot_index[self._slots[entries]] = entries
             _kernels.lookup_rows(
                 keys, rows, piece.table, piece.bits, part, self._part_bits, slot_index, out
             )
@@ -266,28 +266,36 @@ def _aggregate_part(
     return _Part(table, bits, filled, np.concatenate(near), np.concatenate(negatives), overflow)
 
 
+_FIGURES = ("keys", "total", "count", "last", "slots")
+
+
 def _collect(pieces: list[_Part], part_bits: int, negatives: NDArray[np.intp]) -> Aggregate:
-    """Gather the occupied slots of every table into one key-sorted set of entries."""
-    sizes = [p.filled for p in pieces]
-    rows = np.empty((sum(sizes), 4), dtype=np.int64)
-    slots = np.empty(len(rows), dtype=np.int64)
-    at = 0
-    for piece in pieces:
-        at = _kernels.compact(piece.table, rows, slots, at)
-    keys = rows[:, _kernels.KEY]
-    order = sort_order(keys)
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order), dtype=np.int64)
-    bounds = np.cumsum([0, *sizes])
-    occupied = tuple(slots[bounds[i] : bounds[i + 1]] for i in range(len(pieces)))
+    """Gather every table's entries, sorted by key: each part sorts its own on its thread
+    (numpy's sort releases the GIL), then one linear merge per further part."""
+
+    def sorted_part(part: int) -> dict[str, NDArray[np.int64]]:
+        piece = pieces[part]
+        run = {name: np.empty(piece.filled, dtype=np.int64) for name in _FIGURES}
+        _kernels.compact(piece.table, *(run[name] for name in _FIGURES))
+        order = sort_order(run["keys"])
+        return {name: values[order] for name, values in run.items()}
+
+    runs = _run_parts(sorted_part, len(pieces))
+    merged = runs[0]
+    source = np.zeros(len(merged["keys"]), dtype=np.int8)
+    for part, run in enumerate(runs[1:], start=1):
+        order = np.empty(len(merged["keys"]) + len(run["keys"]), dtype=np.int64)
+        _kernels.merge_order(merged["keys"], run["keys"], order)
+        merged = {name: np.concatenate([merged[name], run[name]])[order] for name in _FIGURES}
+        source = np.concatenate([source, np.full(len(run["keys"]), part, dtype=np.int8)])[order]
     return Aggregate(
-        keys=keys[order],
-        total=rows[:, _kernels.TOTAL][order],
-        count=rows[:, _kernels.COUNT][order],
-        last=rows[:, _kernels.LAST][order],
+        keys=merged["keys"],
+        total=merged["total"],
+        count=merged["count"],
+        last=merged["last"],
         negatives=negatives,
         parts=tuple(pieces),
         part_bits=part_bits,
-        occupied=occupied,
-        rank=rank,
+        slots=merged["slots"],
+        source=source,
     )

@@ -44,8 +44,8 @@ __all__ = [
     "SKIP",
     "aggregate_rows",
     "compact",
-    "hash_part",
     "lookup_rows",
+    "merge_order",
     "rehash",
 ]
 
@@ -113,15 +113,6 @@ def _prefetch_typing(typing_context: Any, table: Any, row: Any) -> Any:
 
 
 _prefetch_row = cast(Callable[[Any, Any], None], intrinsic(_prefetch_typing))
-
-
-@_compiled
-def hash_part(key: int, part_bits: int) -> int:
-    """Which thread's table ``key`` belongs to (the top ``part_bits`` bits of its hash)."""
-    if part_bits == 0:
-        return 0
-    hashed = np.uint64(key) * _MULTIPLIER
-    return int(hashed >> np.uint64(64 - part_bits))
 
 
 @_compiled
@@ -278,18 +269,34 @@ def lookup_rows(
 
 
 @_compiled
-def compact(table: Any, out: Any, slots: Any, start: int) -> int:
-    """Copy the occupied slots of ``table`` to ``out[start:]`` (rows of key, total, count, last).
+def compact(table: Any, keys: Any, total: Any, count: Any, last: Any, slots: Any) -> None:
+    """Copy the occupied slots of ``table`` into the per-customer arrays, in slot order.
 
-    ``slots`` receives each copied slot's number. Returns the position after the last copy.
+    ``slots`` receives each entry's slot number; the arrays are as long as the entries.
     """
-    at = start
+    at = 0
     for j in range(table.shape[0]):
         if table[j, COUNT] != FREE:
-            out[at, KEY] = table[j, KEY]
-            out[at, TOTAL] = table[j, TOTAL]
-            out[at, COUNT] = table[j, COUNT]
-            out[at, LAST] = table[j, LAST]
+            keys[at] = table[j, KEY]
+            total[at] = table[j, TOTAL]
+            count[at] = table[j, COUNT]
+            last[at] = table[j, LAST]
             slots[at] = j
             at += 1
-    return at
+
+
+@_compiled
+def merge_order(left: Any, right: Any, out: Any) -> None:
+    """The order that merges two ascending runs of distinct keys: ``out[k]`` indexes ``left``
+    followed by ``right`` (``len(left) + j`` for ``right[j]``)."""
+    i = 0
+    j = 0
+    n_left = left.size
+    n_right = right.size
+    for k in range(n_left + n_right):
+        if j >= n_right or (i < n_left and left[i] < right[j]):
+            out[k] = i
+            i += 1
+        else:
+            out[k] = n_left + j
+            j += 1

@@ -345,6 +345,83 @@ def rfm_features(
     start = None if window_days is None else (day0 - window_days + 1) * per_day
     _mark_dates(dates, reasons, end, start, after_as_of)
 
+    per = _per_customer(
+        ids, dates, amounts, reasons, customers, names, negatives=negatives, frequency=frequency
+    )
+    active = per.count > 0
+    total = _mean_half_up(per.total, per.count) if monetary == "mean" else per.total
+    recency = np.where(active, day0 - per.last, 0)
+    frame = pd.DataFrame(
+        {
+            "customer_id": per.keys,
+            "recency_days": pd.arrays.IntegerArray(recency.astype(np.int64), ~active),
+            "frequency": per.freq,
+            "monetary": total / 100.0,
+            "monetary_fen": total,
+            "has_transactions": active,
+        },
+        copy=False,  # one block per column: no consolidation copy of millions of rows
+    )
+    if per.extra is not None and len(per.extra.columns):
+        frame = pd.concat([frame, per.extra], axis=1)
+    provenance = Provenance(
+        f"rfm_features[{frequency},{monetary},negatives={negatives},window={window_days}]",
+        FEATURES_VERSION,
+        as_of_date,
+        producer="bankcrm.segmentation.rfm_features",
+    )
+    frame = stamp_provenance(frame, provenance)
+    excluded = _excluded_frame(reasons, transactions.index)
+    return RFMFeatures(
+        features=frame,
+        excluded=excluded,
+        as_of=as_of_date,
+        window_days=window_days,
+        monetary=monetary,
+        frequency=frequency,
+        negatives=negatives,
+        n_rows=n,
+    )
+
+
+_RULE_TEXT = {
+    "not_null": "missing value",
+    "numeric": "not a valid amount",
+    "finite": "amount is infinite",
+    "range": "amount out of range",
+    "int": "not a whole-number id",
+    "str": "not a text id",
+    "datetime": "not a valid date or timestamp",
+    "negative_amount": "negative amount (reversal) not allowed with negatives='raise'",
+    "after_as_of": "transaction dated after as_of not allowed with after_as_of='raise'",
+}
+
+
+@attrs.frozen(eq=False)
+class _PerCustomer:
+    """The reported customers (sorted) with their figures and the customers frame's columns."""
+
+    keys: NDArray[Any]
+    total: NDArray[np.int64]
+    count: NDArray[np.int64]
+    last: NDArray[np.int64]
+    freq: NDArray[np.int64]
+    extra: pd.DataFrame | None
+
+
+def _per_customer(
+    ids: _intake.Ids,
+    dates: _intake.Dates,
+    amounts: _intake.Amounts,
+    reasons: _Reasons,
+    customers: pd.DataFrame | None,
+    names: Mapping[str, str],
+    *,
+    negatives: str,
+    frequency: str,
+) -> _PerCustomer:
+    """Aggregate the rows per customer, apply the reversal and customer-list policies."""
+    per_day = dates.per_day
     state = None if reasons.codes is None else _STATE[reasons.codes]
     keys, labels = _row_keys(ids)
     amount_series = amounts.column.series
@@ -384,55 +461,7 @@ def rfm_features(
         order = sort_order(final)
         final, total, count, last_day = final[order], total[order], count[order], last_day[order]
         count_for_freq = count_for_freq[order]
-    keys = final
-    active = count > 0
-    if monetary == "mean":
-        total = _mean_half_up(total, count)
-    recency = np.where(active, day0 - last_day, 0)
-    frame = pd.DataFrame(
-        {
-            "customer_id": keys,
-            "recency_days": pd.arrays.IntegerArray(recency.astype(np.int64), ~active),
-            "frequency": count_for_freq,
-            "monetary": total / 100.0,
-            "monetary_fen": total,
-            "has_transactions": active,
-        },
-        copy=False,  # one block per column: no consolidation copy of millions of rows
-    )
-    if extra is not None and len(extra.columns):
-        frame = pd.concat([frame, extra], axis=1)
-    provenance = Provenance(
-        f"rfm_features[{frequency},{monetary},negatives={negatives},window={window_days}]",
-        FEATURES_VERSION,
-        as_of_date,
-        producer="bankcrm.segmentation.rfm_features",
-    )
-    frame = stamp_provenance(frame, provenance)
-    excluded = _excluded_frame(reasons, transactions.index)
-    return RFMFeatures(
-        features=frame,
-        excluded=excluded,
-        as_of=as_of_date,
-        window_days=window_days,
-        monetary=monetary,
-        frequency=frequency,
-        negatives=negatives,
-        n_rows=n,
-    )
-
-
-_RULE_TEXT = {
-    "not_null": "missing value",
-    "numeric": "not a valid amount",
-    "finite": "amount is infinite",
-    "range": "amount out of range",
-    "int": "not a whole-number id",
-    "str": "not a text id",
-    "datetime": "not a valid date or timestamp",
-    "negative_amount": "negative amount (reversal) not allowed with negatives='raise'",
-    "after_as_of": "transaction dated after as_of not allowed with after_as_of='raise'",
-}
+    return _PerCustomer(final, total, count, last_day, count_for_freq, extra)
 
 
 def _mark_dates(
