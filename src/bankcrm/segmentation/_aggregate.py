@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 
 from bankcrm.errors import InputError
 from bankcrm.segmentation import _kernels
-from bankcrm.segmentation._groupby import estimate_distinct, sort_order
+from bankcrm.segmentation._groupby import estimate_distinct
 
 __all__ = ["Aggregate", "aggregate", "thread_count"]
 
@@ -103,21 +103,24 @@ class Aggregate:
     negatives: NDArray[np.intp]
     _parts: tuple[_Part, ...]
     _part_bits: int
-    _slots: NDArray[np.int64]  # each entry's slot in its part's table
-    _source: NDArray[np.int8]  # each entry's part
 
     def codes_of(self, keys: NDArray[np.int64], rows: NDArray[np.intp]) -> NDArray[np.int64]:
         """The entry number of ``keys[rows]`` (−1 for a key that is not an entry)."""
         out = np.full(len(rows), -1, dtype=np.int64)
+        entries = np.arange(len(self.keys))
 
         def run(part: int) -> None:
             piece = self._parts[part]
-            entries = np.flatnonzero(self._source == part)
+            args = (piece.table, piece.bits, part, self._part_bits)
+            entry_slots = np.full(len(entries), -1, dtype=np.int64)
+            _kernels.find_slots(self.keys, entries, *args, entry_slots)
+            mine = entry_slots >= 0
             slot_index = np.full(len(piece.table), -1, dtype=np.int64)
-            slot_index[self._slots[entries]] = entries
-            _kernels.lookup_rows(
-                keys, rows, piece.table, piece.bits, part, self._part_bits, slot_index, out
-            )
+            slot_index[entry_slots[mine]] = entries[mine]
+            row_slots = np.full(len(rows), -1, dtype=np.int64)
+            _kernels.find_slots(keys, rows, *args, row_slots)
+            in_part = row_slots >= 0  # other parts' rows keep −1 here
+            out[in_part] = slot_index[row_slots[in_part]]
 
         _run_parts(run, len(self._parts))
         return out
@@ -266,36 +269,31 @@ def _aggregate_part(
     return _Part(table, bits, filled, np.concatenate(near), np.concatenate(negatives), overflow)
 
 
-_FIGURES = ("keys", "total", "count", "last", "slots")
-
-
 def _collect(pieces: list[_Part], part_bits: int, negatives: NDArray[np.intp]) -> Aggregate:
-    """Gather every table's entries, sorted by key: each part sorts its own on its thread
-    (numpy's sort releases the GIL), then one linear merge per further part."""
+    """Every table's entries, sorted by key: each part lists and sorts its keys on its own
+    thread (numpy's sort releases the GIL), then one pass merges the sorted runs and reads
+    each entry's figures from its table."""
+    bounds = np.cumsum([0] + [p.filled for p in pieces])
+    keys = np.empty(bounds[-1], dtype=np.int64)
+    slots = np.empty(bounds[-1], dtype=np.int64)
 
-    def sorted_part(part: int) -> dict[str, NDArray[np.int64]]:
-        piece = pieces[part]
-        run = {name: np.empty(piece.filled, dtype=np.int64) for name in _FIGURES}
-        _kernels.compact(piece.table, *(run[name] for name in _FIGURES))
-        order = sort_order(run["keys"])
-        return {name: values[order] for name, values in run.items()}
+    def sort_part(part: int) -> None:
+        run = slice(bounds[part], bounds[part + 1])
+        table, bits = pieces[part].table, pieces[part].bits
+        low, high = _kernels.key_range(table)
+        if (int(high) - int(low)).bit_length() + bits <= 63:  # the usual case
+            _kernels.pack_entries(table, bits, low, slots[run])
+            slots[run].sort()  # in place
+            _kernels.unpack_entries(slots[run], bits, low, keys[run])
+        else:  # keys spread over most of the int64 range
+            _kernels.compact_keys(table, keys[run], slots[run])
+            order = np.argsort(keys[run], kind="stable")
+            keys[run] = keys[run][order]
+            slots[run] = slots[run][order]
 
-    runs = _run_parts(sorted_part, len(pieces))
-    merged = runs[0]
-    source = np.zeros(len(merged["keys"]), dtype=np.int8)
-    for part, run in enumerate(runs[1:], start=1):
-        order = np.empty(len(merged["keys"]) + len(run["keys"]), dtype=np.int64)
-        _kernels.merge_order(merged["keys"], run["keys"], order)
-        merged = {name: np.concatenate([merged[name], run[name]])[order] for name in _FIGURES}
-        source = np.concatenate([source, np.full(len(run["keys"]), part, dtype=np.int8)])[order]
-    return Aggregate(
-        keys=merged["keys"],
-        total=merged["total"],
-        count=merged["count"],
-        last=merged["last"],
-        negatives=negatives,
-        parts=tuple(pieces),
-        part_bits=part_bits,
-        slots=merged["slots"],
-        source=source,
-    )
+    _run_parts(sort_part, len(pieces))
+    figures = [np.empty(len(keys), dtype=np.int64) for _ in range(4)]
+    tables = tuple(p.table for p in pieces)
+    _kernels.merge_runs(keys, slots, bounds, tables, *figures)
+    sorted_keys, total, count, last = figures
+    return Aggregate(sorted_keys, total, count, last, negatives, tuple(pieces), part_bits)

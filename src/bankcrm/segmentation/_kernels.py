@@ -43,10 +43,13 @@ __all__ = [
     "REGISTER",
     "SKIP",
     "aggregate_rows",
-    "compact",
-    "lookup_rows",
-    "merge_order",
+    "compact_keys",
+    "find_slots",
+    "key_range",
+    "merge_runs",
+    "pack_entries",
     "rehash",
+    "unpack_entries",
 ]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -246,17 +249,10 @@ def rehash(old: Any, new: Any, bits: int, part_bits: int) -> None:
 
 
 @_compiled
-def lookup_rows(
-    keys: Any,
-    rows: Any,
-    table: Any,
-    bits: int,
-    part: int,
-    part_bits: int,
-    slot_index: Any,
-    out: Any,
+def find_slots(
+    keys: Any, rows: Any, table: Any, bits: int, part: int, part_bits: int, out: Any
 ) -> None:
-    """``out[r] = slot_index[slot of keys[rows[r]]]`` for the rows of this part (−1 if absent)."""
+    """``out[r]`` = the slot of ``keys[rows[r]]`` for the rows of this part (−1 if absent)."""
     part_shift = np.uint64(64 - part_bits) if part_bits > 0 else np.uint64(0)
     wanted = np.uint64(part)
     for r in range(rows.size):
@@ -265,38 +261,82 @@ def lookup_rows(
         if part_bits > 0 and (hashed >> part_shift) != wanted:
             continue
         slot = _find(table, key, hashed, part_bits, bits)
-        out[r] = slot_index[slot] if table[slot, COUNT] != FREE else -1
+        out[r] = slot if table[slot, COUNT] != FREE else -1
 
 
 @_compiled
-def compact(table: Any, keys: Any, total: Any, count: Any, last: Any, slots: Any) -> None:
-    """Copy the occupied slots of ``table`` into the per-customer arrays, in slot order.
-
-    ``slots`` receives each entry's slot number; the arrays are as long as the entries.
-    """
+def compact_keys(table: Any, keys: Any, slots: Any) -> None:
+    """Copy the keys of the occupied slots of ``table``, and their slot numbers, in slot order."""
     at = 0
     for j in range(table.shape[0]):
         if table[j, COUNT] != FREE:
             keys[at] = table[j, KEY]
-            total[at] = table[j, TOTAL]
-            count[at] = table[j, COUNT]
-            last[at] = table[j, LAST]
             slots[at] = j
             at += 1
 
 
 @_compiled
-def merge_order(left: Any, right: Any, out: Any) -> None:
-    """The order that merges two ascending runs of distinct keys: ``out[k]`` indexes ``left``
-    followed by ``right`` (``len(left) + j`` for ``right[j]``)."""
-    i = 0
-    j = 0
-    n_left = left.size
-    n_right = right.size
-    for k in range(n_left + n_right):
-        if j >= n_right or (i < n_left and left[i] < right[j]):
-            out[k] = i
-            i += 1
-        else:
-            out[k] = n_left + j
-            j += 1
+def key_range(table: Any) -> tuple[int, int]:
+    """The smallest and largest key in ``table`` (0, −1 when it is empty)."""
+    low = np.iinfo(np.int64).max
+    high = np.iinfo(np.int64).min
+    for j in range(table.shape[0]):
+        if table[j, COUNT] != FREE:
+            low = min(low, table[j, KEY])
+            high = max(high, table[j, KEY])
+    if low > high:
+        return 0, -1
+    return low, high
+
+
+@_compiled
+def pack_entries(table: Any, bits: int, low: int, packed: Any) -> None:
+    """``(key − low) << bits | slot`` for each occupied slot: sorting these sorts the entries
+    by key and carries their slots along, with no index array and no gather. The caller
+    checks that the key range and the slot fit in 63 bits together."""
+    at = 0
+    for j in range(table.shape[0]):
+        if table[j, COUNT] != FREE:
+            packed[at] = ((table[j, KEY] - low) << bits) | j
+            at += 1
+
+
+@_compiled
+def unpack_entries(packed: Any, bits: int, low: int, keys: Any) -> None:
+    """Split sorted packed entries into ``keys`` and, in place, their slots."""
+    mask = (1 << bits) - 1
+    for i in range(packed.size):
+        keys[i] = (packed[i] >> bits) + low
+        packed[i] &= mask
+
+
+@_compiled
+def merge_runs(
+    keys: Any,
+    slots: Any,
+    bounds: Any,
+    tables: Any,
+    out_keys: Any,
+    out_total: Any,
+    out_count: Any,
+    out_last: Any,
+) -> None:
+    """Merge the ascending runs ``keys[bounds[r]:bounds[r + 1]]`` (one per table, distinct
+    keys) and read each entry's figures from its table slot, in key order."""
+    runs = bounds.size - 1
+    heads = bounds[:-1].copy()
+    for at in range(out_keys.size):
+        best = -1
+        for r in range(runs):
+            if heads[r] < bounds[r + 1] and (best < 0 or keys[heads[r]] < keys[heads[best]]):
+                best = r
+        i = heads[best]
+        heads[best] = i + 1
+        table = tables[best]
+        if i + PREFETCH_AHEAD < bounds[best + 1]:
+            _prefetch_row(table, slots[i + PREFETCH_AHEAD])
+        slot = slots[i]
+        out_keys[at] = keys[i]
+        out_total[at] = table[slot, TOTAL]
+        out_count[at] = table[slot, COUNT]
+        out_last[at] = table[slot, LAST]
