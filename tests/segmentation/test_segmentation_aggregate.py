@@ -19,8 +19,8 @@ from bankcrm.errors import InputError
 from bankcrm.money import to_fen
 from bankcrm.segmentation import _aggregate
 from bankcrm.segmentation._aggregate import aggregate, thread_count
-from bankcrm.segmentation._groupby import estimate_distinct, sort_order
 from bankcrm.segmentation._kernels import COUNTED, NO_DAY, REGISTER, SKIP
+from bankcrm.segmentation._keys import estimate_distinct, sort_order
 
 _KEYS = st.one_of(
     st.integers(-(2**63), 2**63 - 1),  # anywhere, the extremes included

@@ -181,6 +181,35 @@ def test_customers_frame_keeps_inactive_and_flags_unknown() -> None:
     assert result.excluded["reason"].tolist() == ["unknown_customer"]
 
 
+@pytest.mark.parametrize("ids", [[1, 2, 9, 9, 2], ["a", "b", "z", "z", "b"]])
+def test_reversal_of_an_unknown_customer_is_unknown_not_negative(ids: list[object]) -> None:
+    # the unknown-customer reason comes first: negatives="raise" does not fire for row 3,
+    # but does for a known customer's reversal
+    tx = _tx(ids, ["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05"],
+             [1.0, 2.0, 3.0, -4.0, 5.0])  # fmt: skip
+    customers = pd.DataFrame({"customer_id": ids[:2]})
+    result = rfm_features(tx, as_of=AS_OF, customers=customers, negatives="raise")
+    assert result.excluded["reason"].tolist() == ["unknown_customer", "unknown_customer"]
+    assert result.excluded["position"].tolist() == [2, 3]
+    assert result.features["frequency"].tolist() == [1, 2]
+    reversal = tx.assign(amount=[1.0, -2.0, 3.0, -4.0, 5.0])
+    with pytest.raises(InputError) as info:
+        rfm_features(reversal, as_of=AS_OF, customers=customers, negatives="raise")
+    assert info.value.rule == "negative_amount"
+    assert "1" in str(info.value)  # row 1, the known customer's reversal
+
+
+def test_active_days_with_a_customers_frame_and_reversals() -> None:
+    tx = _tx([5, 5, 5, 6, 7], ["2026-03-01", "2026-03-01", "2026-03-02", "2026-03-02",
+             "2026-03-03"], [1.0, 2.0, -3.0, 4.0, 5.0])  # fmt: skip
+    customers = pd.DataFrame({"customer_id": [8, 6, 5]})
+    result = rfm_features(tx, as_of=AS_OF, customers=customers, frequency="active_days")
+    frame = result.features
+    assert frame["customer_id"].tolist() == [5, 6, 8]
+    assert frame["frequency"].tolist() == [1, 1, 0]  # the reversal's day does not count
+    assert sorted(result.excluded["reason"].tolist()) == ["negative_amount", "unknown_customer"]
+
+
 def test_customers_frame_must_have_unique_ids() -> None:
     tx = _tx([1], ["2026-03-01"], [1.0])
     with pytest.raises(InputError) as info:

@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 
 from bankcrm.errors import InputError
 from bankcrm.segmentation import _kernels
-from bankcrm.segmentation._groupby import estimate_distinct
+from bankcrm.segmentation._keys import estimate_distinct
 
 __all__ = ["Aggregate", "aggregate", "thread_count"]
 

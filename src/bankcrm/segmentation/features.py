@@ -75,8 +75,8 @@ from bankcrm.money import to_fen
 from bankcrm.policy import Provenance, stamp_provenance
 from bankcrm.segmentation import _intake
 from bankcrm.segmentation._aggregate import Aggregate, aggregate
-from bankcrm.segmentation._groupby import sort_order
 from bankcrm.segmentation._kernels import COUNTED, NO_DAY, REGISTER, SKIP
+from bankcrm.segmentation._keys import sort_order
 
 __all__ = [
     "FEATURES_VERSION",

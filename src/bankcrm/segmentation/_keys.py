@@ -1,4 +1,4 @@
-"""Two helpers of the hash aggregate: a fast sort order and a sampled distinct-key estimate.
+"""Helpers on int64 key arrays: a fast sort order and a sampled estimate of distinct keys.
 
 >>> import numpy as np
 >>> sort_order(np.array([900, 5, 900, 70], dtype=np.int64)).tolist()
