@@ -156,6 +156,8 @@ def aggregate(
         threads: a power of two; default :func:`thread_count`.
     """
     n = len(keys)
+    keys = np.ascontiguousarray(keys, dtype=np.int64)  # one compiled signature for all
+    stamps = np.ascontiguousarray(stamps, dtype=np.int64)
     parts = thread_count(n) if threads is None else threads
     part_bits = parts.bit_length() - 1
     expected = estimate_distinct(keys) / parts if n else 0.0
@@ -172,39 +174,16 @@ def aggregate(
         )  # fmt: skip
 
     pieces = _run_parts(run, parts)
-    near = np.sort(np.concatenate([p.near for p in pieces]))
     negatives = [p.negatives for p in pieces]
+    near = np.sort(np.concatenate([p.near for p in pieces]))
     if near.size:
         if exact_fen is None:  # pragma: no cover - callers with floats pass it
             raise AssertionError("float amounts need exact_fen")
         exact = exact_fen(near.astype(np.intp))
-        redo = [
-            _aggregate_part(
-                keys[near],
-                stamps[near],
-                per_day,
-                _EMPTY_FLOATS,
-                exact,
-                _EMPTY_STATE,
-                part,
-                part_bits,
-                bits,
-                net_negatives,
-                tables=pieces,
-            )
-            for part in range(parts)
-        ]
-        pieces = [
-            attrs.evolve(
-                old,
-                table=new.table,
-                bits=new.bits,
-                filled=new.filled,
-                overflow=old.overflow or new.overflow,
-            )
-            for old, new in zip(pieces, redo, strict=True)
-        ]
-        negatives += [near[r.negatives] for r in redo]
+        pieces, near_negatives = _add_exact_rows(
+            pieces, keys[near], stamps[near], per_day, exact, part_bits, net_negatives
+        )
+        negatives += [near[rows] for rows in near_negatives]
     if any(p.overflow for p in pieces):
         raise InputError(
             f"column {column!r}: a customer's total leaves the int64 range of fen",
@@ -212,6 +191,31 @@ def aggregate(
             rule="range",
         )
     return _collect(pieces, part_bits, np.sort(np.concatenate(negatives)).astype(np.intp))
+
+
+def _add_exact_rows(
+    pieces: list[_Part],
+    keys: NDArray[np.int64],
+    stamps: NDArray[np.int64],
+    per_day: int,
+    fen: NDArray[np.int64],
+    part_bits: int,
+    net_negatives: bool,
+) -> tuple[list[_Part], list[NDArray[np.int64]]]:
+    """Aggregate the rows set aside for the exact decimal path into the existing tables.
+
+    Returns the updated parts and, per part, which of these rows had a negative amount.
+    """
+    updated, negatives = [], []
+    for part, old in enumerate(pieces):
+        new = _aggregate_part(
+            keys, stamps, per_day, _EMPTY_FLOATS, fen, _EMPTY_STATE, part, part_bits, old.bits,
+            net_negatives, tables=pieces,
+        )  # fmt: skip
+        grown = {"table": new.table, "bits": new.bits, "filled": new.filled}
+        updated.append(attrs.evolve(old, **grown, overflow=old.overflow or new.overflow))
+        negatives.append(new.negatives)
+    return updated, negatives
 
 
 def _run_parts(run: Callable[[int], Any], parts: int) -> list[Any]:
