@@ -212,8 +212,10 @@ def _add_exact_rows(
             keys, stamps, per_day, _EMPTY_FLOATS, fen, _EMPTY_STATE, part, part_bits, old.bits,
             net_negatives, tables=pieces,
         )  # fmt: skip
-        grown = {"table": new.table, "bits": new.bits, "filled": new.filled}
-        updated.append(attrs.evolve(old, **grown, overflow=old.overflow or new.overflow))
+        overflow = old.overflow or new.overflow
+        updated.append(
+            attrs.evolve(old, table=new.table, bits=new.bits, filled=new.filled, overflow=overflow)
+        )
         negatives.append(new.negatives)
     return updated, negatives
 
