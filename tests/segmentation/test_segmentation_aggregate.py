@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from bankcrm.errors import InputError
 from bankcrm.money import to_fen
 from bankcrm.segmentation import _aggregate
-from bankcrm.segmentation._aggregate import aggregate, thread_count
+from bankcrm.segmentation._aggregate import aggregate, estimate_distinct, thread_count
 from bankcrm.segmentation._kernels import COUNTED, NO_DAY, REGISTER, SKIP
-from bankcrm.segmentation._keys import estimate_distinct, sort_order
+from bankcrm.segmentation._keys import sort_order
 
 _KEYS = st.one_of(
     st.integers(-(2**63), 2**63 - 1),  # anywhere, the extremes included
@@ -78,7 +78,7 @@ def test_aggregate_matches_a_pandas_reference(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_aggregate, "_BUFFER", buffer)  # buffers fill, drain and resume
         if hint is not None:  # a table far too small: it grows, maybe several times
-            patch.setattr(_aggregate, "estimate_distinct", lambda keys: hint)
+            patch.setattr(_aggregate, "estimate_distinct", lambda keys, parts: hint)
         result = aggregate(
             keys,
             stamps,
@@ -177,12 +177,18 @@ def test_sort_order_matches_a_stable_argsort(keys: list[int], narrow: bool) -> N
 
 
 @pytest.mark.parametrize(
-    ("distinct", "rows"), [(50_000, 3_000_000), (1_000, 10_000), (3_000_000, 3_000_000)]
-)
-def test_estimate_distinct_is_close_on_shuffled_keys(distinct: int, rows: int) -> None:
+    ("distinct", "rows", "ordered"),
+    [(50_000, 3_000_000, False), (1_000, 10_000, False), (3_000_000, 3_000_000, False),
+     (200_000, 2_000_000, True), (7, 100, False)],
+)  # fmt: skip
+@pytest.mark.parametrize("parts", [1, 2])
+def test_estimate_distinct_is_within_a_few_per_cent(
+    distinct: int, rows: int, ordered: bool, parts: int
+) -> None:
     rng = np.random.default_rng(4)
     ids = rng.choice(10**12, size=distinct, replace=False)[rng.integers(0, distinct, rows)]
+    if ordered:  # an extract sorted by customer: a strided sample would see a key per row
+        ids = np.sort(ids)
     truth = len(np.unique(ids))
-    # a size hint: within a factor of two either way (it may count keys the rows could
-    # have drawn but did not)
-    assert 0.5 * truth <= estimate_distinct(ids.astype(np.int64)) <= 2 * truth
+    estimate = estimate_distinct(ids.astype(np.int64), parts)
+    assert abs(estimate - truth) <= 0.05 * truth + 1

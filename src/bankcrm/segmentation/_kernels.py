@@ -49,6 +49,7 @@ __all__ = [
     "merge_runs",
     "pack_entries",
     "rehash",
+    "sketch_keys",
     "unpack_entries",
 ]
 
@@ -116,6 +117,43 @@ def _prefetch_typing(typing_context: Any, table: Any, row: Any) -> Any:
 
 
 _prefetch_row = cast(Callable[[Any, Any], None], intrinsic(_prefetch_typing))
+
+
+def _leading_zeros_typing(typing_context: Any, value: Any) -> Any:
+    """Count the leading zero bits of a uint64 (LLVM ``ctlz``; 64 for zero)."""
+    signature = types.uint64(value)
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        int64 = ir.IntType(64)
+        function_type = ir.FunctionType(int64, [int64, ir.IntType(1)])
+        ctlz = cgutils.get_or_insert_function(builder.module, function_type, "llvm.ctlz.i64")
+        return builder.call(ctlz, [args[0], ir.Constant(ir.IntType(1), 0)])
+
+    return signature, codegen
+
+
+_leading_zeros = cast(Callable[[Any], int], intrinsic(_leading_zeros_typing))
+
+
+@_compiled
+def sketch_keys(keys: Any, start: int, stop: int, registers: Any, index_bits: int) -> None:
+    """Add ``keys[start:stop]`` to a HyperLogLog sketch of ``2**index_bits`` uint8 registers.
+
+    Each key is mixed (the SplitMix64 finaliser), its top ``index_bits`` bits pick a register,
+    and the register keeps the largest position of the first one bit among the other bits.
+    """
+    shift = np.uint64(64 - index_bits)
+    left = np.uint64(index_bits)
+    stopper = np.uint64(1) << np.uint64(index_bits - 1)  # rank at most 64 − index_bits + 1
+    for i in range(start, stop):
+        mixed = np.uint64(keys[i])
+        mixed = (mixed ^ (mixed >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        mixed = (mixed ^ (mixed >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        mixed = mixed ^ (mixed >> np.uint64(31))
+        register = mixed >> shift
+        rank = np.uint8(_leading_zeros((mixed << left) | stopper) + 1)
+        if rank > registers[register]:
+            registers[register] = rank
 
 
 @_compiled
