@@ -192,3 +192,10 @@ def test_estimate_distinct_is_within_a_few_per_cent(
     truth = len(np.unique(ids))
     estimate = estimate_distinct(ids.astype(np.int64), parts)
     assert abs(estimate - truth) <= 0.05 * truth + 1
+
+
+def test_the_kernels_bound_on_fen_is_the_librarys() -> None:
+    from bankcrm.money import MAX_ABS_FEN
+    from bankcrm.segmentation import _kernels
+
+    assert _kernels._LIMIT_FEN == MAX_ABS_FEN

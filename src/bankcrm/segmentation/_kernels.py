@@ -19,9 +19,10 @@ Conventions shared with :mod:`bankcrm.segmentation._aggregate`, which drives the
 * a row's ``state`` is ``COUNTED`` (aggregate it), ``REGISTER`` (the customer exists, but the
   row is not counted: before the window, a bad amount) or ``SKIP`` (not even the customer);
   an empty ``state`` array means every row is ``COUNTED``;
-* the loops never allocate: tables and position buffers come from numpy (which asks the
-  kernel for huge pages, fewer TLB misses), and a loop returns early when a table reaches its
-  fill limit or a buffer is full, so that the caller grows or drains it and resumes.
+* the loops allocate nothing but a few words: tables and position buffers come from numpy
+  (which asks the kernel for huge pages, fewer TLB misses), and a loop returns early when a
+  table reaches its fill limit or a buffer is full, so that the caller grows or drains it and
+  resumes.
 """
 
 from __future__ import annotations
@@ -31,10 +32,8 @@ from typing import Any, TypeVar, cast
 
 import numba
 import numpy as np
-from llvmlite import ir
-from numba.core import cgutils as _cgutils
-from numba.core import types
-from numba.extending import intrinsic
+
+from bankcrm.segmentation._intrinsics import leading_zeros, prefetch_row
 
 __all__ = [
     "COUNTED",
@@ -75,66 +74,6 @@ def _compiled(function: _F) -> _F:
     return cast(_F, numba.njit(nogil=True, cache=True)(function))
 
 
-# numba's code-generation helpers are untyped; they are used through Any.
-cgutils: Any = _cgutils
-
-
-def _prefetch_typing(typing_context: Any, table: Any, row: Any) -> Any:
-    """Ask the CPU to fetch ``table[row]`` into cache without waiting for it (LLVM prefetch).
-
-    The row loop is bound by cache misses on the table, not by arithmetic: a miss taken a few
-    rows ahead overlaps with the work on the rows in between.
-    """
-    signature = types.void(table, row)
-
-    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
-        array_type = sig.args[0]
-        array = context.make_array(array_type)(context, builder, args[0])
-        index = context.cast(builder, args[1], sig.args[1], types.intp)
-        zero = context.get_constant(types.intp, 0)
-        pointer = cgutils.get_item_pointer2(
-            context,
-            builder,
-            data=array.data,
-            shape=cgutils.unpack_tuple(builder, array.shape),
-            strides=cgutils.unpack_tuple(builder, array.strides),
-            layout=array_type.layout,
-            inds=[index, zero],
-            wraparound=False,
-            boundscheck=False,
-        )
-        byte_pointer = ir.IntType(8).as_pointer()
-        int32 = ir.IntType(32)
-        function_type = ir.FunctionType(ir.VoidType(), [byte_pointer, int32, int32, int32])
-        prefetch = cgutils.get_or_insert_function(builder.module, function_type, "llvm.prefetch.p0")
-        # write intent, keep in all cache levels, data cache
-        builder.call(
-            prefetch, [builder.bitcast(pointer, byte_pointer), int32(1), int32(3), int32(1)]
-        )
-        return context.get_dummy_value()
-
-    return signature, codegen
-
-
-_prefetch_row = cast(Callable[[Any, Any], None], intrinsic(_prefetch_typing))
-
-
-def _leading_zeros_typing(typing_context: Any, value: Any) -> Any:
-    """Count the leading zero bits of a uint64 (LLVM ``ctlz``; 64 for zero)."""
-    signature = types.uint64(value)
-
-    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
-        int64 = ir.IntType(64)
-        function_type = ir.FunctionType(int64, [int64, ir.IntType(1)])
-        ctlz = cgutils.get_or_insert_function(builder.module, function_type, "llvm.ctlz.i64")
-        return builder.call(ctlz, [args[0], ir.Constant(ir.IntType(1), 0)])
-
-    return signature, codegen
-
-
-_leading_zeros = cast(Callable[[Any], int], intrinsic(_leading_zeros_typing))
-
-
 @_compiled
 def sketch_keys(keys: Any, start: int, stop: int, registers: Any, index_bits: int) -> None:
     """Add ``keys[start:stop]`` to a HyperLogLog sketch of ``2**index_bits`` uint8 registers.
@@ -151,7 +90,7 @@ def sketch_keys(keys: Any, start: int, stop: int, registers: Any, index_bits: in
         mixed = (mixed ^ (mixed >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
         mixed = mixed ^ (mixed >> np.uint64(31))
         register = mixed >> shift
-        rank = np.uint8(_leading_zeros((mixed << left) | stopper) + 1)
+        rank = np.uint8(leading_zeros((mixed << left) | stopper) + 1)
         if rank > registers[register]:
             registers[register] = rank
 
@@ -216,7 +155,7 @@ def aggregate_rows(
         if ahead < n:
             coming = np.uint64(keys[ahead]) * _MULTIPLIER
             if part_bits == 0 or (coming >> part_shift) == wanted:
-                _prefetch_row(table, np.int64((coming << left) >> slot_shift))
+                prefetch_row(table, np.int64((coming << left) >> slot_shift))
         row_state = state[i] if has_state else COUNTED
         if row_state == SKIP:
             i += 1
@@ -372,7 +311,7 @@ def merge_runs(
         heads[best] = i + 1
         table = tables[best]
         if i + PREFETCH_AHEAD < bounds[best + 1]:
-            _prefetch_row(table, slots[i + PREFETCH_AHEAD])
+            prefetch_row(table, slots[i + PREFETCH_AHEAD])
         slot = slots[i]
         out_keys[at] = keys[i]
         out_total[at] = table[slot, TOTAL]
