@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from bankcrm.errors import InputError
 from bankcrm.policy import read_provenance
-from bankcrm.segmentation import rfm_features
+from bankcrm.segmentation import _aggregate, rfm_features
 
 AS_OF = dt.date(2026, 3, 31)
 
@@ -343,6 +344,31 @@ def test_matches_a_plain_pandas_reference(tx: pd.DataFrame) -> None:
     assert active["frequency"].tolist() == ref["frequency"].tolist()
     assert active["monetary_fen"].tolist() == ref["monetary_fen"].tolist()
     assert active["recency_days"].tolist() == (stamp - ref["last"]).dt.days.tolist()
+
+
+@given(
+    transactions(),
+    st.sampled_from(["exclude", "net"]),
+    st.sampled_from(["count", "active_days"]),
+    st.booleans(),
+)
+def test_threads_never_change_the_features(
+    tx: pd.DataFrame, negatives: str, frequency: str, with_customers: bool
+) -> None:
+    # small frames normally run on one thread: force the threaded split and compare
+    customers = pd.DataFrame({"customer_id": [3, 17, 99, 12345]}) if with_customers else None
+    kwargs: dict[str, Any] = {
+        "as_of": AS_OF,
+        "negatives": negatives,
+        "frequency": frequency,
+        "customers": customers,
+    }
+    one = rfm_features(tx, **kwargs)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_aggregate, "thread_count", lambda n_rows: 4)
+        many = rfm_features(tx, **kwargs)
+    pd.testing.assert_frame_equal(one.features, many.features)
+    pd.testing.assert_frame_equal(one.excluded, many.excluded)
 
 
 def test_equal_totals_are_equal_whatever_the_order() -> None:
