@@ -199,3 +199,11 @@ def test_the_kernels_bound_on_fen_is_the_librarys() -> None:
     from bankcrm.segmentation import _kernels
 
     assert _kernels._LIMIT_FEN == MAX_ABS_FEN
+
+
+@given(st.lists(st.text(max_size=6), max_size=60))
+def test_sort_order_of_text_matches_python(texts: list[str]) -> None:
+    # Arrow's order (by UTF-8 bytes) must be Python's (by code point), ties in input order
+    array = np.array(texts, dtype=object)
+    expected = sorted(range(len(texts)), key=lambda i: texts[i])
+    assert sort_order(array).tolist() == expected

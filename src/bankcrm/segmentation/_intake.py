@@ -18,10 +18,11 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from bankcrm._coerce import BadValuesError, coerce_values
-from bankcrm._values import missing_mask
+from bankcrm._values import distinct_codes, missing_mask
 from bankcrm.calendar import as_date as calendar_as_date
 from bankcrm.errors import InputError
 from bankcrm.money import MAX_ABS_YUAN
+from bankcrm.segmentation._keys import sort_order
 
 __all__ = ["Amounts", "Column", "Dates", "Ids", "as_date", "read_amounts", "read_dates", "read_ids"]
 
@@ -46,11 +47,28 @@ class Column:
 
 @attrs.frozen(eq=False)
 class Ids:
-    """Customer ids: int64 or text values (filler where bad) and the column's bad rows."""
+    """Customer ids and the column's bad rows.
 
-    values: NDArray[Any]
+    ``values`` holds one int64 per row: the id itself when ``is_int``, else the number of the
+    row's text id in ``labels`` (the distinct texts, in first-seen order). Bad rows hold a
+    filler (0 or −1) that the callers skip.
+    """
+
+    values: NDArray[np.int64]
     is_int: bool
     column: Column
+    labels: NDArray[Any] | None = None
+
+    def sorted_codes(self) -> tuple[NDArray[np.int64], NDArray[Any]]:
+        """Per-row codes numbered in ascending id order, and the distinct ids in that order."""
+        if self.labels is None:
+            codes, uniques = pd.factorize(self.values, sort=True)
+            return np.asarray(codes, dtype=np.int64), np.asarray(uniques)
+        order = sort_order(self.labels)
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order), dtype=np.int64)
+        codes = np.where(self.values >= 0, rank[np.maximum(self.values, 0)], -1)
+        return codes, self.labels[order]
 
 
 @attrs.frozen(eq=False)
@@ -148,27 +166,52 @@ def _column(name: str, series: pd.Series[Any], rules: dict[str, NDArray[np.bool_
 
 
 def read_ids(series: pd.Series[Any], name: str) -> Ids:
-    """Customer ids as int64 (integer columns, or text that is all digits) or as text."""
+    """Customer ids as int64 (integer columns, or objects that are all integers) or as text."""
     dtype = series.dtype
     if isinstance(dtype, np.dtype) and dtype.kind == "i":
         return Ids(series.to_numpy().astype(np.int64, copy=False), True, _column(name, series, {}))
     numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-    kind = "int" if numeric else "str"
+    is_int = numeric
     if pd.api.types.is_object_dtype(dtype):
         sample = series.dropna()
         if len(sample) and all(isinstance(v, int | np.integer) for v in sample.head(1000)):
-            kind = "int"
-    positions, values, rules = _coerce_masked(series, kind, name)
-    if kind == "int":
-        out: NDArray[Any] = np.zeros(len(series), dtype=np.int64)
-    else:
-        out = np.full(len(series), "", dtype=object)
-        values = np.asarray(values, dtype=object)
+            is_int = True
+    if not is_int:
+        return _read_text_ids(series, name)
+    positions, values, rules = _coerce_masked(series, "int", name)
+    out = np.zeros(len(series), dtype=np.int64)
     if positions is None:
         out[:] = values
     else:
         out[positions] = values
-    return Ids(out, kind == "int", _column(name, series, rules))
+    return Ids(out, True, _column(name, series, rules))
+
+
+def _read_text_ids(series: pd.Series[Any], name: str) -> Ids:
+    """Text ids, checked once per distinct value (a bank has far fewer customers than rows).
+
+    Distinct raw values that read as the same text (``1`` and ``"1"``) become one id.
+    """
+    codes, uniques = distinct_codes(series)
+    distinct = pd.Series(uniques, dtype=object)
+    positions, texts, distinct_rules = _coerce_masked(distinct, "str", name)
+    good = np.ones(len(uniques), dtype=bool)
+    for mask in distinct_rules.values():
+        good &= ~mask
+    text = np.full(len(uniques), "", dtype=object)
+    if positions is None:
+        text[:] = np.asarray(texts, dtype=object)
+    else:
+        text[positions] = np.asarray(texts, dtype=object)
+    merged, labels = pd.factorize(text[good])
+    number = np.full(len(uniques) + 1, -1, dtype=np.int64)  # last: the missing rows' −1
+    number[:-1][good] = merged
+    rules = {rule: np.append(mask, False)[codes] for rule, mask in distinct_rules.items()}
+    missing = codes < 0
+    if missing.any():
+        rules = {"not_null": missing | rules.pop("not_null", missing), **rules}
+    values = number[codes]  # code −1 picks the last entry
+    return Ids(values, False, _column(name, series, rules), np.asarray(labels, dtype=object))
 
 
 def read_dates(series: pd.Series[Any], name: str) -> Dates:

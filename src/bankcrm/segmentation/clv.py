@@ -260,8 +260,8 @@ def _customer_codes(
             mask=mask,
             series=ids,
         )
-    codes, uniques = pd.factorize(read.values, sort=True)
-    return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
+    codes, uniques = read.sorted_codes()
+    return codes, pd.Index(uniques)
 
 
 def _calendar_days(stamps: pd.Series[Any]) -> npt.NDArray[np.int64]:

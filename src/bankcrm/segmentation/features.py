@@ -493,10 +493,7 @@ def _mark_dates(
 
 def _row_keys(ids: _intake.Ids) -> tuple[NDArray[np.int64], NDArray[Any] | None]:
     """An int64 key per row: the id itself, or the number of a text id and the text per number."""
-    if ids.is_int:
-        return ids.values, None
-    codes, labels = pd.factorize(ids.values)  # bad rows hold a filler; they are skipped
-    return np.asarray(codes, dtype=np.int64), np.asarray(labels, dtype=object)
+    return ids.values, ids.labels
 
 
 def _locate(
