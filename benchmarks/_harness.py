@@ -74,16 +74,19 @@ def measure(
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    peak = None
-    if trace_memory:
-        gc.collect()
-        tracemalloc.start()
-        try:
-            fn()
-            peak = tracemalloc.get_traced_memory()[1] / 2**20
-        finally:
-            tracemalloc.stop()
+    peak = traced_peak(fn) if trace_memory else None
     return Measurement(case, tool, statistics.median(times), repeats, peak, note)
+
+
+def traced_peak(fn: Callable[[], Any]) -> float:
+    """Peak Python/numpy allocation (MiB) of one more call of ``fn``, as tracemalloc sees it."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
 
 
 def ratio(slow: Measurement, fast: Measurement) -> float:

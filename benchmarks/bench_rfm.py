@@ -27,7 +27,6 @@ import statistics
 import subprocess
 import sys
 import time
-import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
@@ -43,7 +42,7 @@ from bankcrm.segmentation import (
     rfm_features,
     score_rfm,
 )
-from benchmarks._harness import Measurement, Section
+from benchmarks._harness import Measurement, Section, traced_peak
 
 AS_OF = dt.date(2025, 12, 31)
 BINS = 5
@@ -230,15 +229,7 @@ def _interleaved(
             times[name].append(time.perf_counter() - start)
     out = []
     for name, fn, trace, note in tools:
-        peak = None
-        if trace:
-            gc.collect()
-            tracemalloc.start()
-            try:
-                fn()
-                peak = tracemalloc.get_traced_memory()[1] / 2**20
-            finally:
-                tracemalloc.stop()
+        peak = traced_peak(fn) if trace else None
         out.append(Measurement(case, name, statistics.median(times[name]), repeats, peak, note))
     return out
 

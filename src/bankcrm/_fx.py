@@ -397,6 +397,26 @@ def to_rmb_fen(
     return out
 
 
+def _refuse_beyond_bound(
+    beyond: NDArray[np.bool_],
+    rows: NDArray[np.intp],
+    n: int,
+    series: pd.Series[Any],
+    column: str,
+) -> None:
+    """Raise for the ``rows`` flagged in ``beyond`` (converted amounts beyond the bound)."""
+    if beyond.any():
+        mask = np.zeros(n, dtype=bool)
+        mask[rows[beyond]] = True
+        raise_for_rows(
+            "converted amount beyond the amount bound",
+            column=column,
+            rule="range",
+            mask=mask,
+            series=series,
+        )
+
+
 def _convert(
     amounts: NDArray[np.int64],
     position: NDArray[np.intp],
@@ -408,16 +428,7 @@ def _convert(
 ) -> NDArray[np.int64]:
     estimate = np.abs(amounts.astype(np.float64)) * table.floats[position]
     too_big = estimate > MAX_ABS_FEN * 1.001
-    if too_big.any():
-        mask = np.zeros(n, dtype=bool)
-        mask[rows[too_big]] = True
-        raise_for_rows(
-            "converted amount beyond the amount bound",
-            column=column,
-            rule="range",
-            mask=mask,
-            series=series,
-        )
+    _refuse_beyond_bound(too_big, rows, n, series, column)
     sign = np.sign(amounts)
     magnitude = np.abs(amounts)
     if table.fits_int64:
@@ -436,16 +447,7 @@ def _convert(
         )
     converted: NDArray[np.int64] = sign * result
     outside = np.abs(converted) > MAX_ABS_FEN
-    if outside.any():
-        mask = np.zeros(n, dtype=bool)
-        mask[rows[outside]] = True
-        raise_for_rows(
-            "converted amount beyond the amount bound",
-            column=column,
-            rule="range",
-            mask=mask,
-            series=series,
-        )
+    _refuse_beyond_bound(outside, rows, n, series, column)
     return converted
 
 

@@ -158,6 +158,19 @@ def _coerce_masked(
     )
 
 
+def _coerced_int64(
+    series: pd.Series[Any], kind: str, column: str
+) -> tuple[NDArray[np.int64], dict[str, NDArray[np.bool_]]]:
+    """The good rows coerced to int64 (0 where bad) and the bad rows per rule."""
+    positions, values, rules = _coerce_masked(series, kind, column)
+    out = np.zeros(len(series), dtype=np.int64)
+    if positions is None:
+        out[:] = values
+    else:
+        out[positions] = values
+    return out, rules
+
+
 def _column(name: str, series: pd.Series[Any], rules: dict[str, NDArray[np.bool_]]) -> Column:
     bad = None
     for mask in rules.values():
@@ -178,12 +191,7 @@ def read_ids(series: pd.Series[Any], name: str) -> Ids:
             is_int = True
     if not is_int:
         return _read_text_ids(series, name)
-    positions, values, rules = _coerce_masked(series, "int", name)
-    out = np.zeros(len(series), dtype=np.int64)
-    if positions is None:
-        out[:] = values
-    else:
-        out[positions] = values
+    out, rules = _coerced_int64(series, "int", name)
     return Ids(out, True, _column(name, series, rules))
 
 
@@ -277,10 +285,5 @@ def read_amounts(series: pd.Series[Any], name: str) -> Amounts:
             if out_of_range.any():
                 rules["range"] = out_of_range
         return Amounts(floats, None, _column(name, series, rules))
-    positions, values, rules = _coerce_masked(series, "money", name)
-    fen = np.zeros(len(series), dtype=np.int64)
-    if positions is None:
-        fen[:] = values
-    else:
-        fen[positions] = values
+    fen, rules = _coerced_int64(series, "money", name)
     return Amounts(None, fen, _column(name, series, rules))

@@ -440,9 +440,9 @@ def _per_customer(
     entry_keys = entries.keys if labels is None else labels[entries.keys]
     negative_rows = entries.negatives
     extra = None
+    where: NDArray[np.intp] | None = None  # each entry's place among the customers
     if customers is None:
         final = entry_keys
-        where = np.arange(len(final))
     else:
         final, extra = _customer_keys(customers, ids.is_int, names["customer_id"])
         where, found = _locate(final, entry_keys, ids.is_int)
@@ -546,10 +546,11 @@ def _apply_negatives(
 
 
 def _spread(
-    per_entry: list[NDArray[np.int64]], where: NDArray[np.intp], n_final: int
+    per_entry: list[NDArray[np.int64]], where: NDArray[np.intp] | None, n_final: int
 ) -> list[NDArray[np.int64]]:
-    """Put each entry's figures at its customer's place (``where == n_final``: dropped)."""
-    if n_final == len(where) and (where == np.arange(n_final)).all():
+    """Put each entry's figures at its customer's place (``where == n_final``: dropped;
+    ``None``: the entries are the customers)."""
+    if where is None:
         return per_entry
     out = []
     for values, empty in zip(per_entry, (0, 0, NO_DAY, 0), strict=False):
