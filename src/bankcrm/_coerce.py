@@ -219,7 +219,7 @@ def _str(values: pd.Series[Any], coerce: bool) -> Any:
     bad = failed[codes]
     if bad.any():
         if coerce:
-            raise BadValuesError("str", "not text", bad)
+            raise BadValuesError("not_text", "not text", bad)
         raise BadValuesError("dtype", "not text (coerce=False converts nothing)", bad)
     return _str_array(pd.Series(texts[codes], dtype=object, copy=False))
 

@@ -140,7 +140,7 @@ class FxRates:
             raise_for_rows(
                 "fx_rates: blank currency code",
                 column=currency,
-                rule="not_null",
+                rule="missing",
                 mask=blank,
                 index=checked.index,
             )
@@ -341,7 +341,7 @@ def to_rmb_fen(
         raise_for_rows(
             "fx conversion: missing currency",
             column="currency",
-            rule="not_null",
+            rule="missing",
             mask=raw_codes < 0,
             index=index,
         )
@@ -350,7 +350,7 @@ def to_rmb_fen(
             raise_for_rows(
                 "fx conversion: a currency code must be text",
                 column="currency",
-                rule="str",
+                rule="currency",
                 mask=raw_codes == k,
                 series=currency_series,
                 index=index,

@@ -94,26 +94,26 @@ def _clean_text(text: str) -> str:
 def _decimal_of(value: Any) -> Decimal:
     """Exact Decimal of one scalar, or raise :class:`_RejectedError` with the broken rule."""
     if value is None or value is pd.NA or value is pd.NaT:
-        raise _RejectedError("not_null")
+        raise _RejectedError("missing")
     if isinstance(value, bool | np.bool_):
         raise _RejectedError("numeric")
     if isinstance(value, int | np.integer):
         result = Decimal(int(value))
     elif isinstance(value, float | np.floating):
         if np.isnan(value):
-            raise _RejectedError("not_null")
+            raise _RejectedError("missing")
         if not np.isfinite(value):
             raise _RejectedError("finite")
         result = Decimal(str(value))  # shortest repr of its own width: what the user typed
     elif isinstance(value, Decimal):
         if value.is_nan():
-            raise _RejectedError("not_null")
+            raise _RejectedError("missing")
         if not value.is_finite():
             raise _RejectedError("finite")
         result = value
     elif isinstance(value, str):
         if not value.strip():
-            raise _RejectedError("not_null")
+            raise _RejectedError("missing")
         result = Decimal(_clean_text(value))
     else:
         raise _RejectedError("numeric")
@@ -139,7 +139,7 @@ def parse_amount(value: Any, *, column: str = "amount") -> Decimal:
 
     Raises:
         InputError: for null, non-numeric, infinite or out-of-range values (rules
-            ``not_null``, ``numeric``, ``finite``, ``range``).
+            ``missing``, ``numeric``, ``finite``, ``range``).
 
     Examples:
         >>> parse_amount(0.1 + 0.2)
@@ -167,12 +167,12 @@ def fen_to_decimal(fen: int | np.integer) -> Decimal:
 
 
 _RULE_TEXT = {
-    "not_null": "missing amount (None/NaN/blank)",
+    "missing": "missing amount (None/NaN/blank)",
     "numeric": "not a valid amount",
     "finite": "amount is infinite",
     "range": f"amount beyond ±{MAX_ABS_YUAN:,} yuan",
 }
-_RULE_ORDER = ("not_null", "numeric", "finite", "range")
+_RULE_ORDER = ("missing", "numeric", "finite", "range")
 
 
 def to_fen(values: Iterable[Any] | pd.Series[Any], *, column: str = "amount") -> NDArray[np.int64]:
@@ -191,7 +191,7 @@ def to_fen(values: Iterable[Any] | pd.Series[Any], *, column: str = "amount") ->
         An int64 array of fen, one per input row, in input order.
 
     Raises:
-        InputError: naming ``column``, the rule (``not_null``, ``numeric``, ``finite``,
+        InputError: naming ``column``, the rule (``missing``, ``numeric``, ``finite``,
             ``range``) and the first offending row labels (Series index labels, else positions).
 
     Examples:
@@ -202,7 +202,7 @@ def to_fen(values: Iterable[Any] | pd.Series[Any], *, column: str = "amount") ->
         Traceback (most recent call last):
         ...
         bankcrm.errors.InputError: column 'x': missing amount (None/NaN/blank) \
-        [rule: not_null; rows: b]
+        [rule: missing; rows: b]
     """
     series = as_series(values, column=column)
     dtype = series.dtype
@@ -213,7 +213,7 @@ def to_fen(values: Iterable[Any] | pd.Series[Any], *, column: str = "amount") ->
         return _ints_to_fen(series, column)
     if pd.api.types.is_float_dtype(dtype):
         if series.hasnans:
-            _raise_rules({"not_null": missing_mask(series)}, series, column)
+            _raise_rules({"missing": missing_mask(series)}, series, column)
         if dtype == np.float64:
             floats = series.to_numpy()
         else:
@@ -230,7 +230,7 @@ def to_fen(values: Iterable[Any] | pd.Series[Any], *, column: str = "amount") ->
 
 def _ints_to_fen(series: pd.Series[Any], column: str) -> NDArray[np.int64]:
     if series.hasnans:
-        _raise_rules({"not_null": missing_mask(series)}, series, column)
+        _raise_rules({"missing": missing_mask(series)}, series, column)
     raw = series.to_numpy()
     if raw.dtype == np.uint64:
         too_big = raw > np.uint64(MAX_ABS_YUAN)
@@ -332,7 +332,7 @@ def _objects_to_fen(series: pd.Series[Any], column: str) -> NDArray[np.int64]:
     codes, uniques = distinct_codes(others)
     fen = np.zeros(len(uniques) + 1, dtype=np.int64)  # last slot: missing values
     rule_of = np.zeros(len(uniques) + 1, dtype=np.int8)  # 0 = ok, else 1 + index in _RULE_ORDER
-    rule_of[-1] = 1 + _RULE_ORDER.index("not_null")
+    rule_of[-1] = 1 + _RULE_ORDER.index("missing")
     for k, value in enumerate(uniques):
         try:
             fen[k] = _fen_of(value)
@@ -389,7 +389,7 @@ def _whole_fen(value: Any) -> int:
 
 def _currency_code(code: Any) -> str:
     if not isinstance(code, str) or not code.strip():
-        raise InputError("a currency code must be non-empty text", column="currency", rule="str")
+        raise InputError("a currency code must be non-empty text", column="currency", rule="currency")
     return code.strip().upper()
 
 

@@ -195,14 +195,14 @@ def exact_number(value: Any, *, column: str = "value") -> Fraction:
     (``"1/3"``); full-width characters are accepted.
 
     Raises:
-        InputError: (rules ``not_null``, ``numeric``, ``finite``) for anything else.
+        InputError: (rules ``missing``, ``numeric``, ``finite``) for anything else.
 
     Examples:
         >>> exact_number(0.1) + exact_number(0.2) == exact_number("0.3")
         True
     """
     if value is None or value is pd.NA or value is pd.NaT:
-        raise InputError("missing value", column=column, rule="not_null")
+        raise InputError("missing value", column=column, rule="missing")
     if isinstance(value, bool | np.bool_):
         raise InputError("a boolean is not a number", column=column, rule="numeric")
     if isinstance(value, Fraction):
@@ -211,13 +211,13 @@ def exact_number(value: Any, *, column: str = "value") -> Fraction:
         return Fraction(int(value))
     if isinstance(value, float | np.floating):
         if value != value:
-            raise InputError("missing value (NaN)", column=column, rule="not_null")
+            raise InputError("missing value (NaN)", column=column, rule="missing")
         if not np.isfinite(value):
             raise InputError("value is infinite", column=column, rule="finite")
         return Fraction(Decimal(str(value)))
     if isinstance(value, Decimal):
         if not value.is_finite():
-            rule = "not_null" if value.is_nan() else "finite"
+            rule = "missing" if value.is_nan() else "finite"
             raise InputError("value is not a finite number", column=column, rule=rule)
         return Fraction(bounded_exponent(value, column))
     if isinstance(value, str):
@@ -238,7 +238,7 @@ def _parse_text(text: str, column: str) -> Fraction:
     if match and int(match.group(2)) != 0:
         return Fraction(int(match.group(1)), int(match.group(2))) / scale
     if not s:
-        raise InputError("missing value (blank)", column=column, rule="not_null")
+        raise InputError("missing value (blank)", column=column, rule="missing")
     raise InputError("not a number", column=column, rule="numeric")
 
 
@@ -279,7 +279,7 @@ def to_millionths(
     ``rounding="half_up"`` rounds such shares half up to the nearest millionth instead.
 
     Raises:
-        InputError: rules ``not_null``, ``numeric``, ``finite``, ``range`` (outside [0, 1]) and
+        InputError: rules ``missing``, ``numeric``, ``finite``, ``range`` (outside [0, 1]) and
             ``precision``, with the first offending row labels.
 
     Examples:
@@ -305,7 +305,7 @@ def to_millionths(
         )
     missing = missing_mask(series)
     if missing.any():
-        raise_for_rows("missing share", column=column, rule="not_null", mask=missing, series=series)
+        raise_for_rows("missing share", column=column, rule="missing", mask=missing, series=series)
     if pd.api.types.is_integer_dtype(dtype):
         ints = series.to_numpy(dtype=np.float64)  # exact for 0/1; anything else is out of range
         _check_share_range(ints, series, column)
@@ -371,13 +371,13 @@ def _object_millionths(series: pd.Series[Any], column: str, rounding: str) -> ND
             continue
         values[k] = _round_half_up(scaled)
     if failure or (codes < 0).any():
-        failure.setdefault("not_null", [])
+        failure.setdefault("missing", [])
         bad_codes = {rule: np.asarray(ks, dtype=np.intp) for rule, ks in failure.items()}
-        for rule in ("not_null", "numeric", "finite", "range", "precision"):
+        for rule in ("missing", "numeric", "finite", "range", "precision"):
             if rule not in bad_codes:
                 continue
             mask = np.isin(codes, bad_codes[rule])
-            if rule == "not_null":
+            if rule == "missing":
                 mask |= codes < 0
             if mask.any():
                 raise_for_rows(
@@ -387,7 +387,7 @@ def _object_millionths(series: pd.Series[Any], column: str, rounding: str) -> ND
 
 
 _SHARE_RULE_TEXT = {
-    "not_null": "missing share",
+    "missing": "missing share",
     "numeric": "not a valid share",
     "finite": "share is infinite",
     "range": "share must lie in [0, 1]",
@@ -483,7 +483,7 @@ def _exact_column(values: Any, column: str) -> NDArray[Any]:
     codes, uniques = distinct_codes(series)
     if (codes < 0).any():
         raise_for_rows(
-            "missing value", column=column, rule="not_null", mask=codes < 0, series=series
+            "missing value", column=column, rule="missing", mask=codes < 0, series=series
         )
     exact = np.empty(len(uniques), dtype=object)
     for k, value in enumerate(uniques):

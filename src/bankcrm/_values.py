@@ -184,7 +184,7 @@ def raise_for_rows(
     else:
         rows = [int(p) for p in first]
     text = message
-    if show_values and rule != "not_null" and series is not None and len(positions):
+    if show_values and rule != "missing" and series is not None and len(positions):
         sample = series.iloc[positions[: MAX_VALUES_SHOWN * 4]].tolist()
         shown: list[str] = []
         for value in sample:
@@ -195,4 +195,6 @@ def raise_for_rows(
                 break
         text = f"{message} (e.g. {', '.join(shown)})"
     total = len(positions) if n_rows is None else max(n_rows, len(positions))
-    raise InputError(text, column=column, rule=rule, rows=rows, n_rows=total)
+    raise InputError(
+        text, column=column, rule=rule, rows=rows, positions=first.tolist(), n_rows=total
+    )

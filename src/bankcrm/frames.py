@@ -217,7 +217,7 @@ def validate_frame(frame: Any, schema: FrameSchema) -> pd.DataFrame:
 
     Raises:
         InputError: naming the column, the rule (``type``, ``columns``, ``duplicate_columns``,
-            ``required``, ``extra_columns``, ``not_null``, ``dtype``, a kind such as ``date`` or
+            ``required``, ``extra_columns``, ``missing``, ``dtype``, a kind such as ``date`` or
             ``numeric``, ``domain``, ``range``, ``duplicate_key`` …) and the first offending
             row labels, with PII values masked.
     """
@@ -312,7 +312,7 @@ def _validate_column(values: pd.Series[Any], column: Column, where: str) -> Any:
     nulls = _null_mask(values, kind)
     has_nulls = bool(nulls.any())
     if has_nulls and not column.nullable:
-        _fail(column, where, "not_null", "missing values are not allowed", nulls, values)
+        _fail(column, where, "missing", "missing values are not allowed", nulls, values)
     present = values[~nulls] if has_nulls else values
     try:
         coerced = coerce_values(kind.value, present, column.name, column.coerce)
@@ -471,6 +471,6 @@ def _fail(
         mask=mask,
         series=values,
         pii=column.pii,
-        show_values=rule != "not_null",
+        show_values=rule != "missing",
         n_rows=n_rows,
     )

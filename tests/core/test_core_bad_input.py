@@ -170,7 +170,7 @@ def test_blank_currency_codes_and_absurd_rates_are_refused() -> None:
     blank = pd.DataFrame({"currency": ["USD", " "], "date": ["2026-01-02"] * 2, "rate": [7, 1]})
     with pytest.raises(InputError) as info:
         FxRates.from_frame(blank)
-    assert (info.value.column, info.value.rule, info.value.rows) == ("currency", "not_null", [1])
+    assert (info.value.column, info.value.rule, info.value.rows) == ("currency", "missing", [1])
     tiny = pd.DataFrame({"currency": ["USD"], "date": ["2026-01-02"], "rate": ["1e-999999999"]})
     with pytest.raises(InputError) as absurd:
         FxRates.from_frame(tiny)

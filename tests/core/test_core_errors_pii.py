@@ -35,8 +35,8 @@ def test_every_error_is_a_bankcrm_error_and_a_builtin(error: type, builtin: type
 
 
 def test_input_error_message_lists_rows_and_counts() -> None:
-    err = InputError("bad", column="c", rule="r", rows=list(range(5)), n_rows=12)
-    assert str(err) == "column 'c': bad [rule: r; rows: 0, 1, 2, 3, 4 and 7 more]"
+    err = InputError("bad", column="c", rule="range", rows=list(range(5)), n_rows=12)
+    assert str(err) == "column 'c': bad [rule: range; rows: 0, 1, 2, 3, 4 and 7 more]"
     assert InputError("plain").rows == []
     assert str(InputError("plain")) == "plain"
 

@@ -98,11 +98,11 @@ def test_fen_to_decimal_and_parse_amount() -> None:
 @pytest.mark.parametrize(
     ("values", "rule", "rows"),
     [
-        (pd.Series([1.0, np.nan, 2.0], index=["a", "b", "c"]), "not_null", ["b"]),
+        (pd.Series([1.0, np.nan, 2.0], index=["a", "b", "c"]), "missing", ["b"]),
         (pd.Series([1.0, np.inf, -np.inf]), "finite", [1, 2]),
         (pd.Series([1.0, 2e13]), "range", [1]),
         (pd.Series([10**13, 10**13 + 1]), "range", [1]),
-        (pd.Series(["1", "x1", None], dtype=object), "not_null", [2]),
+        (pd.Series(["1", "x1", None], dtype=object), "missing", [2]),
         (pd.Series(["1", "x1", "2"], dtype=object), "numeric", [1]),
         (pd.Series([True, False]), "numeric", [0, 1]),
         (pd.Series(["1,23"], dtype="str"), "numeric", [0]),
@@ -233,7 +233,7 @@ def test_malformed_amounts_raise_input_error(bad: Any, position: int) -> None:
         to_fen(series, column="amt")
     assert info.value.column == "amt"
     assert info.value.rows == [f"r{position}"]
-    assert info.value.rule in {"not_null", "numeric", "finite", "range"}
+    assert info.value.rule in {"missing", "numeric", "finite", "range"}
     with pytest.raises(InputError):
         parse_amount(bad)
 

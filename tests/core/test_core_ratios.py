@@ -134,7 +134,7 @@ def test_compare_ratios_non_integer_inputs() -> None:
     assert got.tolist() == [True, False, True]
     with pytest.raises(InputError) as info:
         compare_ratios([1, None], [1, 1], "0.5", ">=")
-    assert info.value.rule == "not_null"
+    assert info.value.rule == "missing"
     with pytest.raises(InputError) as length:
         compare_ratios([1, 2], [1], "0.5", ">=")
     assert length.value.rule == "length"
@@ -176,7 +176,7 @@ def test_to_millionths_examples() -> None:
     assert (outside.value.rule, outside.value.rows) == ("range", [1])
     with pytest.raises(InputError) as missing:
         to_millionths(pd.Series([0.5, None], dtype=object))
-    assert missing.value.rule == "not_null"
+    assert missing.value.rule == "missing"
 
 
 # ----------------------------------------------------------------------------- properties

@@ -376,12 +376,12 @@ def test_params_round_trip_and_reject_nonsense() -> None:
         (
             {"frequency": [1, -1], "recency": [1.0, 0.0], "T": [2.0, 2.0]},
             "frequency",
-            "non_negative_integer",
+            "non_negative",
         ),
         (
             {"frequency": [1, 1.5], "recency": [1.0, 1.0], "T": [2.0, 2.0]},
             "frequency",
-            "non_negative_integer",
+            "non_negative",
         ),
         ({"frequency": [1, 1], "recency": [1.0, 3.0], "T": [2.0, 2.0]}, "T", "recency_within_T"),
         (

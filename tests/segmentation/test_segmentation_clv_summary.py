@@ -130,11 +130,11 @@ def test_amounts_are_summed_exactly_in_fen() -> None:
 @pytest.mark.parametrize(
     ("frame", "column", "rule"),
     [
-        (_tx([1, None], ["2026-01-01", "2026-01-02"], [1.0, 2.0]), "customer_id", "not_null"),
+        (_tx([1, None], ["2026-01-01", "2026-01-02"], [1.0, 2.0]), "customer_id", "missing"),
         (_tx([1, 2], ["2026-01-01", "yesterday"], [1.0, 2.0]), "date", "datetime"),
-        (_tx([1, 2], ["2026-01-01", None], [1.0, 2.0]), "date", "not_null"),
+        (_tx([1, 2], ["2026-01-01", None], [1.0, 2.0]), "date", "missing"),
         (_tx([1, 2], ["2026-01-01", "2026-01-02"], [1.0, "abc"]), "amount", "numeric"),
-        (_tx([1, 2], ["2026-01-01", "2026-01-02"], [1.0, np.nan]), "amount", "not_null"),
+        (_tx([1, 2], ["2026-01-01", "2026-01-02"], [1.0, np.nan]), "amount", "missing"),
     ],
 )
 def test_malformed_rows_get_clear_errors(frame: pd.DataFrame, column: str, rule: str) -> None:

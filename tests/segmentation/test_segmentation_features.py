@@ -135,7 +135,7 @@ def test_malformed_rows_raise_by_default_naming_column_rule_and_rows() -> None:
     with pytest.raises(InputError) as info:
         rfm_features(tx, as_of=AS_OF)
     assert info.value.column == "amount"
-    assert info.value.rule == "not_null"
+    assert info.value.rule == "missing"
     assert info.value.rows == [1]
 
 

@@ -117,7 +117,7 @@ def coerce_as_of(as_of: object) -> date | None:
     raise InputError(
         f"as_of must be a datetime.date, not {type(as_of).__name__}",
         column="as_of",
-        rule="date_type",
+        rule="date",
     )
 
 

@@ -114,7 +114,7 @@ def validate(value: object, *, as_of: object = None, strict: bool = False) -> Mo
     Traceback (most recent call last):
     ...
     bankcrm.errors.InvalidIdentifier: invalid mainland mobile number ******3800: expected 11 \
-national digits, got 10 [rule: length]
+national digits, got 10 [rule: invalid_id; reason: length]
     """
     del as_of, strict
     info, findings = _check(value)

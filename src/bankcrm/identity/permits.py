@@ -219,7 +219,7 @@ def validate_hmt_permit(
     Traceback (most recent call last):
     ...
     bankcrm.errors.InvalidIdentifier: invalid Hong Kong/Macau/Taiwan residence permit number \
-810000********0022: the check character should be '1' [rule: check_character]
+810000********0022: the check character should be '1' [rule: invalid_id; reason: check_character]
     """
     del strict
     info, findings = _check_hmt(value, as_of)
@@ -319,7 +319,7 @@ def validate_fpr(value: object, *, as_of: object = None, strict: bool = False) -
     Traceback (most recent call last):
     ...
     bankcrm.errors.InvalidIdentifier: invalid foreign permanent resident id number \
-KAZ110****2310: expected 18 (or, on older cards, 15) characters, got 14 [rule: length]
+KAZ110****2310: expected 18 (or, on older cards, 15) characters, got 14 [rule: invalid_id; reason: length]
     """
     del strict
     info, findings = _check_fpr(value, as_of)

@@ -68,7 +68,7 @@ def identifier_error(
     ... )
     >>> err.reason, str(err)
     ('check_character', "invalid resident id number 110105********0020: the check character \
-should be 'X' [rule: check_character]")
+should be 'X' [rule: invalid_id; reason: check_character]")
     """
     if not findings:
         raise ValueError("identifier_error needs at least one finding")

@@ -353,7 +353,7 @@ def standardize(
         raise InputError(
             f"as_of must be a datetime.date, got {type(as_of).__name__}",
             column="as_of",
-            rule="date_type",
+            rule="date",
         )
     if isinstance(as_of, dt.datetime):
         as_of = as_of.date()

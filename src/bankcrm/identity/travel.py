@@ -28,7 +28,7 @@ certain.
 Traceback (most recent call last):
 ...
 bankcrm.errors.InvalidIdentifier: invalid passport number *******7: not a PRC ordinary passport \
-number (E + 8 digits, E + letter + 7 digits or G + 8 digits) [rule: format]
+number (E + 8 digits, E + letter + 7 digits or G + 8 digits) [rule: invalid_id; reason: format]
 >>> validate_hk_macau_travel("h12345678").region
 <TravelRegion.HONG_KONG: 'HK'>
 >>> validate_taiwan_travel("12345678").legacy

@@ -140,7 +140,7 @@ def _coerce_masked(
         blank = series.map(lambda v: isinstance(v, str) and not v.strip(), na_action="ignore")
         missing |= blank.to_numpy(dtype=bool, na_value=False)
     if missing.any():
-        rules["not_null"] = missing
+        rules["missing"] = missing
     good = ~missing
     for _ in range(_MAX_RETRIES):
         positions = None if good.all() else np.flatnonzero(good)
@@ -217,7 +217,7 @@ def _read_text_ids(series: pd.Series[Any], name: str) -> Ids:
     rules = {rule: np.append(mask, False)[codes] for rule, mask in distinct_rules.items()}
     missing = codes < 0
     if missing.any():
-        rules = {"not_null": missing | rules.pop("not_null", missing), **rules}
+        rules = {"missing": missing | rules.pop("missing", missing), **rules}
     values = number[codes]  # code −1 picks the last entry
     return Ids(values, False, _column(name, series, rules), np.asarray(labels, dtype=object))
 
@@ -237,7 +237,7 @@ def read_dates(series: pd.Series[Any], name: str) -> Dates:
             unit = "s"
         stamps = raw.view(np.int64)
         if len(stamps) and stamps.min() == np.iinfo(np.int64).min:  # NaT is int64's minimum
-            rules["not_null"] = stamps == np.iinfo(np.int64).min
+            rules["missing"] = stamps == np.iinfo(np.int64).min
     else:
         positions, values, rules = _coerce_masked(series, "datetime", name)
         parsed = np.asarray(values)
@@ -277,7 +277,7 @@ def read_amounts(series: pd.Series[Any], name: str) -> Amounts:
             inside = np.abs(floats) <= MAX_ABS_YUAN  # False for NaN and infinities
             nan = np.isnan(floats)
             if nan.any():
-                rules["not_null"] = nan
+                rules["missing"] = nan
             infinite = np.isinf(floats)
             if infinite.any():
                 rules["finite"] = infinite

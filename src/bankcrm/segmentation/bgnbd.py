@@ -105,7 +105,7 @@ def _column_of(summary: pd.DataFrame, name: str) -> pd.Series[Any]:
         raise InputError(
             f"the summary has no column {name!r} (columns: {list(map(str, summary.columns))})",
             column=name,
-            rule="required_column",
+            rule="required",
         )
     column: pd.Series[Any] = summary[name]
     return column
@@ -161,7 +161,7 @@ def summary_arrays(
             raise InputError(
                 f"pass either a summary frame or arrays, not both (got {given})",
                 column=given[0],
-                rule="either_frame_or_arrays",
+                rule="arguments",
             )
         index: pd.Index[Any] | None = frame.index
         arrays = {
@@ -174,7 +174,7 @@ def summary_arrays(
         raise InputError(
             f"without a summary frame, {', '.join(map(repr, missing))} must be given",
             column=missing[0],
-            rule="required_column",
+            rule="required",
         )
     first = next(iter(columns.values()))
     index = first.index if isinstance(first, pd.Series) else None
@@ -217,7 +217,7 @@ def check_history(
         (
             (frequency < 0) | (frequency != np.floor(frequency)),
             frequency_name,
-            "non_negative_integer",
+            "non_negative",
             "must be a whole number of repeat purchases >= 0",
         ),
         (recency < 0, "recency", "non_negative", "must be >= 0"),

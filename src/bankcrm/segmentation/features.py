@@ -385,7 +385,7 @@ def rfm_features(
 
 
 _RULE_TEXT = {
-    "not_null": "missing value",
+    "missing": "missing value",
     "numeric": "not a valid amount",
     "finite": "amount is infinite",
     "range": "amount out of range",

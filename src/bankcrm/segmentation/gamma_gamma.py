@@ -109,7 +109,7 @@ def _check_frequency(frequency: FloatArray, index: pd.Index[Any] | None) -> None
         raise_for_rows(
             "must be a whole number of repeat purchases >= 0",
             column="frequency",
-            rule="non_negative_integer",
+            rule="non_negative",
             mask=bad,
             index=index,
         )
@@ -326,7 +326,7 @@ class GammaGammaModel:
             raise_for_rows(
                 "must be > 0 for customers with repeat purchases",
                 column="monetary_value",
-                rule="positive_monetary_value",
+                rule="positive",
                 mask=bad,
             )
         m_used = np.where(x > 0, m_x, 0.0)

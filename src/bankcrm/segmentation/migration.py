@@ -87,7 +87,7 @@ def _labels(frame: pd.DataFrame, column: str, key: str, which: str) -> pd.Series
             f"{which}: customer ids repeat", column=key, rule="duplicate_key", rows=rows
         )
     if frame[column].isna().any():
-        raise InputError(f"{which}: missing segments", column=column, rule="not_null")
+        raise InputError(f"{which}: missing segments", column=column, rule="missing")
     return pd.Series(frame[column].to_numpy(), index=pd.Index(frame[key].to_numpy(), name=key))
 
 

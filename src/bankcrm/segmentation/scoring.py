@@ -144,7 +144,7 @@ def _scores_by_group(
         raise InputError(
             "group column has missing values",
             column=edges.by,
-            rule="not_null",
+            rule="missing",
             rows=frame.index[np.flatnonzero(missing)[:5]].tolist(),
             n_rows=int(missing.sum()),
         )

@@ -237,8 +237,8 @@ def _junk(column: Column) -> tuple[Any, str]:
         ColumnKind.BOOL: ("maybe", "bool"),
         ColumnKind.DATE: ("2026-02-30", "date"),
         ColumnKind.DATETIME: ("yesterday", "datetime"),
-        ColumnKind.STR: (["not", "text"], "str"),
-        ColumnKind.CATEGORY: ({"not": "text"}, "str"),
+        ColumnKind.STR: (["not", "text"], "not_text"),
+        ColumnKind.CATEGORY: ({"not": "text"}, "not_text"),
     }
     return table[kind]
 
@@ -302,7 +302,7 @@ def malformed_frames_for(draw: st.DrawFn, schema: FrameSchema) -> MalformedFrame
 
     Possible rules: ``type`` (not a DataFrame), ``columns`` (MultiIndex columns),
     ``duplicate_columns``, ``required``, ``extra_columns`` (when extras are not allowed),
-    ``not_null``, the kind's own rule (``numeric``, ``int``, ``bool``, ``date``, ``datetime``,
+    ``missing``, the kind's own rule (``numeric``, ``int``, ``bool``, ``date``, ``datetime``,
     ``str``; ``dtype`` for columns with ``coerce=False``), ``domain``, ``range`` and
     ``duplicate_key``.
     """
@@ -314,7 +314,7 @@ def malformed_frames_for(draw: st.DrawFn, schema: FrameSchema) -> MalformedFrame
     options += [("required", c) for c in present if c.required]
     if not schema.allow_extra:
         options.append(("extra_columns", None))
-    options += [("not_null", c) for c in present if not c.nullable]
+    options += [("missing", c) for c in present if not c.nullable]
     options += [("junk", c) for c in present]
     options += [("domain", c) for c in present if c.coerce and _outside_domain(c) is not None]
     options += [
@@ -354,8 +354,8 @@ def malformed_frames_for(draw: st.DrawFn, schema: FrameSchema) -> MalformedFrame
     assert column is not None
     if choice == "required":
         return MalformedFrame(frame.drop(columns=[column.name]), "required", None)
-    if choice == "not_null":
-        return MalformedFrame(_set_cell(frame, column.name, row, None), "not_null", column.name)
+    if choice == "missing":
+        return MalformedFrame(_set_cell(frame, column.name, row, None), "missing", column.name)
     if choice == "domain":
         value = _outside_domain(column)
         return MalformedFrame(_set_cell(frame, column.name, row, value), "domain", column.name)
