@@ -72,38 +72,49 @@ PeriodKind = Literal["month", "quarter", "half_year", "year"]
 
 
 def as_date(value: Any, *, name: str = "date") -> dt.date:
-    """A :class:`datetime.date` from a date, datetime, Timestamp, datetime64 or ISO text.
+    """The one coercer of scalar dates (``as_of``, ``start``, ``end``, a calendar ``day`` …).
 
-    A datetime keeps only its date part (a time-zone-aware one: the date in its own zone). Text
-    must be a whole ISO 8601 date or date and time; trailing junk is refused.
+    Accepts a :class:`datetime.date`, ISO 8601 text (``"2026-06-30"``, or a date and time at
+    midnight), and a ``datetime``, pandas ``Timestamp`` or ``numpy.datetime64`` at midnight. A
+    decision date is a whole day, so a value that carries a time of day is refused rather than
+    truncated, and so is a time-zone-aware value (which day it is depends on the zone).
+    Datetime *columns* are not scalar dates: they keep their time (see :mod:`bankcrm.frames`).
 
     Raises:
-        InputError: (rule ``date``) for anything else, including NaT, malformed text and
-            datetime64 values outside the years 1..9999.
+        InputError: rule ``date`` for a time of day, NaT, malformed text or a value outside
+            the years 1..9999 or any other object; rule ``timezone`` for a time-zone-aware
+            value. The error names ``name``.
 
     Examples:
-        >>> as_date("2026-01-04"), as_date(np.datetime64("2026-01-04T10:00"))
+        >>> as_date("2026-01-04"), as_date(pd.Timestamp("2026-01-04"))
         (datetime.date(2026, 1, 4), datetime.date(2026, 1, 4))
-        >>> as_date("2026-01-04 10:30"), as_date(pd.Timestamp("2026-01-04 23:59"))
+        >>> as_date(np.datetime64("2026-01-04T00:00")), as_date("2026-01-04T00:00:00")
         (datetime.date(2026, 1, 4), datetime.date(2026, 1, 4))
+        >>> as_date("2026-01-04 10:30", name="as_of")
+        Traceback (most recent call last):
+        ...
+        bankcrm.errors.InputError: column 'as_of': must be a date, got a time of day \
+    (2026-01-04 10:30:00); pass the date alone [rule: date]
         >>> as_date("2026-01-04x")
         Traceback (most recent call last):
         ...
-        bankcrm.errors.InputError: column 'date': not a date: '2026-01-04x' [rule: date]
+        bankcrm.errors.InputError: column 'date': not a date (YYYY-MM-DD): '2026-01-04x' \
+    [rule: date]
     """
     if isinstance(value, dt.datetime):  # includes pandas.Timestamp
         if value is pd.NaT:
             raise InputError("missing date (NaT)", column=name, rule="date")
-        return value.date()
+        return _whole_day(value, name)
     if isinstance(value, dt.date):
         return value
     if isinstance(value, np.datetime64):
         if np.isnat(value):
             raise InputError("missing date (NaT)", column=name, rule="date")
         try:
-            return dt.date.fromisoformat(str(value.astype("datetime64[D]")))
+            moment = dt.datetime.fromisoformat(str(value.astype("datetime64[us]")))
         except ValueError:  # years before 1 or after 9999
             raise InputError(f"date out of range: {value!r}", column=name, rule="date") from None
+        return _whole_day(moment, name)
     if isinstance(value, str):
         text = value.strip()
         try:
@@ -111,10 +122,45 @@ def as_date(value: Any, *, name: str = "date") -> dt.date:
         except ValueError:
             pass
         try:
-            return dt.datetime.fromisoformat(text).date()
+            moment = dt.datetime.fromisoformat(text)
         except ValueError:
-            pass
-    raise InputError(f"not a date: {mask_text(repr(value))}", column=name, rule="date")
+            moment = None
+        if moment is not None:
+            return _whole_day(moment, name)
+        raise InputError(
+            f"not a date (YYYY-MM-DD): {mask_text(repr(value))}", column=name, rule="date"
+        )
+    raise InputError(
+        f"not a date: expected a datetime.date, ISO text or a midnight Timestamp, got "
+        f"{_type_name(value)}",
+        column=name,
+        rule="date",
+    )
+
+
+def _whole_day(moment: dt.datetime, name: str) -> dt.date:
+    if moment.tzinfo is not None:
+        raise InputError(
+            f"must be a date, got a time-zone-aware value ({moment.isoformat()}); pass the "
+            "date in the bank's own zone",
+            column=name,
+            rule="timezone",
+        )
+    if moment.time() != dt.time():
+        shown = moment.strftime("%Y-%m-%d %H:%M:%S")
+        raise InputError(
+            f"must be a date, got a time of day ({shown}); pass the date alone",
+            column=name,
+            rule="date",
+        )
+    return moment.date()
+
+
+def _type_name(value: Any) -> str:
+    """``module.Qualname`` of a value's type, so ``DataFrame`` from polars is told apart."""
+    kind = type(value)
+    module = kind.__module__
+    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
 
 
 def _check_period(instance: Period, _attribute: Any, end: dt.date) -> None:

@@ -152,8 +152,8 @@ def test_comparator_constructor_gives_input_error(text: str) -> None:
 
 def test_rate_on_validates_its_date() -> None:
     assert USD.rate_on("USD", "2026-01-05") == Decimal("7.1234")
-    assert USD.rate_on("usd", pd.Timestamp("2026-01-05 10:00")) == Decimal("7.1234")
-    for bad in ["garbage", pd.NaT, None, 20260105]:
+    assert USD.rate_on("usd", pd.Timestamp("2026-01-05")) == Decimal("7.1234")
+    for bad in ["garbage", pd.NaT, None, 20260105, pd.Timestamp("2026-01-05 10:00")]:
         with pytest.raises(InputError) as info:
             USD.rate_on("USD", bad)
         assert info.value.rule == "date"
@@ -251,9 +251,12 @@ def test_as_date_refuses_trailing_junk(text: str) -> None:
     assert info.value.rule == "date"
 
 
-def test_as_date_reads_whole_iso_datetimes_and_refuses_out_of_range_datetime64() -> None:
-    assert as_date("2026-01-04T23:59:59") == dt.date(2026, 1, 4)
-    assert as_date(" 2026-01-04 10:30 ") == dt.date(2026, 1, 4)
+def test_as_date_reads_midnight_iso_datetimes_and_refuses_out_of_range_datetime64() -> None:
+    assert as_date("2026-01-04T00:00:00") == dt.date(2026, 1, 4)
+    assert as_date(" 2026-01-04 00:00 ") == dt.date(2026, 1, 4)
+    for timed in ("2026-01-04T23:59:59", " 2026-01-04 10:30 "):
+        with pytest.raises(InputError, match="time of day"):
+            as_date(timed)
     for value in (np.datetime64("12026-01-04"), np.datetime64("-0001-01-04")):
         with pytest.raises(InputError):
             as_date(value)

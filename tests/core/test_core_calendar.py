@@ -165,14 +165,34 @@ def test_periods_pinned() -> None:
     "value",
     [
         D(2026, 1, 4),
-        dt.datetime(2026, 1, 4, 23, 59),
-        pd.Timestamp("2026-01-04 10:00"),
+        dt.datetime(2026, 1, 4),
+        pd.Timestamp("2026-01-04"),
         np.datetime64("2026-01-04"),
         "2026-01-04",
+        "2026-01-04T00:00",
     ],
 )
 def test_as_date_accepts_date_likes(value: Any) -> None:
     assert as_date(value) == D(2026, 1, 4)
+
+
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        (dt.datetime(2026, 1, 4, 23, 59), "date"),
+        (pd.Timestamp("2026-01-04 10:00"), "date"),
+        (np.datetime64("2026-01-04T00:00:01"), "date"),
+        ("2026-01-04 10:00", "date"),
+        (pd.Timestamp("2026-01-04", tz="Asia/Shanghai"), "timezone"),
+        ("2026-01-04T00:00+08:00", "timezone"),
+    ],
+)
+def test_as_date_refuses_a_time_of_day_or_a_zone_and_says_so(value: Any, rule: str) -> None:
+    # Contract rule 1: a decision date is a whole day; the old coercer truncated these.
+    with pytest.raises(InputError) as info:
+        as_date(value, name="as_of")
+    assert info.value.rule == rule and info.value.column == "as_of"
+    assert ("time of day" if rule == "date" else "time-zone-aware") in str(info.value)
 
 
 @pytest.mark.parametrize("value", [None, "04/01/2026", 20260104, pd.NaT, np.datetime64("NaT")])
