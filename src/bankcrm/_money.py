@@ -389,7 +389,9 @@ def _whole_fen(value: Any) -> int:
 
 def _currency_code(code: Any) -> str:
     if not isinstance(code, str) or not code.strip():
-        raise InputError("a currency code must be non-empty text", column="currency", rule="currency")
+        raise InputError(
+            "a currency code must be non-empty text", column="currency", rule="currency"
+        )
     return code.strip().upper()
 
 

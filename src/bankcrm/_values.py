@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from bankcrm._tables import as_pandas_series
 from bankcrm.errors import MAX_ROWS_SHOWN, InputError
 from bankcrm.pii import mask_id_number, mask_phone, mask_text
 
@@ -43,8 +44,9 @@ def as_series(values: Any, *, column: str) -> pd.Series[Any]:
     Raises:
         InputError: (rule ``type``) for scalars, strings, mappings and multi-dimensional data.
     """
-    if isinstance(values, pd.Series):
-        return values
+    converted = as_pandas_series(values)  # Arrow-backed, pyarrow and polars columns
+    if converted is not None:
+        return converted
     if isinstance(values, str | bytes | dict) or not isinstance(values, Iterable):
         raise InputError(
             f"expected a column of values, got {type(values).__name__}", column=column, rule="type"

@@ -121,12 +121,13 @@ def as_date(value: Any, *, name: str = "date") -> dt.date:
             return dt.date.fromisoformat(text)
         except ValueError:
             pass
+        parsed: dt.datetime | None
         try:
-            moment = dt.datetime.fromisoformat(text)
+            parsed = dt.datetime.fromisoformat(text)
         except ValueError:
-            moment = None
-        if moment is not None:
-            return _whole_day(moment, name)
+            parsed = None
+        if parsed is not None:
+            return _whole_day(parsed, name)
         raise InputError(
             f"not a date (YYYY-MM-DD): {mask_text(repr(value))}", column=name, rule="date"
         )

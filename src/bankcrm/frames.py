@@ -57,6 +57,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from bankcrm._coerce import DATETIME_DTYPE, BadValuesError, coerce_values
+from bankcrm._tables import as_pandas
 from bankcrm._values import PII_KINDS, missing_mask, raise_for_rows, safe_label, safe_value
 from bankcrm.errors import BankCRMError, InputError, PolicyError
 
@@ -224,12 +225,9 @@ def validate_frame(frame: Any, schema: FrameSchema) -> pd.DataFrame:
     if not isinstance(schema, FrameSchema):
         raise PolicyError(f"expected a FrameSchema, got {type(schema).__name__}")
     where = schema.name
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(
-            f"{where}: expected a pandas DataFrame, got {type(frame).__name__}", rule="type"
-        )
+    frame = as_pandas(frame, name=where)
     _check_labels(frame, schema)
-    out = frame.copy(deep=False)  # copy-on-write: replacing columns never touches the input
+    out: pd.DataFrame = frame.copy(deep=False)  # copy-on-write: replacing columns never touches the input
     positions = {label: i for i, label in enumerate(frame.columns)}
     for column in schema.columns:
         if column.name not in positions:

@@ -62,13 +62,16 @@ from bankcrm.errors import PolicyError
 __all__ = [
     "Policy",
     "Provenance",
+    "Serializable",
+    "load",
     "load_policy",
     "read_provenance",
+    "save",
     "save_policy",
     "stamp_provenance",
 ]
 
-P = TypeVar("P", bound="Policy")
+S = TypeVar("S", bound="Serializable")
 
 #: The key under which bankcrm keeps its metadata in ``DataFrame.attrs``.
 ATTRS_KEY = "bankcrm"
@@ -84,22 +87,16 @@ def _is_date(_instance: Any, attribute: attrs.Attribute[dt.date], value: dt.date
         raise PolicyError(f"{attribute.name}: must be a date, got {value!r}")
 
 
-@attrs.frozen(kw_only=True)
-class Policy:
-    """Base of every bankcrm policy: subclass with ``@attrs.frozen(kw_only=True)``.
+class Serializable:
+    """Mixin of everything bankcrm saves: policies and fitted state (edges, models).
 
-    Attributes:
-        name: what the policy is (``"cn_group_guideline"``).
-        version: which edition (``"2010"``, ``"2026.1"``); results record it.
-        effective_date: the first date the policy applies.
+    Subclasses are attrs classes; the default :meth:`to_dict` / :meth:`from_dict` go by their
+    fields' types (:mod:`bankcrm._serial`) and may be overridden. JSON and TOML, and
+    :func:`save` / :func:`load` for files, are built on them.
     """
 
-    name: str = attrs.field(validator=_non_empty)
-    version: str = attrs.field(validator=_non_empty)
-    effective_date: dt.date = attrs.field(validator=_is_date)
-
     def to_dict(self) -> dict[str, Any]:
-        """Plain data (JSON-compatible) for this policy; Decimals become exact strings."""
+        """Plain data (JSON-compatible); Decimals become exact strings."""
         data: dict[str, Any] = encode(self)
         return data
 
@@ -114,7 +111,7 @@ class Policy:
         return result
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """This policy as JSON text."""
+        """As JSON text."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     @classmethod
@@ -131,7 +128,7 @@ class Policy:
         return cls.from_dict(data)
 
     def to_toml(self) -> str:
-        """This policy as TOML text (``None`` fields are left out)."""
+        """As TOML text (``None`` fields are left out)."""
         data = _drop_none(self.to_dict(), "")
         return tomli_w.dumps(data)
 
@@ -152,6 +149,21 @@ class Policy:
         except RecursionError:
             raise PolicyError("malformed TOML: nested too deeply") from None
         return cls.from_dict(data)
+
+
+@attrs.frozen(kw_only=True)
+class Policy(Serializable):
+    """Base of every bankcrm policy: subclass with ``@attrs.frozen(kw_only=True)``.
+
+    Attributes:
+        name: what the policy is (``"cn_group_guideline"``).
+        version: which edition (``"2010"``, ``"2026.1"``); results record it.
+        effective_date: the first date the policy applies.
+    """
+
+    name: str = attrs.field(validator=_non_empty)
+    version: str = attrs.field(validator=_non_empty)
+    effective_date: dt.date = attrs.field(validator=_is_date)
 
     def provenance(
         self, as_of: dt.date | None = None, *, producer: str | None = None
@@ -176,50 +188,58 @@ def _path(path: Any) -> Path:
     return Path(path)
 
 
-def save_policy(policy: Policy, path: str | Path) -> Path:
-    """Write ``policy`` to ``path`` as JSON or TOML, chosen by the suffix; returns the path.
+def save(obj: Serializable, path: str | Path) -> Path:
+    """Write a policy or fitted state to ``path`` as JSON or TOML, by the suffix; returns the path.
 
     Raises:
-        PolicyError: ``policy`` is not a :class:`Policy`, the suffix is unknown, or the file
-            cannot be written.
+        PolicyError: ``obj`` cannot be saved, the suffix is unknown, or the file cannot be
+            written (the message names the path and the operating system's reason).
     """
-    if not isinstance(policy, Policy):
-        raise PolicyError(f"expected a Policy, got {type(policy).__name__}")
+    if not isinstance(obj, Serializable):
+        raise PolicyError(
+            f"expected a policy or fitted state (bankcrm.policy.Serializable), got "
+            f"{type(obj).__name__}"
+        )
     target = _path(path)
     suffix = target.suffix.lower()
     if suffix == ".json":
-        text = policy.to_json()
+        text = obj.to_json()
     elif suffix == ".toml":
-        text = policy.to_toml()
+        text = obj.to_toml()
     else:
-        raise PolicyError(f"{target.name}: unknown policy file type; use .json or .toml")
+        raise PolicyError(f"{target.name}: unknown file type; use .json or .toml")
     try:
         target.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     except OSError as exc:
-        raise PolicyError(f"{target}: cannot write policy file ({exc})") from exc
+        raise PolicyError(f"{target}: cannot write ({exc.strerror or exc})") from exc
     return target
 
 
-def load_policy(cls: type[P], path: str | Path) -> P:
-    """Read a policy of type ``cls`` from a ``.json`` or ``.toml`` file.
+def load(cls: type[S], path: str | Path) -> S:
+    """Read a policy or fitted state of type ``cls`` from a ``.json`` or ``.toml`` file.
 
     Raises:
         PolicyError: for an unknown suffix, an unreadable or malformed file, or bad fields.
     """
-    if not (isinstance(cls, type) and issubclass(cls, Policy)):
-        raise PolicyError(f"expected a Policy class, got {cls!r}")
+    if not (isinstance(cls, type) and issubclass(cls, Serializable)):
+        raise PolicyError(f"expected a policy or fitted-state class, got {cls!r}")
     source = _path(path)
     suffix = source.suffix.lower()
     if suffix not in (".json", ".toml"):
-        raise PolicyError(f"{source.name}: unknown policy file type; use .json or .toml")
+        raise PolicyError(f"{source.name}: unknown file type; use .json or .toml")
     try:
         text = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"{source}: cannot read policy file ({exc})") from exc
+        raise PolicyError(f"{source}: cannot read ({exc})") from exc
     try:
         return cls.from_json(text) if suffix == ".json" else cls.from_toml(text)
     except PolicyError as exc:
         raise PolicyError(f"{source.name}: {exc}") from None
+
+
+#: The names these functions had before fitted state could be saved too.
+save_policy = save
+load_policy = load
 
 
 def _package_version() -> str:

@@ -191,7 +191,8 @@ def test_as_date_refuses_a_time_of_day_or_a_zone_and_says_so(value: Any, rule: s
     # Contract rule 1: a decision date is a whole day; the old coercer truncated these.
     with pytest.raises(InputError) as info:
         as_date(value, name="as_of")
-    assert info.value.rule == rule and info.value.column == "as_of"
+    assert info.value.rule == rule
+    assert info.value.column == "as_of"
     assert ("time of day" if rule == "date" else "time-zone-aware") in str(info.value)
 
 

@@ -319,7 +319,8 @@ def validate_fpr(value: object, *, as_of: object = None, strict: bool = False) -
     Traceback (most recent call last):
     ...
     bankcrm.errors.InvalidIdentifier: invalid foreign permanent resident id number \
-KAZ110****2310: expected 18 (or, on older cards, 15) characters, got 14 [rule: invalid_id; reason: length]
+KAZ110****2310: expected 18 (or, on older cards, 15) characters, got 14 \
+[rule: invalid_id; reason: length]
     """
     del strict
     info, findings = _check_fpr(value, as_of)

@@ -304,7 +304,8 @@ def validate(value: object, *, as_of: object = None, strict: bool = False) -> Ri
     Traceback (most recent call last):
     ...
     bankcrm.errors.InvalidIdentifier: invalid resident id number 110105********002X: the birth \
-date is after 2024-01-01; the check character should be '6' [rule: invalid_id; reason: future_birth_date]
+date is after 2024-01-01; the check character should be '6' \
+[rule: invalid_id; reason: future_birth_date]
     """
     info, findings = _check(value, as_of, strict)
     if info is None:
