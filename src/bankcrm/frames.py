@@ -227,7 +227,7 @@ def validate_frame(frame: Any, schema: FrameSchema) -> pd.DataFrame:
     where = schema.name
     frame = as_pandas(frame, name=where)
     _check_labels(frame, schema)
-    out: pd.DataFrame = frame.copy(deep=False)  # copy-on-write: replacing columns never touches the input
+    out: pd.DataFrame = frame.copy(deep=False)  # copy-on-write: the input is never touched
     positions = {label: i for i, label in enumerate(frame.columns)}
     for column in schema.columns:
         if column.name not in positions:
