@@ -63,12 +63,15 @@ __all__ = [
     "Policy",
     "Provenance",
     "Serializable",
+    "effective",
     "load",
     "load_policy",
+    "named",
     "read_provenance",
     "save",
     "save_policy",
     "stamp_provenance",
+    "versioned",
 ]
 
 S = TypeVar("S", bound="Serializable")
@@ -170,6 +173,32 @@ class Policy(Serializable):
     ) -> Provenance:
         """The provenance record of a result this policy produced for ``as_of``."""
         return Provenance(self.name, self.version, as_of, producer=producer)
+
+
+def named(default: str) -> Any:
+    """The ``name`` field of a policy subclass, with a default (see :func:`versioned`)."""
+    return attrs.field(default=default, validator=_non_empty)
+
+
+def versioned(default: str) -> Any:
+    """The ``version`` field of a policy subclass, with a default.
+
+    A policy whose settings a caller changes one at a time declares defaults for its identity,
+    so that ``StandardizePolicy(strict_ids=True)`` works without naming a version::
+
+        @attrs.frozen(kw_only=True)
+        class RFMPolicy(Policy):
+            name: str = named("bankcrm.segmentation.rfm")
+            version: str = versioned("1")
+            effective_date: dt.date = effective(dt.date(2026, 1, 1))
+            window_days: int | None = None
+    """
+    return attrs.field(default=default, validator=_non_empty)
+
+
+def effective(default: dt.date) -> Any:
+    """The ``effective_date`` field of a policy subclass, with a default."""
+    return attrs.field(default=default, validator=_is_date)
 
 
 def _drop_none(value: Any, path: str) -> Any:

@@ -266,3 +266,24 @@ def test_arbitrary_dicts_give_policy_error_or_a_policy(data: dict[str, Any]) -> 
     except PolicyError:
         return
     assert LadderPolicy.from_dict(policy.to_dict()) == policy
+
+
+def test_policy_subclasses_can_default_their_identity() -> None:
+    # Contract rule 5: a policy with defaults needs no version from the caller.
+    import datetime as dt
+
+    import attrs
+
+    from bankcrm.policy import Policy, effective, named, versioned
+
+    @attrs.frozen(kw_only=True)
+    class Knobs(Policy):
+        name: str = named("bankcrm.test.knobs")
+        version: str = versioned("1")
+        effective_date: dt.date = effective(dt.date(2026, 1, 1))
+        strict: bool = False
+
+    knobs = Knobs(strict=True)
+    assert (knobs.name, knobs.version, knobs.strict) == ("bankcrm.test.knobs", "1", True)
+    assert Knobs.from_toml(knobs.to_toml()) == knobs
+    assert Knobs.from_dict({"strict": True}) == knobs

@@ -377,9 +377,7 @@ def customer_value(
         )
     for name in ("frequency", "recency", "T") + (("monetary_value",) if gamma_gamma else ()):
         if name not in frame.columns:
-            raise InputError(
-                f"the summary has no column {name!r}", column=name, rule="required"
-            )
+            raise InputError(f"the summary has no column {name!r}", column=name, rule="required")
     x = frame["frequency"].to_numpy()
     t_x = frame["recency"].to_numpy()
     big_t = frame["T"].to_numpy()
