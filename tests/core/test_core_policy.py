@@ -280,7 +280,7 @@ def test_policy_subclasses_can_default_their_identity() -> None:
     class Knobs(Policy):
         name: str = named("bankcrm.test.knobs")
         version: str = versioned("1")
-        effective_date: dt.date = effective(dt.date(2026, 1, 1))
+        effective_date: dt.date = effective(dt.date(2026, 1, 1))  # noqa: RUF009
         strict: bool = False
 
     knobs = Knobs(strict=True)
