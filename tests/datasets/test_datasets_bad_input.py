@@ -37,7 +37,7 @@ def bad(value: object) -> Any:
 @pytest.mark.parametrize(
     ("call", "column"),
     [
-        (lambda: synthetic_bank(5, seed=1, start=bad("2023-01-01")), "start"),
+        (lambda: synthetic_bank(5, seed=1, start=bad("2023-01-01x")), "start"),
         (lambda: synthetic_bank(5, seed=1, end=bad(None)), "end"),
         (lambda: synthetic_bank(5, seed=1, as_of=bad(20250101)), "as_of"),
         (lambda: synthetic_bank(5, seed=1, start=bad(pd.NaT)), "start"),
@@ -45,14 +45,14 @@ def bad(value: object) -> Any:
         (lambda: synthetic_bank(5, seed=1, hmt_rate=0.7, foreign_rate=0.7), "foreign_rate"),
         (lambda: generate_people(5, seed=1, hmt_rate=0.6, foreign_rate=0.5), "foreign_rate"),
         (lambda: generate_records(5, seed=1, damage=bad("none")), "damage"),
-        (lambda: generate_parties(2, seed=1, start=bad("2023-01-01")), "start"),
+        (lambda: generate_parties(2, seed=1, start=bad("01/01/2023")), "start"),
         (lambda: generate_parties(2, seed=1, end=bad(None)), "end"),
         (
             lambda: generate_parties(2, seed=1, start=dt.date(2025, 1, 1), end=dt.date(2024, 1, 1)),
             "end",
         ),
-        (lambda: generate_transactions(5, 5, seed=1, start=bad("2023-01-01")), "start"),
-        (lambda: generate_accounts(5, seed=1, end=bad("2025-12-31")), "end"),
+        (lambda: generate_transactions(5, 5, seed=1, start=bad("2023-01-01 09:30")), "start"),
+        (lambda: generate_accounts(5, seed=1, end=bad(pd.Timestamp("2025-12-31", tz="UTC"))), "end"),
         (lambda: generate_fx_rates(seed=1, start=bad(None)), "start"),
     ],
 )
@@ -78,17 +78,18 @@ def test_damage_rates_accept_numbers_of_any_kind() -> None:
     assert all(type(getattr(rates, kind)) is float for kind in DAMAGE_KINDS)
 
 
-def test_datetimes_and_timestamps_count_as_their_dates() -> None:
-    """A datetime start next to a date end used to crash comparing the two."""
-    bank = synthetic_bank(
-        20, seed=3, start=dt.datetime(2024, 1, 1, 9, 30), end=pd.Timestamp("2024-06-30 17:00")
-    )
+def test_dates_follow_the_one_scalar_date_rule() -> None:
+    """ISO text and midnight datetimes are dates; a time of day is refused, never truncated."""
+    bank = synthetic_bank(20, seed=3, start=dt.datetime(2024, 1, 1), end="2024-06-30")
     assert (bank.start, bank.end, bank.as_of) == (
         dt.date(2024, 1, 1),
         dt.date(2024, 6, 30),
         dt.date(2024, 6, 30),
     )
     assert type(bank.start) is dt.date
+    with pytest.raises(InputError, match="time of day") as info:
+        synthetic_bank(20, seed=3, start=dt.datetime(2024, 1, 1, 9, 30))
+    assert info.value.column == "start"
     same = synthetic_bank(20, seed=3, start=dt.date(2024, 1, 1), end=dt.date(2024, 6, 30))
     pd.testing.assert_frame_equal(bank.transactions, same.transactions)
     pd.testing.assert_frame_equal(bank.records, same.records)

@@ -339,7 +339,7 @@ def test_damage_rates_one_make_every_eligible_record_damaged() -> None:
         ({"n_people": 10, "duplication_rate": -0.1}, "duplication_rate"),
         ({"n_people": 10, "seed": -3}, "seed"),
         ({"n_people": 10, "hmt_rate": 2}, "hmt_rate"),
-        ({"n_people": 10, "as_of": "2025-01-01"}, "as_of"),
+        ({"n_people": 10, "as_of": "2025-01-01T08:00"}, "as_of"),
     ],
 )
 def test_bad_arguments_raise_input_errors(kwargs: dict[str, object], column: str) -> None:

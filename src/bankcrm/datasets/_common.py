@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from bankcrm.calendar import as_date
 from bankcrm.errors import InputError
 
 __all__ = [
@@ -97,17 +98,10 @@ def check_ratio(value: object, name: str, *, maximum: float) -> float:
 
 
 def check_date(value: object, name: str) -> dt.date:
-    """``value`` as a :class:`datetime.date` (a datetime or Timestamp keeps its date), else raise
-    :class:`InputError` naming the argument."""
-    if isinstance(value, dt.datetime):  # includes pandas.Timestamp
-        if pd.isna(value):
-            raise InputError("must be a date, not NaT", column=name, rule="date")
-        return value.date()
-    if not isinstance(value, dt.date):
-        raise InputError(
-            f"must be a datetime.date, got {type(value).__name__}", column=name, rule="date"
-        )
-    return value
+    """``value`` as a :class:`datetime.date` by the one scalar-date rule
+    (:func:`bankcrm.calendar.as_date`: ISO text and midnight Timestamps too; a time of day or
+    a time zone is refused), else raise :class:`InputError` naming the argument."""
+    return as_date(value, name=name)
 
 
 def check_date_order(start: object, end: object) -> tuple[dt.date, dt.date]:
