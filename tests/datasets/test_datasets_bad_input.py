@@ -52,7 +52,10 @@ def bad(value: object) -> Any:
             "end",
         ),
         (lambda: generate_transactions(5, 5, seed=1, start=bad("2023-01-01 09:30")), "start"),
-        (lambda: generate_accounts(5, seed=1, end=bad(pd.Timestamp("2025-12-31", tz="UTC"))), "end"),
+        (
+            lambda: generate_accounts(5, seed=1, end=bad(pd.Timestamp("2025-12-31", tz="UTC"))),
+            "end",
+        ),
         (lambda: generate_fx_rates(seed=1, start=bad(None)), "start"),
     ],
 )
