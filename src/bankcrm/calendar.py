@@ -48,6 +48,7 @@ from bankcrm.pii import mask_text
 __all__ = [
     "BusinessCalendar",
     "ChinaHolidayCalendar",
+    "DateLike",
     "ExplicitCalendar",
     "Period",
     "PeriodKind",
@@ -69,6 +70,10 @@ __all__ = [
 _MAX_SEARCH_DAYS = 366
 
 PeriodKind = Literal["month", "quarter", "half_year", "year"]
+
+#: What a scalar-date argument accepts (see :func:`as_date`); ``datetime`` and pandas
+#: ``Timestamp`` are ``date`` subclasses.
+DateLike = dt.date | str | np.datetime64
 
 
 def as_date(value: Any, *, name: str = "date") -> dt.date:

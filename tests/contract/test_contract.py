@@ -194,7 +194,8 @@ def _arrow_table(frame: pd.DataFrame, decimals: tuple[str, ...]) -> pa.Table:
 
 def arrow_backed(frame: pd.DataFrame, decimals: tuple[str, ...]) -> pd.DataFrame:
     """The frame with Arrow-backed pandas dtypes (``decimal128`` for ``decimals``)."""
-    return _arrow_table(frame, decimals).to_pandas(types_mapper=pd.ArrowDtype)
+    plain: pd.DataFrame = _arrow_table(frame, decimals).to_pandas(types_mapper=pd.ArrowDtype)
+    return plain
 
 
 def _frame_entries() -> Iterator[Any]:
@@ -203,7 +204,8 @@ def _frame_entries() -> Iterator[Any]:
 
 def _comparable(frame: pd.DataFrame, decimals: tuple[str, ...]) -> pd.DataFrame:
     """The plain frame an Arrow round trip stands for (mixed object columns become text)."""
-    return _arrow_table(frame, decimals).to_pandas()
+    plain: pd.DataFrame = _arrow_table(frame, decimals).to_pandas()
+    return plain
 
 
 @pytest.mark.parametrize(("name", "example"), _frame_entries())

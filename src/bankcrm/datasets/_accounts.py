@@ -27,13 +27,12 @@ True
 
 from __future__ import annotations
 
-import datetime as dt
-
 import attrs
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from bankcrm.calendar import DateLike
 from bankcrm.datasets._common import (
     DEFAULT_END,
     DEFAULT_START,
@@ -100,7 +99,7 @@ class AccountFrames:
 
 
 def generate_fx_rates(
-    *, seed: int, start: dt.date = DEFAULT_START, end: dt.date = DEFAULT_END
+    *, seed: int, start: DateLike = DEFAULT_START, end: DateLike = DEFAULT_END
 ) -> pd.DataFrame:
     """Weekday RMB rates (``currency``, ``date``, ``rate`` = RMB per unit, four decimals).
 
@@ -204,8 +203,8 @@ def generate_accounts(
     n_customers: int,
     *,
     seed: int,
-    start: dt.date = DEFAULT_START,
-    end: dt.date = DEFAULT_END,
+    start: DateLike = DEFAULT_START,
+    end: DateLike = DEFAULT_END,
     accounts_per_customer: float = 2.2,
     changes_scale: float = 1.0,
     near_threshold_share: float = NEAR_1M_SHARE + NEAR_10M_SHARE,

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import attrs
 import pandas as pd
 
+from bankcrm.calendar import DateLike
 from bankcrm.datasets._accounts import generate_accounts
 from bankcrm.datasets._common import (
     DEFAULT_END,
@@ -130,9 +131,9 @@ def synthetic_bank(
     damage: DamageRates | None = None,
     accounts_per_customer: float = 2.2,
     n_groups: int | None = None,
-    start: dt.date = DEFAULT_START,
-    end: dt.date = DEFAULT_END,
-    as_of: dt.date | None = None,
+    start: DateLike = DEFAULT_START,
+    end: DateLike = DEFAULT_END,
+    as_of: DateLike | None = None,
     hmt_rate: float = 0.004,
     foreign_rate: float = 0.003,
     progress: Callable[[str], None] | None = None,

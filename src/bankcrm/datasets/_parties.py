@@ -37,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from bankcrm.calendar import DateLike
 from bankcrm.datasets._common import (
     DEFAULT_END,
     DEFAULT_START,
@@ -440,8 +441,8 @@ def generate_parties(
     *,
     seed: int,
     n_standalone: int | None = None,
-    start: dt.date = DEFAULT_START,
-    end: dt.date = DEFAULT_END,
+    start: DateLike = DEFAULT_START,
+    end: DateLike = DEFAULT_END,
 ) -> PartyFrames:
     """Corporate groups, standalone firms, banks and the State, with their credit.
 

@@ -23,10 +23,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from bankcrm.calendar import DateLike
 from bankcrm.datasets._common import (
     DEFAULT_AS_OF,
     Shape,
     check_count,
+    check_date,
     check_rate,
     check_ratio,
     check_seed,
@@ -296,7 +298,7 @@ def records_frame(
     seed: int,
     duplication_rate: float = 0.20,
     damage: DamageRates | None = None,
-    as_of: dt.date = DEFAULT_AS_OF,
+    as_of: DateLike = DEFAULT_AS_OF,
 ) -> pd.DataFrame:
     """Build the records of ``people`` (see the module docstring)."""
     rates = damage if damage is not None else DamageRates()
@@ -426,7 +428,7 @@ def generate_people(
     n_people: int,
     *,
     seed: int,
-    as_of: dt.date = DEFAULT_AS_OF,
+    as_of: DateLike = DEFAULT_AS_OF,
     hmt_rate: float = 0.004,
     foreign_rate: float = 0.003,
 ) -> pd.DataFrame:
@@ -448,7 +450,9 @@ def generate_people(
     >>> people["person_id"].tolist() == list(range(1, 51))
     True
     """
-    return people_frame(draw_people(n_people, seed, as_of, hmt_rate, foreign_rate))
+    return people_frame(
+        draw_people(n_people, seed, check_date(as_of, "as_of"), hmt_rate, foreign_rate)
+    )
 
 
 def generate_records(
@@ -457,7 +461,7 @@ def generate_records(
     seed: int,
     duplication_rate: float = 0.20,
     damage: DamageRates | None = None,
-    as_of: dt.date = DEFAULT_AS_OF,
+    as_of: DateLike = DEFAULT_AS_OF,
     hmt_rate: float = 0.004,
     foreign_rate: float = 0.003,
 ) -> pd.DataFrame:
@@ -482,7 +486,7 @@ def generate_records(
     >>> len(records)
     150
     """
-    people = draw_people(n_people, seed, as_of, hmt_rate, foreign_rate)
+    people = draw_people(n_people, seed, check_date(as_of, "as_of"), hmt_rate, foreign_rate)
     return records_frame(
         people,
         seed=seed,

@@ -20,13 +20,13 @@ True
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from bankcrm.calendar import DateLike
 from bankcrm.datasets._common import (
     DEFAULT_END,
     DEFAULT_START,
@@ -113,8 +113,8 @@ def generate_transactions(
     n_transactions: int,
     *,
     seed: int,
-    start: dt.date = DEFAULT_START,
-    end: dt.date = DEFAULT_END,
+    start: DateLike = DEFAULT_START,
+    end: DateLike = DEFAULT_END,
     reversal_rate: float = 0.01,
 ) -> pd.DataFrame:
     """Transactions of customers ``1..n_customers`` between ``start`` and ``end`` (inclusive).
