@@ -5,9 +5,9 @@ half away from zero (``ROUND_HALF_UP``, 四舍五入), and a float is read as th
 shortest repr shows, so ``1.005`` yuan is 101 fen. FX conversions round the same way.
 
 Amounts are bounded by :data:`MAX_ABS_YUAN` (10**13 yuan, i.e. 10**15 fen) so that int64 sums
-and products have room to spare. Ratios are decided by cross-multiplication with exact
-integers or rationals (:func:`compare_ratio`), shares are exact (:func:`parse_share`,
-:func:`to_millionths`), and every :class:`Threshold` carries its :class:`Comparator`.
+and products have room to spare. Ratios, shares and thresholds are not money: their home is
+:mod:`bankcrm.ratios` (exact cross-multiplication, exact shares, thresholds with their
+comparators); this module re-exports them for one release (0.2) and will then drop them.
 
 >>> to_fen([1.005, "¥1,234.50"]).tolist()
 [101, 123450]
