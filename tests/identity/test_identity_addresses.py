@@ -321,7 +321,7 @@ def test_address_frame_on_object_columns() -> None:
 
 
 @pytest.mark.parametrize("column", [address_frame, normalize_addresses])
-@pytest.mark.parametrize("bad", [None, ["北京市"], "北京市"])
+@pytest.mark.parametrize("bad", [None, pd.DataFrame({"a": ["北京市"]}), "北京市", 7])
 def test_column_functions_want_a_series(column: Callable[[pd.Series], object], bad: object) -> None:
     with pytest.raises(InputError) as info:
         column(bad)  # type: ignore[arg-type]

@@ -48,7 +48,7 @@ def test_written_forms_normalise_to_e164(written: object) -> None:
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
-        (None, Reason.NOT_TEXT),
+        (None, Reason.MISSING),
         (1.38e10, Reason.NOT_TEXT),
         ("", Reason.EMPTY),
         ("+", Reason.EMPTY),

@@ -197,7 +197,7 @@ def test_non_text_names_are_input_errors(bad: object) -> None:
 
 
 @pytest.mark.parametrize("column", [name_frame, name_keys_column, normalize_names])
-@pytest.mark.parametrize("bad", [None, ["张伟"], "张伟"])
+@pytest.mark.parametrize("bad", [None, pd.DataFrame({"a": ["张伟"]}), "张伟", 7])
 def test_column_functions_want_a_series(column: Callable[[pd.Series], object], bad: object) -> None:
     with pytest.raises(InputError) as info:
         column(bad)  # type: ignore[arg-type]

@@ -68,7 +68,7 @@ def test_residence_permit_examples(
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
-        (None, Reason.NOT_TEXT),
+        (None, Reason.MISSING),
         ("  ", Reason.EMPTY),
         ("81000019940823002A", Reason.CHARACTERS),
         ("810000940823002", Reason.LENGTH),  # no 15-digit permits

@@ -107,7 +107,7 @@ def test_integer_input_is_read_as_digits() -> None:
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
-        (None, Reason.NOT_TEXT),
+        (None, Reason.MISSING),
         (1.1010519491231002e17, Reason.NOT_TEXT),
         (b"11010519491231002X", Reason.NOT_TEXT),
         (["11010519491231002X"], Reason.NOT_TEXT),
@@ -199,12 +199,17 @@ def test_future_birth_date_is_rejected_only_with_as_of() -> None:
     assert not ric.is_valid(_with_check("11010520240701001"), as_of=AS_OF)
 
 
-def test_datetime_as_of_is_reduced_to_its_date() -> None:
+def test_a_midnight_datetime_as_of_is_its_date_and_a_time_of_day_is_refused() -> None:
     number = _with_check("11010520240630001")
-    assert ric.is_valid(number, as_of=datetime(2024, 6, 30, 0, 0, 1))
+    assert ric.is_valid(number, as_of=datetime(2024, 6, 30))
+    assert ric.is_valid(number, as_of="2024-06-30")
+    assert ric.is_valid(number, as_of=np.datetime64("2024-06-30"))
+    with pytest.raises(InputError, match="time of day") as info:
+        ric.is_valid(number, as_of=datetime(2024, 6, 30, 0, 0, 1))
+    assert (info.value.column, info.value.rule) == ("as_of", "date")
 
 
-@pytest.mark.parametrize("as_of", ["2024-06-30", 20240630, pd.NaT, np.datetime64("2024-06-30")])
+@pytest.mark.parametrize("as_of", ["2024-06-31", 20240630, pd.NaT, "2024-06-30T09:00"])
 def test_bad_as_of_is_an_input_error(as_of: object) -> None:
     with pytest.raises(InputError):
         ric.validate("11010519491231002X", as_of=as_of)

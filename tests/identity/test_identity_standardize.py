@@ -121,9 +121,7 @@ def test_provenance_is_stamped() -> None:
 def test_strict_policy_rejects_unknown_counties() -> None:
     body = "110199" + "19900101" + "001"  # a Beijing code that the table does not have
     frame = _small().iloc[:1].assign(id_number=body + ric_check_char(body))
-    strict = StandardizePolicy(
-        name="strict", version="1", effective_date=dt.date(2026, 1, 1), strict_ids=True
-    )
+    strict = StandardizePolicy(strict_ids=True)
     assert standardize(frame, as_of=AS_OF)["id_valid"].iloc[0]
     assert standardize(frame, as_of=AS_OF, policy=strict)["id_reason"].iloc[0] == "region"
 
@@ -168,12 +166,14 @@ def test_missing_columns_are_named() -> None:
 
 def test_as_of_must_be_a_date() -> None:
     with pytest.raises(InputError, match="as_of"):
-        standardize(_small(), as_of="2026-01-04")  # type: ignore[arg-type]
+        standardize(_small(), as_of="2026-01-04 10:00")
+    with pytest.raises(InputError, match="as_of"):
+        standardize(_small(), as_of=20260104)  # type: ignore[arg-type]
 
 
 def test_records_must_be_a_frame() -> None:
     with pytest.raises(InputError, match="DataFrame"):
-        standardize([1, 2], as_of=AS_OF)  # type: ignore[arg-type]
+        standardize([1, 2], as_of=AS_OF)
 
 
 def test_output_columns_must_not_exist() -> None:
@@ -191,7 +191,7 @@ def test_unknown_roles_are_rejected() -> None:
 )
 def test_roles_need_their_own_column_labels(columns: dict[str, object]) -> None:
     with pytest.raises(InputError) as info:
-        standardize(_small(), as_of=AS_OF, columns=columns)  # type: ignore[arg-type]
+        standardize(_small(), as_of=AS_OF, columns=columns)
     assert (info.value.column, info.value.rule) == ("columns", "roles")
 
 

@@ -46,7 +46,7 @@ def test_foreign_passports_are_checked_permissively(number: str) -> None:
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
-        (None, Reason.NOT_TEXT),
+        (None, Reason.MISSING),
         ("", Reason.EMPTY),
         ("()", Reason.EMPTY),
         ("E1234567#", Reason.CHARACTERS),

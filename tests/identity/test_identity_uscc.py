@@ -77,7 +77,7 @@ def test_stdnum_rejects_letter_authorities_that_bankcrm_accepts() -> None:
 @pytest.mark.parametrize(
     ("value", "reason", "strict"),
     [
-        (None, Reason.NOT_TEXT, False),
+        (None, Reason.MISSING, False),
         ("", Reason.EMPTY, False),
         ("91350100M000100I43", Reason.CHARACTERS, False),  # I is not in the alphabet
         ("91350100M000100O43", Reason.CHARACTERS, False),

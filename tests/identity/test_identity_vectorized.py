@@ -350,11 +350,11 @@ def test_validate_phone_column_equals_mobile_validate(values: list[object]) -> N
 
 def test_missing_phone_reason_is_the_scalar_one() -> None:
     out = validate_phone_column(pd.Series([None, "13800138000"], dtype="str"))
-    assert out["phone_reason"].iloc[0] == "not_text"
+    assert out["phone_reason"].iloc[0] == "missing"
     assert out["phone_e164"].iloc[1] == "+8613800138000"
 
 
-@pytest.mark.parametrize("as_of", ["2026-01-04", 20260104])
+@pytest.mark.parametrize("as_of", ["2026-01-04 10:00", 20260104])
 def test_as_of_must_be_a_date(as_of: object) -> None:
     with pytest.raises(ValueError, match="as_of"):
         validate_id_column(pd.Series(["RIC"]), pd.Series(["11010519491231002X"]), as_of=as_of)

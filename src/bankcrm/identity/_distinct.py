@@ -7,30 +7,33 @@ a column once, compute on the distinct values and expand the results back by the
 from __future__ import annotations
 
 import math
-from typing import Any, NoReturn
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bankcrm._values import safe_label
-from bankcrm.errors import MAX_ROWS_SHOWN, InputError
+from bankcrm._values import as_series, distinct_codes, raise_for_rows
+from bankcrm.errors import InputError, Rule
 
 __all__ = ["IntArray", "dict_take", "distinct_text", "expand_rows", "str_series", "text_or_none"]
 
 IntArray = npt.NDArray[np.intp]
 
 
-def text_or_none(value: object, what: str) -> str | None:
+def text_or_none(value: object, what: str, column: str) -> str | None:
     """``value`` if it is text, ``None`` if it is missing; anything else is an input error.
 
-    ``what`` names the value in the message, e.g. "a name" or "an address".
+    ``what`` names the value in the message, e.g. "a name" or "an address"; ``column`` is the
+    error's column (``"name"``, ``"address"``).
     """
     if isinstance(value, str):
         return value
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
-    raise InputError(f"{what} must be text, got {type(value).__name__}", rule="not_text")
+    raise InputError(
+        f"{what} must be text, got {type(value).__name__}", column=column, rule=Rule.NOT_TEXT
+    )
 
 
 def str_series(values: Any, index: pd.Index | None = None) -> pd.Series:
@@ -38,30 +41,50 @@ def str_series(values: Any, index: pd.Index | None = None) -> pd.Series:
     return pd.Series(pd.array(values, dtype="str"), index=index, copy=False)
 
 
-def distinct_text(series: pd.Series, column: str, what: str) -> tuple[IntArray, pd.Series]:
-    """Codes (−1 for missing) and the distinct values (a ``str`` Series indexed 0…n−1).
+def distinct_text(
+    values: Any, column: str, what: str, *, pii: str
+) -> tuple[pd.Series, IntArray, pd.Series]:
+    """The column as a Series, codes (−1 for missing) and its distinct values.
+
+    ``values`` is a pandas Series (NumPy, nullable or Arrow-backed), a pyarrow array or a
+    polars Series (read by :func:`bankcrm._values.as_series`). The distinct values are a
+    ``str`` Series indexed 0…n−1.
 
     Raises:
-        InputError: if ``series`` is not a Series or holds values that are neither text nor
-            missing, or text with lone surrogates (``what`` names them, e.g. "names").
+        InputError: rule ``type`` if ``values`` is not a column; rule ``not_text`` for values
+            that are neither text nor missing, ``not_unicode`` for text with lone surrogates
+            (``what`` names them, e.g. "names"; the values are masked as ``pii``).
     """
-    if not isinstance(series, pd.Series):
-        raise InputError(
-            f"expected a pandas Series, got {type(series).__name__}", column=column, rule="type"
+    series = as_series(values, column=column)
+    if isinstance(series.dtype, pd.StringDtype):  # the common case: no junk to look for
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        return series, np.asarray(codes, dtype=np.intp), pd.Series(uniques.array, copy=False)
+    codes, distinct = distinct_codes(series)  # unhashable junk does not crash
+    bad = [i for i, v in enumerate(distinct) if not isinstance(v, str)]
+    if bad:
+        raise_for_rows(
+            f"{what} must be text or missing",
+            column=column,
+            rule=Rule.NOT_TEXT,
+            mask=np.isin(codes, bad),
+            series=series,
+            pii=pii,
         )
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    if not isinstance(uniques.dtype, pd.StringDtype):
-        values = list(uniques)
-        bad = [i for i, v in enumerate(values) if not isinstance(v, str)]
-        if bad:
-            _raise_for(series, codes, bad, f"{what} must be text or missing", column, "not_text")
-        try:
-            uniques = pd.Index(pd.array(values, dtype="str"))
-        except UnicodeEncodeError:  # lone surrogates (a mis-decoded file) are not UTF-8 text
-            bad = [i for i, v in enumerate(values) if not _encodable(v)]
-            message = f"{what} must be valid Unicode text (lone surrogates found)"
-            _raise_for(series, codes, bad, message, column, "not_unicode")
-    return np.asarray(codes, dtype=np.intp), pd.Series(uniques.array, copy=False)
+    try:
+        text = pd.array(distinct, dtype="str")
+    except UnicodeEncodeError:  # lone surrogates (a mis-decoded file) are not UTF-8 text
+        text = None
+    if text is None:
+        bad = [i for i, v in enumerate(distinct) if not _encodable(v)]
+        raise_for_rows(
+            f"{what} must be valid Unicode text (lone surrogates found)",
+            column=column,
+            rule=Rule.NOT_UNICODE,
+            mask=np.isin(codes, bad),
+            series=series,
+            pii=pii,
+        )
+    return series, codes, pd.Series(text, copy=False)
 
 
 def _encodable(text: str) -> bool:
@@ -70,15 +93,6 @@ def _encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _raise_for(
-    series: pd.Series, codes: Any, bad: list[int], message: str, column: str, rule: str
-) -> NoReturn:
-    """Raise an InputError naming the first rows whose distinct value is in ``bad``."""
-    rows = series.index[np.isin(codes, bad)]
-    shown = [safe_label(r) for r in rows[:MAX_ROWS_SHOWN]]  # an index of ids is masked
-    raise InputError(message, column=column, rule=rule, rows=shown, n_rows=len(rows))
 
 
 def dict_take(values: list[str | None] | list[str], codes: Any, index: pd.Index) -> pd.Series:

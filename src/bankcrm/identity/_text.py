@@ -19,9 +19,12 @@ import math
 import numbers
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date
 
-from bankcrm.errors import InputError
+import numpy as np
+import pandas as pd
+
+from bankcrm.calendar import as_date
 from bankcrm.identity.reasons import Finding, Reason
 from bankcrm.pii import mask_id_number
 
@@ -30,6 +33,7 @@ __all__ = [
     "as_text",
     "clean_identifier",
     "coerce_as_of",
+    "is_missing",
     "masked_input",
     "shape_findings",
 ]
@@ -95,40 +99,54 @@ def clean_identifier(text: str) -> str:
 
 
 def coerce_as_of(as_of: object) -> date | None:
-    """Return ``as_of`` as a plain :class:`datetime.date` (or ``None``).
+    """Return ``as_of`` as a plain :class:`datetime.date`, or ``None`` for "no date check".
 
-    A ``datetime`` (and so a pandas ``Timestamp``) is reduced to its date, because comparing a
-    ``date`` with a ``datetime`` raises ``TypeError``.
+    Every ``as_of`` of :mod:`bankcrm.identity` goes through here, and so through the library's
+    one scalar-date coercer :func:`bankcrm.calendar.as_date`: a ``date``, ISO text, and a
+    ``datetime`` / pandas ``Timestamp`` / ``numpy.datetime64`` at midnight. ``None`` means the
+    identifier functions make no date-dependent check (no clock is read).
 
     Raises:
-        InputError: if ``as_of`` is neither ``None`` nor a date (pandas' ``NaT`` included).
+        InputError: rule ``date`` for a time of day, NaT or anything that is not a date; rule
+            ``timezone`` for a time-zone-aware value.
 
+    >>> coerce_as_of("2024-05-01"), coerce_as_of(None)
+    (datetime.date(2024, 5, 1), None)
+    >>> from datetime import datetime
     >>> coerce_as_of(datetime(2024, 5, 1, 13, 30))
-    datetime.date(2024, 5, 1)
+    Traceback (most recent call last):
+    ...
+    bankcrm.errors.InputError: column 'as_of': must be a date, got a time of day \
+(2024-05-01 13:30:00); pass the date alone [rule: date]
     """
     if as_of is None:
         return None
-    if isinstance(as_of, datetime):
-        day = as_of.date()  # pandas' NaT is a datetime whose date() is NaT again
-        if type(day) is date:
-            return day
-    elif isinstance(as_of, date):
-        return as_of
-    raise InputError(
-        f"as_of must be a datetime.date, not {type(as_of).__name__}",
-        column="as_of",
-        rule="date",
-    )
+    return as_date(as_of, name="as_of")
+
+
+def is_missing(value: object) -> bool:
+    """``None``, NaN, pandas' ``NA`` and ``NaT``: no value at all (reason ``missing``)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float | np.floating):
+        return bool(value != value)
+    if isinstance(value, np.datetime64 | np.timedelta64):
+        return bool(np.isnat(value))
+    return False
 
 
 def shape_findings(value: object, noun: str) -> tuple[str, list[Finding]]:
     """Normalise ``value`` and check the findings every identifier shares.
 
-    Returns the cleaned text and, if it is not text, too long or empty, the one finding that
-    says so. ``noun`` names the identifier in the detail ("an identity number").
+    Returns the cleaned text and, if it is missing, not text, too long or empty, the one
+    finding that says so (``missing`` for ``None``/NaN/NA/NaT, ``not_text`` for a value that is
+    present but is not text or an integer). ``noun`` names the identifier in the detail
+    ("an identity number").
     """
     text = as_text(value)
     if text is None:
+        if is_missing(value):
+            return "", [Finding(Reason.MISSING, "the value is missing")]
         return "", [Finding(Reason.NOT_TEXT, f"a {type(value).__name__} is not {noun}")]
     if len(text) > MAX_INPUT_LENGTH:
         return "", [Finding(Reason.LENGTH, f"longer than {MAX_INPUT_LENGTH} characters")]

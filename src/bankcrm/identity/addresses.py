@@ -39,6 +39,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from typing import Any
 
 import attrs
 import numpy as np
@@ -145,7 +146,7 @@ def normalize_address(value: object) -> str | None:
     >>> normalize_address("Room 3, Tower a"), normalize_address(None)
     ('ROOM 3 TOWER A', None)
     """
-    text = text_or_none(value, "an address")
+    text = text_or_none(value, "an address", "address")
     if text is None:
         return None
     return _normalize_many([text])[0]
@@ -505,21 +506,21 @@ def _fields_of_distinct(uniques: pd.Series) -> pd.DataFrame:
     return pd.concat(parts) if len(parts) > 1 else parts[0]
 
 
-def normalize_addresses(series: pd.Series) -> pd.Series:
+def normalize_addresses(series: Any) -> pd.Series:
     """Vectorised :func:`normalize_address` (each distinct address normalised once).
 
     >>> normalize_addresses(pd.Series(["１栋", None])).tolist()
     ['1栋', nan]
     """
     label = str(getattr(series, "name", None) or "address")
-    codes, uniques = distinct_text(series, label, "addresses")
+    series, codes, uniques = distinct_text(series, label, "addresses", pii="address")
     normals = str_series(np.array([*_normalize_many(uniques.tolist()), None], dtype=object))
     return pd.Series(
         normals.array[:-1].take(codes, allow_fill=True), index=series.index, name=series.name
     )
 
 
-def address_frame(series: pd.Series) -> pd.DataFrame:
+def address_frame(series: Any) -> pd.DataFrame:
     """Vectorised :func:`parse_address`: one column per part, plus the key.
 
     Returns a frame with the index of ``series`` and the columns :data:`ADDRESS_COLUMNS`
@@ -533,5 +534,5 @@ def address_frame(series: pd.Series) -> pd.DataFrame:
     0       北京市           海淀区
     """
     label = str(getattr(series, "name", None) or "address")
-    codes, uniques = distinct_text(series, label, "addresses")
+    series, codes, uniques = distinct_text(series, label, "addresses", pii="address")
     return expand_rows(_fields_of_distinct(uniques), codes, series.index)

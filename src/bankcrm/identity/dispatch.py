@@ -36,6 +36,7 @@ from typing import TypeAlias
 import attrs
 
 from bankcrm.identity import mobile, permits, ric, travel, uscc
+from bankcrm.identity._text import coerce_as_of
 from bankcrm.identity.mobile import MobileInfo
 from bankcrm.identity.permits import FprInfo, HmtPermitInfo
 from bankcrm.identity.reasons import Finding, Reason, identifier_error
@@ -203,7 +204,8 @@ def validate_id(
     >>> validate_id("USCC", "91350100M000100Y43").authority
     '9'
     """
-    return _SCHEMES[parse_id_type(id_type)].validate(value, as_of=as_of, strict=strict)
+    day = coerce_as_of(as_of)  # a bad as_of is an error whatever the id type
+    return _SCHEMES[parse_id_type(id_type)].validate(value, as_of=day, strict=strict)
 
 
 def normalize_id(
@@ -222,8 +224,9 @@ def is_valid_id(
 ) -> bool:
     """Tell whether ``value`` is a valid identifier of type ``id_type`` (``False`` for unknown
     types; raises only for a bad ``as_of``)."""
+    day = coerce_as_of(as_of)
     found = _lookup(id_type)
-    return found is not None and _SCHEMES[found].is_valid(value, as_of=as_of, strict=strict)
+    return found is not None and _SCHEMES[found].is_valid(value, as_of=day, strict=strict)
 
 
 def explain_id(
@@ -233,10 +236,11 @@ def explain_id(
 
     An unknown id type is itself a finding (reason ``id_type``).
     """
+    day = coerce_as_of(as_of)
     found = _lookup(id_type)
     if found is None:
         return (_unknown(id_type),)
-    return _SCHEMES[found].explain(value, as_of=as_of, strict=strict)
+    return _SCHEMES[found].explain(value, as_of=day, strict=strict)
 
 
 def format_id(id_type: object, value: object) -> str:
@@ -288,7 +292,8 @@ def detect_id_type(value: object, *, as_of: object = None) -> IdType | None:
     >>> detect_id_type("h12345678"), detect_id_type("hello")
     (<IdType.HK_MO_TRAVEL: 'HK_MO_TRAVEL'>, None)
     """
+    day = coerce_as_of(as_of)
     for id_type in _DETECTION_ORDER:
-        if _SCHEMES[id_type].is_valid(value, as_of=as_of):
+        if _SCHEMES[id_type].is_valid(value, as_of=day):
             return id_type
     return None

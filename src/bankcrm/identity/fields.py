@@ -35,12 +35,15 @@ import math
 import re
 import unicodedata
 from enum import StrEnum
+from typing import Any
 
 import attrs
 import numpy as np
 import pandas as pd
 
-from bankcrm.errors import InputError, InvalidIdentifier
+from bankcrm._values import as_series, distinct_codes
+from bankcrm.errors import InputError, InvalidIdentifier, Rule
+from bankcrm.identity._text import coerce_as_of
 from bankcrm.identity.dispatch import validate_id
 
 __all__ = [
@@ -114,12 +117,14 @@ def parse_gender(value: object) -> str | None:
     if _missing(value):
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | np.integer):
-        raise InputError(f"not a gender code: a {type(value).__name__}", rule="gender")
+        raise InputError(
+            f"not a gender code: a {type(value).__name__}", column="gender", rule=Rule.GENDER
+        )
     text = unicodedata.normalize("NFKC", str(value)).strip().upper()
     if text == "":
         return None
     if text not in _GENDER_WORDS:
-        raise InputError("not a gender code", rule="gender")
+        raise InputError("not a gender code", column="gender", rule=Rule.GENDER)
     return _GENDER_WORDS[text]
 
 
@@ -145,19 +150,21 @@ def parse_birth_date(value: object) -> dt.date | None:
     if isinstance(value, np.datetime64):
         return pd.Timestamp(value).date()
     if not isinstance(value, str):
-        raise InputError(f"not a date: a {type(value).__name__}", rule="date")
+        raise InputError(
+            f"not a date: a {type(value).__name__}", column="birth_date", rule=Rule.DATE
+        )
     text = unicodedata.normalize("NFKC", value).strip()
     if text == "":
         return None
     m = _DATE_TEXT.fullmatch(text)
     if m is None:
-        raise InputError("not a date", rule="date")
+        raise InputError("not a date", column="birth_date", rule=Rule.DATE)
     month = m.group("m") or m.group("m2") or m.group("m3")
     day = m.group("d") or m.group("d2") or m.group("d3")
     try:
         return dt.date(int(m.group("y")), int(month), int(day))
     except ValueError:
-        raise InputError("not a calendar date", rule="date") from None
+        raise InputError("not a calendar date", column="birth_date", rule=Rule.DATE) from None
 
 
 def _check(recorded: object, derived: object) -> FieldCheck:
@@ -212,8 +219,9 @@ def derive_fields(id_type: object, id_number: object, *, as_of: object = None) -
     >>> derive_fields("RIC", "11010519491231002Y")
     DerivedFields(birth_date=None, gender=None)
     """
+    day = coerce_as_of(as_of)  # a bad as_of is an error whatever the id type
     try:
-        info = validate_id(id_type, id_number, as_of=as_of)
+        info = validate_id(id_type, id_number, as_of=day)
     except InvalidIdentifier:
         return DerivedFields(None, None)
     gender = getattr(info, "gender", None)
@@ -273,7 +281,7 @@ def _recorded_dates(recorded: pd.Series) -> tuple[pd.Series, np.ndarray]:
         if isinstance(values.dtype, pd.DatetimeTZDtype):
             values = values.dt.tz_localize(None)
         return values.dt.floor("D").astype("datetime64[s]"), np.zeros(len(recorded), bool)
-    codes, uniques = pd.factorize(recorded, use_na_sentinel=True)
+    codes, uniques = distinct_codes(recorded)  # unhashable junk is a value too, not a crash
     parsed = np.full(len(uniques) + 1, np.datetime64("NaT"), dtype="datetime64[s]")
     bad = np.zeros(len(uniques) + 1, dtype=bool)
     for i, value in enumerate(uniques):
@@ -293,7 +301,7 @@ _GENDER_CODES = {None: 0, "M": 1, "F": 2}
 
 def _recorded_genders(recorded: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Recorded genders coded 0 (none), 1 (``M``), 2 (``F``), and an unparseable mask."""
-    codes, uniques = pd.factorize(recorded, use_na_sentinel=True)
+    codes, uniques = distinct_codes(recorded)
     parsed = np.zeros(len(uniques) + 1, dtype=np.int8)
     bad = np.zeros(len(uniques) + 1, dtype=bool)
     for i, value in enumerate(uniques):
@@ -332,10 +340,10 @@ def _check_column(codes: np.ndarray, index: pd.Index) -> pd.Series:
 
 
 def check_fields(
-    birth_date: pd.Series,
-    gender: pd.Series,
-    derived_birth_date: pd.Series,
-    derived_gender: pd.Series,
+    birth_date: Any,
+    gender: Any,
+    derived_birth_date: Any,
+    derived_gender: Any,
 ) -> pd.DataFrame:
     """Vectorised cross-check of recorded against derived birth dates and genders.
 
@@ -357,6 +365,17 @@ def check_fields(
     >>> out.birth_date_check.tolist(), out.gender_check.tolist()
     (['conflict', 'derived'], ['match', 'no_id'])
     """
+    birth_date = as_series(birth_date, column="birth_date")
+    gender = as_series(gender, column="gender")
+    derived_birth_date = as_series(derived_birth_date, column="derived_birth_date")
+    derived_gender = as_series(derived_gender, column="derived_gender")
+    lengths = {len(birth_date), len(gender), len(derived_birth_date), len(derived_gender)}
+    if len(lengths) > 1:
+        raise InputError(
+            f"the four columns must have the same length, got {sorted(lengths)}",
+            column="birth_date",
+            rule=Rule.SAME_LENGTH,
+        )
     index = birth_date.index
     dates, dates_bad = _recorded_dates(birth_date)
     derived_dates = pd.Series(derived_birth_date.to_numpy(), index=index).astype("datetime64[s]")

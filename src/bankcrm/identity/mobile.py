@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import attrs
 
-from bankcrm.identity._text import as_text, shape_findings
+from bankcrm.identity._text import as_text, coerce_as_of, shape_findings
 from bankcrm.identity.reasons import Finding, Reason, identifier_error
 from bankcrm.pii import mask_phone
 
@@ -116,7 +116,8 @@ def validate(value: object, *, as_of: object = None, strict: bool = False) -> Mo
     bankcrm.errors.InvalidIdentifier: invalid mainland mobile number ******3800: expected 11 \
 national digits, got 10 [rule: invalid_id; reason: length]
     """
-    del as_of, strict
+    coerce_as_of(as_of)  # checked for a uniform contract, then unused
+    del strict
     info, findings = _check(value)
     if info is None:
         known = as_text(value) is not None
@@ -143,7 +144,8 @@ def is_valid(value: object, *, as_of: object = None, strict: bool = False) -> bo
     >>> is_valid("13800138000"), is_valid("12800138000"), is_valid(13800138000)
     (True, False, True)
     """
-    del as_of, strict
+    coerce_as_of(as_of)  # checked for a uniform contract, then unused
+    del strict
     return _check(value)[0] is not None
 
 
@@ -153,7 +155,8 @@ def explain(value: object, *, as_of: object = None, strict: bool = False) -> tup
     >>> explain("138 0013 800x")[0].reason.value
     'characters'
     """
-    del as_of, strict
+    coerce_as_of(as_of)  # checked for a uniform contract, then unused
+    del strict
     return _check(value)[1]
 
 

@@ -148,7 +148,7 @@ def normalize_name(value: object) -> str | None:
     >>> normalize_name("买买提 • 艾力"), normalize_name("乾 隆"), normalize_name("  ")
     ('买买提·艾力', '乾隆', None)
     """
-    text = text_or_none(value, "a name")
+    text = text_or_none(value, "a name", "name")
     if text is None:
         return None
     cleaned = _clean(text)
@@ -577,7 +577,7 @@ def _normalize_many(values: list[str]) -> list[str | None]:
     return out
 
 
-def normalize_names(series: pd.Series) -> pd.Series:
+def normalize_names(series: Any) -> pd.Series:
     """Vectorised :func:`normalize_name`: a ``str`` Series with the same index.
 
     Each distinct name is normalised once.
@@ -586,14 +586,14 @@ def normalize_names(series: pd.Series) -> pd.Series:
     ['张伟', nan, '张伟']
     """
     label = str(getattr(series, "name", None) or "name")
-    codes, uniques = distinct_text(series, label, "names")
+    series, codes, uniques = distinct_text(series, label, "names", pii="name")
     normals = _fields_of_distinct(uniques)[["name_norm"]]
     out: pd.Series = expand_rows(normals, codes, series.index)["name_norm"]
     out.name = series.name
     return out
 
 
-def name_frame(series: pd.Series) -> pd.DataFrame:
+def name_frame(series: Any) -> pd.DataFrame:
     """Vectorised normalisation, split and keys of a column of names.
 
     Returns a frame with the index of ``series`` and the columns ``name_norm``, ``surname``,
@@ -609,18 +609,18 @@ def name_frame(series: pd.Series) -> pd.DataFrame:
     1  OUYANG  ouyang|feng
     """
     label = str(getattr(series, "name", None) or "name")
-    codes, uniques = distinct_text(series, label, "names")
+    series, codes, uniques = distinct_text(series, label, "names", pii="name")
     return expand_rows(_fields_of_distinct(uniques), codes, series.index)
 
 
-def name_keys_column(series: pd.Series) -> pd.Series:
+def name_keys_column(series: Any) -> pd.Series:
     """Vectorised :func:`name_keys`: an object Series of frozensets (empty where missing).
 
     >>> name_keys_column(pd.Series(["覃雪", None])).map(sorted).tolist()
     [['qin|xue', 'tan|xue'], []]
     """
     label = str(getattr(series, "name", None) or "name")
-    codes, uniques = distinct_text(series, label, "names")
+    series, codes, uniques = distinct_text(series, label, "names", pii="name")
     normals = _normalize_many(uniques.tolist())
     keys = np.empty(len(normals) + 1, dtype=object)
     for i, normal in enumerate(normals):

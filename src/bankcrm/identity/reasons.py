@@ -26,7 +26,8 @@ __all__ = ["Finding", "Reason", "identifier_error"]
 class Reason(StrEnum):
     """Why an identifier is not valid (or, for ``UNVERIFIED``, why it is only format-checked)."""
 
-    NOT_TEXT = "not_text"  # the value is not a string or a number at all (None, a list, …)
+    MISSING = "missing"  # no value at all (None, NaN, pandas' NA or NaT)
+    NOT_TEXT = "not_text"  # a value is present but is not text or an integer (a list, a float …)
     EMPTY = "empty"
     LENGTH = "length"
     CHARACTERS = "characters"  # a character outside the identifier's alphabet

@@ -60,22 +60,28 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import attrs
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
-from bankcrm._values import safe_label
-from bankcrm.errors import MAX_ROWS_SHOWN, InputError
+from bankcrm._coerce import BadValuesError, coerce_values
+from bankcrm._roles import column_names, require_columns
+from bankcrm._tables import as_pandas
+from bankcrm._values import missing_mask, raise_for_rows, safe_label
+from bankcrm.calendar import as_date
+from bankcrm.errors import InputError, PolicyError, Rule
 from bankcrm.frames import Column, FrameSchema, validate_frame
 from bankcrm.identity._vectorized import validate_id_column, validate_phone_column
 from bankcrm.identity.addresses import address_frame
 from bankcrm.identity.fields import check_fields
 from bankcrm.identity.names import name_frame
-from bankcrm.policy import Policy, stamp_provenance
+from bankcrm.identity.reasons import Reason
+from bankcrm.policy import Policy, effective, named, stamp_provenance, versioned
 
 T = TypeVar("T")
 
@@ -88,9 +94,22 @@ __all__ = [
 ]
 
 
+def _is_bool(_instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    if not isinstance(value, bool):
+        raise PolicyError(f"{attribute.name}: must be true or false, got {value!r}")
+
+
 @attrs.frozen(kw_only=True)
 class StandardizePolicy(Policy):
     """Settings of :func:`standardize`, stamped on its results.
+
+    Change one setting by name; the policy's identity (name, version, effective date) has
+    defaults, so ``StandardizePolicy(strict_ids=True)`` is enough. A bank that keeps its own
+    edition names it: ``StandardizePolicy(name="bank.kyc", version="2026.1", ...)``.
+
+    The scalar identifier functions take the same setting as their ``strict=`` keyword
+    (``is_valid_ric(number, strict=True)``): it is the scalar path of ``strict_ids``, and both
+    paths give the same answer.
 
     Attributes:
         strict_ids: validate ids in their strict modes (for resident ids: reject address codes
@@ -98,15 +117,14 @@ class StandardizePolicy(Policy):
             numbers whose county codes were later withdrawn).
     """
 
-    strict_ids: bool = False
+    name: str = named("bankcrm.identity.standardize")
+    version: str = versioned("1")
+    effective_date: dt.date = effective(dt.date(2026, 1, 1))  # noqa: RUF009
+    strict_ids: bool = attrs.field(default=False, validator=_is_bool)
 
 
-#: The default settings.
-DEFAULT_STANDARDIZE_POLICY = StandardizePolicy(
-    name="bankcrm.identity.standardize",
-    version="1",
-    effective_date=dt.date(2026, 1, 1),
-)
+#: The default settings (``StandardizePolicy()``).
+DEFAULT_STANDARDIZE_POLICY = StandardizePolicy()
 
 #: The input columns by role; ``name_latin`` is optional, the others are required.
 INPUT_COLUMNS = (
@@ -120,6 +138,9 @@ INPUT_COLUMNS = (
     "address",
 )
 _OPTIONAL = frozenset({"name_latin"})
+
+#: Roles whose non-text values are flagged ``not_text`` in a reason column rather than raised.
+_FLAGGED = frozenset({"id_type", "id_number", "phone"})
 
 #: The columns :func:`standardize` adds, in order.
 OUTPUT_COLUMNS = (
@@ -159,98 +180,96 @@ _PII = {
 }
 
 
-def _column_names(columns: Mapping[str, str] | None) -> dict[str, str]:
-    names = {role: role for role in INPUT_COLUMNS}
-    if columns is None:
-        return names
-    if not isinstance(columns, Mapping):
-        raise InputError(
-            f"columns must map roles to column names, got {type(columns).__name__}",
-            column="columns",
-            rule="type",
-        )
-    unknown = sorted(set(columns) - set(INPUT_COLUMNS))
-    if unknown:
-        raise InputError(
-            f"unknown column role(s) {unknown}; roles: {list(INPUT_COLUMNS)}",
-            column="columns",
-            rule="roles",
-        )
-    names.update(columns)
-    unhashable = sorted(role for role, label in names.items() if not _hashable(label))
-    if unhashable:
-        raise InputError(
-            f"columns: the column names for role(s) {unhashable} are not column labels",
-            column="columns",
-            rule="roles",
-        )
-    shared = sorted(
-        {str(label) for label in names.values() if list(names.values()).count(label) > 1}
-    )
-    if shared:
-        raise InputError(
-            f"columns: each role needs its own column; {shared} given to more than one role",
-            column="columns",
-            rule="roles",
-        )
-    return names
-
-
-def _hashable(label: object) -> bool:
-    try:
-        hash(label)
-    except TypeError:
-        return False
-    return True
-
-
-def _schema(names: Mapping[str, str]) -> FrameSchema:
+def _schema(names: Mapping[str, Any], roles: Iterable[str]) -> FrameSchema:
     text = [
-        Column(names[role], "str", nullable=True, pii=pii, required=role not in _OPTIONAL)
-        for role, pii in _PII.items()
+        Column(names[role], "str", nullable=True, pii=_PII[role], required=False) for role in roles
     ]
     return FrameSchema("records", text)
 
 
-def _check_inputs(records: object, names: Mapping[str, str]) -> pd.DataFrame:
-    """Validate the frame; return it with the text columns as text (a new frame).
+def _check_labels(frame: pd.DataFrame) -> None:
+    """Flat, hashable, unique column labels (:func:`bankcrm.frames.validate_frame` checks)."""
+    try:
+        validate_frame(frame.iloc[:0], FrameSchema("records", []))
+    except InputError as error:
+        if error.column is not None:
+            raise
+        column = "records"
+        if error.rule is Rule.DUPLICATE_COLUMNS:
+            column = str(safe_label(frame.columns[frame.columns.duplicated()][0]))
+        raise InputError(error.message, column=column, rule=error.rule) from None
 
-    Columns, labels and presence are checked by :func:`bankcrm.frames.validate_frame` on the
-    frame's header; the values of text columns that do not already have the ``str`` dtype are
-    then validated and coerced by it (a ``str`` column holds only text and missing values).
+
+def _check_inputs(
+    records: object, names: Mapping[str, Any]
+) -> tuple[pd.DataFrame, dict[str, NDArray[np.bool_]]]:
+    """Validate the frame; return it with the text columns as text, and the non-text cells.
+
+    The frame is read by :func:`bankcrm._tables.as_pandas` (pandas with NumPy, nullable or
+    Arrow dtypes, pyarrow, polars); its labels are checked and every missing column is
+    reported in one error (:func:`bankcrm._roles.require_columns`). Text columns that do not
+    already have the ``str`` dtype are coerced (integers become their digits). In the id type,
+    id number and phone columns a present value that is not text (a list, a float phone with a
+    fraction) is a bad *value*: it is returned in the mask, read as missing, and flagged
+    ``not_text`` in the reason column. In the name and address columns, which have no reason
+    column, it is an error.
     """
-    if not isinstance(records, pd.DataFrame):
-        raise InputError(
-            f"records: expected a pandas DataFrame, got {type(records).__name__}", rule="type"
-        )
-    schema = _schema(names)
-    validate_frame(records.iloc[:0], schema)  # labels and required columns
-    missing = [names[r] for r in ("birth_date", "gender") if names[r] not in records.columns]
-    if missing:
-        raise InputError(
-            f"records: missing required column(s) {missing}; available: "
-            f"{[str(c) for c in records.columns]}",
-            rule="required",
-        )
-    clash = [c for c in OUTPUT_COLUMNS if c in records.columns]
+    frame = as_pandas(records, name="records")
+    _check_labels(frame)
+    require_columns(frame, names, where="records", optional=_OPTIONAL)
+    clash = [c for c in OUTPUT_COLUMNS if c in frame.columns]
     if clash:
         raise InputError(
             f"records: already has output column(s) {clash}; drop or rename them first",
-            rule="output_columns",
+            column=clash[0],
+            rule=Rule.OUTPUT_COLUMNS,
         )
-    _reject_float_ids(records[names["id_number"]], names["id_number"])
-    loose = [
-        c
-        for c in schema.columns
-        if c.name in records.columns and not isinstance(records[c.name].dtype, pd.StringDtype)
-    ]
+    _reject_float_ids(frame[names["id_number"]], str(names["id_number"]))
+    present = [r for r in _PII if names[r] in frame.columns]
+    loose = [r for r in present if not isinstance(frame[names[r]].dtype, pd.StringDtype)]
     if not loose:
-        return records
-    coerced = validate_frame(records[[c.name for c in loose]], FrameSchema("records", loose))
-    out = records.copy(deep=False)
-    for column in loose:
-        out[column.name] = coerced[column.name].array
-    return out
+        return frame, {}
+    out = frame.copy(deep=False)
+    non_text: dict[str, NDArray[np.bool_]] = {}
+    strict = [r for r in loose if r not in _FLAGGED]
+    if strict:
+        coerced = validate_frame(frame[[names[r] for r in strict]], _schema(names, strict))
+        for role in strict:
+            out[names[role]] = coerced[names[role]].array
+    for role in (r for r in loose if r in _FLAGGED):
+        values, bad = _text_or_flag(frame[names[role]], str(names[role]), _PII[role])
+        out[names[role]] = values
+        if bad is not None:
+            non_text[role] = bad
+    return out, non_text
+
+
+def _text_or_flag(
+    values: pd.Series, column: str, pii: str | None
+) -> tuple[Any, NDArray[np.bool_] | None]:
+    """``values`` as a ``str`` array with non-text cells read as missing, and their mask."""
+    nulls = missing_mask(values)
+    try:
+        coerced = coerce_values("str", values[~nulls], column, True)
+        bad = None
+    except BadValuesError as error:
+        bad = np.zeros(len(values), dtype=bool)
+        bad[np.flatnonzero(~nulls)[error.mask]] = True
+        if error.rule != Rule.NOT_TEXT:  # text UTF-8 cannot hold: the file was misread
+            raise_for_rows(
+                f"records: {error.message}",
+                column=column,
+                rule=error.rule,
+                mask=bad,
+                series=values,
+                pii=pii,
+            )
+        nulls = nulls | bad
+        coerced = coerce_values("str", values[~nulls], column, True)
+    full = np.empty(len(values), dtype=object)
+    full[:] = None
+    full[~nulls] = np.asarray(coerced, dtype=object)
+    return pd.array(full, dtype="str"), bad
 
 
 def _reject_float_ids(values: pd.Series, column: str) -> None:
@@ -269,14 +288,14 @@ def _reject_float_ids(values: pd.Series, column: str) -> None:
     else:
         return
     if floats.any():
-        rows = values.index[floats]
-        raise InputError(
+        raise_for_rows(
             "id numbers must be text (or integers): a float cannot hold an 18-digit number "
             "exactly; read the column as text",
             column=column,
-            rule="not_text",
-            rows=[safe_label(r) for r in rows[:MAX_ROWS_SHOWN]],
-            n_rows=len(rows),
+            rule=Rule.NOT_TEXT,
+            mask=floats,
+            series=values,
+            pii="id",
         )
 
 
@@ -315,17 +334,19 @@ def _workers(workers: int | None) -> int:
         return min(2, os.cpu_count() or 1)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise InputError(
-            f"workers must be a positive integer, got {workers!r}", column="workers", rule="type"
+            f"workers must be a positive integer, got {workers!r}",
+            column="workers",
+            rule=Rule.TYPE,
         )
     return workers
 
 
 def standardize(
-    records: pd.DataFrame,
+    records: Any,
     *,
-    as_of: dt.date,
+    as_of: dt.date | str,
     policy: StandardizePolicy = DEFAULT_STANDARDIZE_POLICY,
-    columns: Mapping[str, str] | None = None,
+    columns: Mapping[str, Any] | None = None,
     workers: int | None = None,
 ) -> pd.DataFrame:
     """Return ``records`` with canonical ids, validity, name keys, address parts and checks.
@@ -349,22 +370,15 @@ def standardize(
             output column, has a text column holding non-text values, or ``as_of`` is not a
             date. Id numbers and phones are masked in messages.
     """
-    if not isinstance(as_of, dt.date):
-        raise InputError(
-            f"as_of must be a datetime.date, got {type(as_of).__name__}",
-            column="as_of",
-            rule="date",
-        )
-    if isinstance(as_of, dt.datetime):
-        as_of = as_of.date()
+    day = as_date(as_of, name="as_of")
     if not isinstance(policy, StandardizePolicy):
         raise InputError(
             f"policy must be a StandardizePolicy, got {type(policy).__name__}",
             column="policy",
-            rule="type",
+            rule=Rule.TYPE,
         )
-    names = _column_names(columns)
-    checked = _check_inputs(records, names)
+    names = column_names(columns, INPUT_COLUMNS, where="standardize")
+    checked, non_text = _check_inputs(records, names)
     workers = _workers(workers)
 
     # The four parts are independent; run them on ``workers`` threads (the string kernels and
@@ -377,7 +391,7 @@ def standardize(
             validate_id_column,
             checked[names["id_type"]],
             checked[names["id_number"]],
-            as_of=as_of,
+            as_of=day,
             strict=policy.strict_ids,
         )
         phones_job = pool.submit(validate_phone_column, checked[names["phone"]])
@@ -389,6 +403,8 @@ def standardize(
             ids["id_gender"],
         )
         phones, people, places = phones_job.result(), people_job.result(), places_job.result()
+    _flag_non_text(ids, "id_reason", non_text.get("id_number"))
+    _flag_non_text(phones, "phone_reason", non_text.get("phone"))
     added = {
         "id_canonical": ids["id_canonical"],
         "id_valid": ids["id_valid"],
@@ -401,7 +417,20 @@ def standardize(
         "gender_derived": ids["id_gender"],
         **{c: fields[c] for c in fields.columns},
     }
-    out = records.copy(deep=False)  # copy-on-write: the caller's frame is never touched
+    # The caller's own columns come back as they were (Arrow dtypes too); copy-on-write: the
+    # caller's frame is never touched. A pyarrow or polars table comes back as pandas.
+    out = (records if isinstance(records, pd.DataFrame) else checked).copy(deep=False)
     for name in OUTPUT_COLUMNS:
         out[name] = added[name].array
-    return stamp_provenance(out, policy.provenance(as_of, producer="bankcrm.identity.standardize"))
+    return stamp_provenance(out, policy.provenance(day, producer="bankcrm.identity.standardize"))
+
+
+def _flag_non_text(results: pd.DataFrame, column: str, mask: NDArray[np.bool_] | None) -> None:
+    """Reason ``not_text`` where a present non-text value was read as missing (in place)."""
+    if mask is None:
+        return
+    where = mask & results[column].eq(Reason.MISSING.value).to_numpy(dtype=bool, na_value=False)
+    if where.any():
+        reasons = results[column].copy()
+        reasons.iloc[np.flatnonzero(where)] = Reason.NOT_TEXT.value
+        results[column] = reasons

@@ -42,7 +42,7 @@ from enum import StrEnum
 
 import attrs
 
-from bankcrm.identity._text import masked_input, shape_findings
+from bankcrm.identity._text import coerce_as_of, masked_input, shape_findings
 from bankcrm.identity.reasons import Finding, Reason, identifier_error
 from bankcrm.pii import mask_id_number
 
@@ -200,7 +200,8 @@ def validate_passport(
     >>> validate_passport("C01X00T47", issuer="DEU").kind
     <PassportKind.OTHER: 'other'>
     """
-    del as_of, strict
+    coerce_as_of(as_of)  # checked for a uniform contract, then unused
+    del strict
     info, findings = _check_passport(value, issuer)
     if info is None:
         masked = masked_input(value)
@@ -229,7 +230,8 @@ def is_valid_passport(
     >>> is_valid_passport("E12345678"), is_valid_passport("ABCDEFG"), is_valid_passport(None)
     (True, False, False)
     """
-    del as_of, strict
+    coerce_as_of(as_of)  # checked for a uniform contract, then unused
+    del strict
     return _check_passport(value, issuer)[0] is not None
 
 
@@ -243,7 +245,8 @@ def explain_passport(
     >>> explain_passport("E1234")  # the permissive check accepts it as another passport
     ()
     """
-    del as_of, strict
+    coerce_as_of(as_of)  # checked for a uniform contract, then unused
+    del strict
     return _check_passport(value, issuer)[1]
 
 
@@ -291,7 +294,8 @@ def validate_hk_macau_travel(
     >>> validate_hk_macau_travel("M1234567801").legacy
     True
     """
-    del as_of, strict
+    coerce_as_of(as_of)  # checked for a uniform contract, then unused
+    del strict
     info, findings = _check_hk_mo(value)
     if info is None:
         label = "Hong Kong/Macau travel permit number"
@@ -316,7 +320,8 @@ def is_valid_hk_macau_travel(value: object, *, as_of: object = None, strict: boo
     >>> is_valid_hk_macau_travel("H12345678"), is_valid_hk_macau_travel("K12345678")
     (True, False)
     """
-    del as_of, strict
+    coerce_as_of(as_of)  # checked for a uniform contract, then unused
+    del strict
     return _check_hk_mo(value)[0] is not None
 
 
@@ -328,7 +333,8 @@ def explain_hk_macau_travel(
     >>> explain_hk_macau_travel("H1234567")[0].reason.value
     'length'
     """
-    del as_of, strict
+    coerce_as_of(as_of)  # checked for a uniform contract, then unused
+    del strict
     return _check_hk_mo(value)[1]
 
 
@@ -372,7 +378,8 @@ def validate_taiwan_travel(
     >>> validate_taiwan_travel("1234567801").person_number
     '12345678'
     """
-    del as_of, strict
+    coerce_as_of(as_of)  # checked for a uniform contract, then unused
+    del strict
     info, findings = _check_tw(value)
     if info is None:
         label = "Taiwan travel permit number"
@@ -397,7 +404,8 @@ def is_valid_taiwan_travel(value: object, *, as_of: object = None, strict: bool 
     >>> is_valid_taiwan_travel("12345678"), is_valid_taiwan_travel("T12345678")
     (True, False)
     """
-    del as_of, strict
+    coerce_as_of(as_of)  # checked for a uniform contract, then unused
+    del strict
     return _check_tw(value)[0] is not None
 
 
@@ -409,7 +417,8 @@ def explain_taiwan_travel(
     >>> explain_taiwan_travel("123456789")[0].reason.value
     'length'
     """
-    del as_of, strict
+    coerce_as_of(as_of)  # checked for a uniform contract, then unused
+    del strict
     return _check_tw(value)[1]
 
 

@@ -41,7 +41,7 @@ from types import MappingProxyType
 
 import attrs
 
-from bankcrm.identity._text import masked_input, shape_findings
+from bankcrm.identity._text import coerce_as_of, masked_input, shape_findings
 from bankcrm.identity.checksums import USCC_ALPHABET, org_code_check_char, uscc_check_char
 from bankcrm.identity.reasons import Finding, Reason, identifier_error
 from bankcrm.identity.regions import PROVINCES
@@ -234,7 +234,7 @@ def validate(value: object, *, as_of: object = None, strict: bool = False) -> Us
 only 0-9 and the letters A-H, J-N, P, Q, R, T, U, W, X, Y are allowed \
 [rule: invalid_id; reason: characters]
     """
-    del as_of
+    coerce_as_of(as_of)  # checked for a uniform contract; a credit code has no date
     info, findings = _check(value, strict)
     if info is None:
         raise identifier_error(findings, id_type=ID_TYPE, label=_LABEL, masked=masked_input(value))
@@ -256,7 +256,7 @@ def is_valid(value: object, *, as_of: object = None, strict: bool = False) -> bo
     >>> is_valid("91350100M000100Y43"), is_valid("91350100M000100Y44")
     (True, False)
     """
-    del as_of
+    coerce_as_of(as_of)  # checked for a uniform contract; a credit code has no date
     return _check(value, strict)[0] is not None
 
 
@@ -266,7 +266,7 @@ def explain(value: object, *, as_of: object = None, strict: bool = False) -> tup
     >>> [f.reason.value for f in explain("B1350100M000100Y43")]
     ['registration_authority', 'check_character']
     """
-    del as_of
+    coerce_as_of(as_of)  # checked for a uniform contract; a credit code has no date
     return _check(value, strict)[1]
 
 
