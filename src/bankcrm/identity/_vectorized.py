@@ -497,7 +497,7 @@ def validate_phone_column(phones: pd.Series) -> pd.DataFrame:
     Returns:
         A frame with the index of ``phones`` and the columns ``phone_e164`` (``+86`` and 11
         digits, missing if invalid), ``phone_valid`` and ``phone_reason`` (missing if valid;
-        ``not_text`` for a missing phone, as the scalar validator says).
+        ``missing`` for a missing phone, as the scalar validator says).
     """
     index = phones.index
     n = len(phones)

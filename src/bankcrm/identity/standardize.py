@@ -14,7 +14,7 @@ column                meaning
 ``id_upgraded``       a legacy 15-digit resident id number was upgraded to 18 characters
 ``phone_e164``        the mainland mobile number as ``+86…``, missing if invalid
 ``phone_valid``       the phone is a mainland mobile number
-``phone_reason``      why not, else missing (``not_text`` for a missing phone)
+``phone_reason``      why not, else missing (``missing`` for a missing phone)
 ``name_norm``         the normalised name (simplified, no stray spaces, Latin upper case)
 ``surname``           the surname (compound surnames kept whole)
 ``given_name``        the given name
@@ -354,8 +354,10 @@ def standardize(
     Args:
         records: one row per customer record, with the columns ``id_type``, ``id_number``,
             ``name``, ``birth_date``, ``gender``, ``phone``, ``address`` and optionally
-            ``name_latin`` (other columns are kept as they are).
-        as_of: the date the records are judged on (birth dates after it are invalid).
+            ``name_latin`` (other columns are kept as they are). A pandas frame (NumPy,
+            nullable or Arrow-backed dtypes), a pyarrow ``Table`` or a polars ``DataFrame``.
+        as_of: the date the records are judged on (birth dates after it are invalid): a
+            ``date``, ISO text or a midnight ``Timestamp`` (:func:`bankcrm.calendar.as_date`).
         policy: the settings (:class:`StandardizePolicy`); its name and version are stamped.
         columns: the frame's own column names by role, for example ``{"id_number": "cert_no"}``.
         workers: threads to use (default: 2, or 1 on a one-CPU machine); ``1`` runs
@@ -366,9 +368,13 @@ def standardize(
         same index and row order.
 
     Raises:
-        InputError: if ``records`` is not a DataFrame, lacks a required column, already has an
-            output column, has a text column holding non-text values, or ``as_of`` is not a
-            date. Id numbers and phones are masked in messages.
+        InputError: if ``records`` is not a table (rule ``type``), has duplicate column labels
+            (``duplicate_columns``), lacks required columns (``required``, all of them in one
+            error), already has an output column (``output_columns``), holds floats in the id
+            column or non-text names or addresses (``not_text``), or ``as_of`` is not a date
+            (``date``, ``timezone``). Non-text id types, id numbers and phones are not errors:
+            they are flagged ``not_text`` in the reason columns. Id numbers and phones are
+            masked in messages.
     """
     day = as_date(as_of, name="as_of")
     if not isinstance(policy, StandardizePolicy):
