@@ -27,7 +27,7 @@ import pandas as pd
 import pytest
 
 from bankcrm.segmentation.bgnbd import BGNBDModel, fit_bgnbd
-from bankcrm.segmentation.clv import clv_summary, customer_value
+from bankcrm.segmentation.clv import CLVPolicy, clv_summary, customer_value
 from bankcrm.segmentation.gamma_gamma import GammaGammaModel, fit_gamma_gamma
 
 CALIBRATION_END = "1997-09-30"
@@ -77,7 +77,7 @@ def published_summary(datasets: Path) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def our_summary(raw_transactions: pd.DataFrame) -> pd.DataFrame:
-    return clv_summary(raw_transactions, as_of=CALIBRATION_END, unit="W").frame
+    return clv_summary(raw_transactions, as_of=CALIBRATION_END, policy=CLVPolicy(unit="W")).frame
 
 
 def _half_up(value: Fraction, places: int = 2) -> Decimal:
@@ -88,7 +88,7 @@ def _half_up(value: Fraction, places: int = 2) -> Decimal:
 def test_summary_of_raw_transactions_reproduces_the_published_summary(
     raw_transactions: pd.DataFrame, published_summary: pd.DataFrame
 ) -> None:
-    result = clv_summary(raw_transactions, as_of=CALIBRATION_END, unit="W")
+    result = clv_summary(raw_transactions, as_of=CALIBRATION_END, policy=CLVPolicy(unit="W"))
     ours = result.frame.set_index("customer_id")
     assert len(ours) == 2357
     assert ours.index.tolist() == published_summary.index.tolist()
@@ -133,9 +133,9 @@ def test_bgnbd_fit_on_our_summary_matches_the_published_estimates(
 
 def test_bgnbd_published_worked_row_for_customer_0001() -> None:
     model = BGNBDModel.from_params(PUBLISHED_BGNBD)
-    assert round(float(model.log_likelihood(2, 30.43, 38.86)), 2) == -9.46
+    assert round(float(model.log_likelihood(frequency=2, recency=30.43, T=38.86)), 2) == -9.46
     # For x = 0 the likelihood is A1 * A3 alone and the customer is surely alive.
-    assert float(model.p_alive(0, 0.0, 38.86)) == 1.0
+    assert float(model.p_alive(frequency=0, recency=0.0, T=38.86)) == 1.0
 
 
 def test_bgnbd_zero_class_holdout_prediction_matches_the_paper(
@@ -144,7 +144,7 @@ def test_bgnbd_zero_class_holdout_prediction_matches_the_paper(
     model = BGNBDModel.from_params(PUBLISHED_BGNBD)
     zero = published_summary[published_summary["frequency"] == 0]
     assert len(zero) == 1411
-    predicted = model.expected_transactions(39, zero["frequency"], zero["recency"], zero["T"])
+    predicted = model.expected_transactions(zero, horizon=39)
     assert round(float(predicted.mean()), 2) == 0.23
     # The actual holdout purchases (purchase days) of those customers: 334 in total.
     holdout = raw_transactions[
@@ -188,12 +188,12 @@ def test_predictions_agree_with_the_lifetimes_implementation(
     theirs = lifetimes.BetaGeoFitter()
     theirs.params_ = pd.Series(PUBLISHED_BGNBD)
     np.testing.assert_allclose(
-        ours.p_alive(x, t_x, big_t),
+        ours.p_alive(published_summary),
         theirs.conditional_probability_alive(x, t_x, big_t),
         rtol=1e-10,
     )
     np.testing.assert_allclose(
-        ours.expected_transactions(39, x, t_x, big_t),
+        ours.expected_transactions(published_summary, horizon=39),
         theirs.conditional_expected_number_of_purchases_up_to_time(39, x, t_x, big_t),
         rtol=1e-9,
     )
@@ -209,7 +209,7 @@ def test_predictions_agree_with_the_lifetimes_implementation(
     repeat = published_summary[x > 0]
     m_x = repeat["monetary_text"].astype(float)
     np.testing.assert_allclose(
-        spend.conditional_expected_average_value(repeat["frequency"], m_x),
+        spend.conditional_expected_average_value(frequency=repeat["frequency"], monetary_value=m_x),
         their_spend.conditional_expected_average_profit(repeat["frequency"], m_x),
         rtol=1e-12,
     )
@@ -218,7 +218,9 @@ def test_predictions_agree_with_the_lifetimes_implementation(
 def test_customer_value_on_cdnow_is_stamped_and_complete(our_summary: pd.DataFrame) -> None:
     bg = fit_bgnbd(our_summary)
     gg = fit_gamma_gamma(our_summary)
-    scores = customer_value(our_summary, bg, gg, horizon=39, period=4, discount_rate=0.01)
+    scores = customer_value(
+        our_summary, bg, gg, horizon=39, policy=CLVPolicy(period=4, discount_rate=0.01)
+    )
     assert scores.index.equals(our_summary.index)
     assert scores.notna().all().all()
     assert ((scores["p_alive"] > 0) & (scores["p_alive"] <= 1)).all()

@@ -22,6 +22,7 @@ from bankcrm.segmentation.bgnbd import (
     p_alive_matrix,
     plot_p_alive,
 )
+from bankcrm.segmentation.clv import CLVPolicy
 from bankcrm.segmentation.gamma_gamma import GammaGammaModel, GammaGammaParams, fit_gamma_gamma
 
 CDNOW = BGNBDParams(r=0.243, alpha=4.414, a=0.793, b=2.426)
@@ -98,10 +99,12 @@ def test_p_alive_and_conditional_expectation_equal_the_integrals(
 ) -> None:
     model = BGNBDModel.from_params(CDNOW)
     p_alive, expected = _posterior_integral(CDNOW, x, t_x, big_t, horizon)
-    assert float(model.p_alive(x, t_x, big_t)) == pytest.approx(p_alive, rel=1e-6)
-    assert float(model.expected_transactions(horizon, x, t_x, big_t)) == pytest.approx(
-        expected, rel=1e-6
+    assert float(model.p_alive(frequency=x, recency=t_x, T=big_t)) == pytest.approx(
+        p_alive, rel=1e-6
     )
+    assert float(
+        model.expected_transactions(frequency=x, recency=t_x, T=big_t, horizon=horizon)
+    ) == pytest.approx(expected, rel=1e-6)
 
 
 def test_integer_parameter_combinations_where_scipy_fails_are_summed_directly() -> None:
@@ -116,9 +119,9 @@ def test_integer_parameter_combinations_where_scipy_fails_are_summed_directly() 
     round_params = BGNBDParams(r=1.0, alpha=1.0, a=2.0, b=1.0)
     model = BGNBDModel.from_params(round_params)
     _, expected = _posterior_integral(round_params, 99, 5.0, 5.0, 10.0)
-    assert float(model.expected_transactions(10.0, 99, 5.0, 5.0)) == pytest.approx(
-        expected, rel=1e-6
-    )
+    assert float(
+        model.expected_transactions(frequency=99, recency=5.0, T=5.0, horizon=10.0)
+    ) == pytest.approx(expected, rel=1e-6)
 
 
 def test_unconditional_expectation_equals_the_integral() -> None:
@@ -133,11 +136,15 @@ def test_frequent_buyers_stay_finite_and_match_the_individual_limit() -> None:
     # 400 purchases in 100 weeks, the last one just now: the posterior of lambda is tight around
     # about 4 a week and of p near 0, so the expectation approaches lambda * horizon.
     model = BGNBDModel.from_params(CDNOW)
-    expected = float(model.expected_transactions(10.0, 400, 100.0, 100.0))
+    expected = float(
+        model.expected_transactions(frequency=400, recency=100.0, T=100.0, horizon=10.0)
+    )
     assert math.isfinite(expected)
     assert 30 < expected < 40
-    assert float(model.p_alive(400, 100.0, 100.0)) > 0.99
-    assert float(model.p_alive(400, 50.0, 100.0)) < 1e-12  # silent for 50 weeks: gone
+    assert float(model.p_alive(frequency=400, recency=100.0, T=100.0)) > 0.99
+    assert (
+        float(model.p_alive(frequency=400, recency=50.0, T=100.0)) < 1e-12
+    )  # silent for 50 weeks: gone
 
 
 def test_a_equal_to_one_is_handled_by_its_limit() -> None:
@@ -145,9 +152,30 @@ def test_a_equal_to_one_is_handled_by_its_limit() -> None:
     at = BGNBDModel.from_params({"r": 0.5, "alpha": 3.0, "a": 1.0, "b": 2.0})
     above = BGNBDModel.from_params({"r": 0.5, "alpha": 3.0, "a": 1.0 + 1e-3, "b": 2.0})
     for model_args in ((20.0, 3, 10.0, 15.0),):
-        lo = float(below.expected_transactions(*model_args))
-        mid = float(at.expected_transactions(*model_args))
-        hi = float(above.expected_transactions(*model_args))
+        lo = float(
+            below.expected_transactions(
+                frequency=model_args[1],
+                recency=model_args[2],
+                T=model_args[3],
+                horizon=model_args[0],
+            )
+        )
+        mid = float(
+            at.expected_transactions(
+                frequency=model_args[1],
+                recency=model_args[2],
+                T=model_args[3],
+                horizon=model_args[0],
+            )
+        )
+        hi = float(
+            above.expected_transactions(
+                frequency=model_args[1],
+                recency=model_args[2],
+                T=model_args[3],
+                horizon=model_args[0],
+            )
+        )
         assert min(lo, hi) - 1e-6 <= mid <= max(lo, hi) + 1e-6
     assert math.isfinite(float(at.unconditional_expected_transactions(30.0)))
 
@@ -220,10 +248,14 @@ def test_prepared_totals_equal_the_sums_of_the_per_customer_terms() -> None:
 def test_a_fit_that_stops_early_says_so() -> None:
     x, t_x, big_t = simulate_bgnbd(CDNOW, 500, 39.0, seed=12)
     with pytest.warns(RuntimeWarning, match="did not converge"):
-        model = fit_bgnbd(frequency=x, recency=t_x, T=big_t, max_iterations=1)
+        model = fit_bgnbd(frequency=x, recency=t_x, T=big_t, policy=CLVPolicy(max_iterations=1))
     assert not model.converged_
     with pytest.warns(RuntimeWarning, match="Gamma-Gamma fit did not converge"):
-        fit_gamma_gamma(frequency=x + 1, monetary_value=np.full(len(x), 10.0) + x, max_iterations=1)
+        fit_gamma_gamma(
+            frequency=x + 1,
+            monetary_value=np.full(len(x), 10.0) + x,
+            policy=CLVPolicy(max_iterations=1),
+        )
 
 
 def test_gamma_gamma_conditional_mean_equals_the_posterior_integral() -> None:
@@ -233,7 +265,9 @@ def test_gamma_gamma_conditional_mean_equals_the_posterior_integral() -> None:
     posterior = stats.gamma(p * x + q, scale=1.0 / (v + x * m_x))
     value, _ = integrate.quad(lambda nu: p / nu * posterior.pdf(nu), 0, np.inf)
     model = GammaGammaModel.from_params(CDNOW_SPEND)
-    assert float(model.conditional_expected_average_value(x, m_x)) == pytest.approx(value)
+    assert float(
+        model.conditional_expected_average_value(frequency=x, monetary_value=m_x)
+    ) == pytest.approx(value)
 
 
 # --- recovery of known parameters ------------------------------------------------------------
@@ -248,7 +282,9 @@ def test_bgnbd_fit_recovers_simulated_parameters() -> None:
     for name, value in truth.to_dict().items():
         assert fitted[name] == pytest.approx(value, rel=0.2), name
     # The fit is the maximum: the truth never has a higher likelihood.
-    at_truth = float(BGNBDModel.from_params(truth).log_likelihood(x, t_x, big_t).sum())
+    at_truth = float(
+        BGNBDModel.from_params(truth).log_likelihood(frequency=x, recency=t_x, T=big_t).sum()
+    )
     assert model.log_likelihood_ >= at_truth
 
 
@@ -291,13 +327,15 @@ def test_p_alive_is_a_probability_and_one_without_repeats(
     params: BGNBDParams, history: tuple[int, float, float]
 ) -> None:
     x, t_x, big_t = history
-    value = float(BGNBDModel.from_params(params).p_alive(x, t_x, big_t))
+    value = float(BGNBDModel.from_params(params).p_alive(frequency=x, recency=t_x, T=big_t))
     assert 0.0 <= value <= 1.0
     if x == 0:
         assert value == 1.0
     if x > 0 and t_x == big_t:
         # Bought just now: at least as likely alive as anyone with the same x and T.
-        earlier = float(BGNBDModel.from_params(params).p_alive(x, t_x / 2, big_t))
+        earlier = float(
+            BGNBDModel.from_params(params).p_alive(frequency=x, recency=t_x / 2, T=big_t)
+        )
         assert value >= earlier
 
 
@@ -307,19 +345,28 @@ def test_expected_transactions_grow_with_the_horizon(
 ) -> None:
     model = BGNBDModel.from_params(params)
     ordered = np.sort(np.asarray(horizons))
-    values = model.expected_transactions(ordered, *history)
+    values = model.expected_transactions(
+        frequency=history[0], recency=history[1], T=history[2], horizon=ordered
+    )
     assert np.all(np.isfinite(values))
     assert values[0] >= 0.0
     assert np.all(np.diff(values) >= -1e-9 * np.maximum(1.0, values[1:]))
     unconditional = model.unconditional_expected_transactions(ordered)
     assert np.all(np.diff(unconditional) >= -1e-9 * np.maximum(1.0, unconditional[1:]))
-    assert float(model.expected_transactions(0.0, *history)) == 0.0
+    assert (
+        float(
+            model.expected_transactions(
+                frequency=history[0], recency=history[1], T=history[2], horizon=0.0
+            )
+        )
+        == 0.0
+    )
 
 
 @given(params_strategy, st.integers(0, 10_000))
 def test_log_likelihood_is_finite_on_generated_data(params: BGNBDParams, seed: int) -> None:
     x, t_x, big_t = simulate_bgnbd(params, 50, 30.0, seed=seed)
-    ll = BGNBDModel.from_params(params).log_likelihood(x, t_x, big_t)
+    ll = BGNBDModel.from_params(params).log_likelihood(frequency=x, recency=t_x, T=big_t)
     assert np.all(np.isfinite(ll))
     assert np.all(ll <= 1e-12 + np.where(x == 0, 0.0, np.inf))  # x = 0 is a probability
 
@@ -343,9 +390,9 @@ def test_fit_accepts_arrays_and_frames_and_is_not_fitted_before() -> None:
         with pytest.raises(NotFittedError, match="not fitted"):
             getattr(model, attribute)
     with pytest.raises(NotFittedError):
-        model.p_alive(1, 1.0, 2.0)
+        model.p_alive(frequency=1, recency=1.0, T=2.0)
     with pytest.raises(NotFittedError):
-        GammaGammaModel().conditional_expected_average_value(1, 10.0)
+        GammaGammaModel().conditional_expected_average_value(frequency=1, monetary_value=10.0)
     with pytest.raises(NotFittedError):
         GammaGammaModel().excluded_  # noqa: B018
     x, t_x, big_t = simulate_bgnbd(CDNOW, 300, 39.0, seed=4)
@@ -367,7 +414,7 @@ def test_params_round_trip_and_reject_nonsense() -> None:
     with pytest.raises(PolicyError, match="v must be"):
         GammaGammaParams(p=1, q=1, v=math.nan)
     with pytest.raises(PolicyError):
-        BGNBDModel(initial_params=(1.0, 1.0, 1.0))  # type: ignore[arg-type]
+        CLVPolicy(bgnbd_initial_params=(1.0, 1.0, 1.0))
 
 
 @pytest.mark.parametrize(
@@ -418,12 +465,14 @@ def test_frame_and_arrays_are_exclusive_and_required() -> None:
     with pytest.raises(InputError, match="must be given") as info:
         fit_bgnbd(frequency=[1], recency=[1.0])
     assert info.value.column == "T"
-    with pytest.raises(InputError, match="has no column 'T'"):
+    with pytest.raises(InputError, match="missing required column"):
         fit_bgnbd(frame.drop(columns="T"))
     with pytest.raises(InputError, match="differ in length"):
         fit_bgnbd(frequency=[1, 2], recency=[1.0], T=[2.0])
     with pytest.raises(InputError, match="horizon"):
-        BGNBDModel.from_params(CDNOW).expected_transactions(-1.0, 1, 1.0, 2.0)
+        BGNBDModel.from_params(CDNOW).expected_transactions(
+            frequency=1, recency=1.0, T=2.0, horizon=-1.0
+        )
 
 
 def test_gamma_gamma_exclusions_and_errors() -> None:
@@ -433,20 +482,22 @@ def test_gamma_gamma_exclusions_and_errors() -> None:
     assert model.excluded_ == {"no_repeat_purchases": 1, "non_positive_monetary_value": 1}
     assert model.n_customers_ == 4
     with pytest.raises(InputError, match="must be > 0") as info:
-        model.conditional_expected_average_value([1, 2], [5.0, 0.0])
+        model.conditional_expected_average_value(frequency=[1, 2], monetary_value=[5.0, 0.0])
     assert info.value.rows == [1]
     with pytest.raises(InputError) as too_few:
         fit_gamma_gamma(frequency=[0, 1], monetary_value=[0.0, 5.0])
     assert too_few.value.rule == "repeat_purchases_required"
     # Without repeat purchases a customer gets the population mean, whatever her value column.
     spend = GammaGammaModel.from_params(CDNOW_SPEND)
-    assert float(spend.conditional_expected_average_value(0, 999.0)) == pytest.approx(
-        spend.population_mean_value()
-    )
+    assert float(
+        spend.conditional_expected_average_value(frequency=0, monetary_value=999.0)
+    ) == pytest.approx(spend.population_mean_value())
     heavy = GammaGammaModel.from_params({"p": 1, "q": 0.5, "v": 1})
     assert heavy.population_mean_value() == math.inf
     with pytest.warns(RuntimeWarning, match="1 customer"):
-        values = heavy.conditional_expected_average_value([0, 1], [0.0, 5.0])
+        values = heavy.conditional_expected_average_value(
+            frequency=[0, 1], monetary_value=[0.0, 5.0]
+        )
     assert values[0] == math.inf
     assert values[1] == pytest.approx(1 * (1 + 5.0) / (1 + 0.5 - 1))
 
@@ -463,14 +514,25 @@ def test_clv_is_non_negative_and_discounting_never_adds(
     bg = BGNBDModel.from_params(CDNOW)
     gg = GammaGammaModel.from_params(CDNOW_SPEND)
     t_x = 0.0 if x == 0 else 20.0
-    plain = float(gg.customer_lifetime_value(bg, x, t_x, 30.0, m_x, horizon=horizon))
-    discounted = float(
+    plain = float(
         gg.customer_lifetime_value(
-            bg, x, t_x, 30.0, m_x, horizon=horizon, period=4.0, discount_rate=rate
+            None, bg, frequency=x, recency=t_x, T=30.0, monetary_value=m_x, horizon=horizon
         )
     )
-    expected = float(bg.expected_transactions(horizon, x, t_x, 30.0))
-    spend = float(gg.conditional_expected_average_value(x, m_x))
+    discounted = float(
+        gg.customer_lifetime_value(
+            None,
+            bg,
+            frequency=x,
+            recency=t_x,
+            T=30.0,
+            monetary_value=m_x,
+            horizon=horizon,
+            policy=CLVPolicy(period=4.0, discount_rate=rate),
+        )
+    )
+    expected = float(bg.expected_transactions(frequency=x, recency=t_x, T=30.0, horizon=horizon))
+    spend = float(gg.conditional_expected_average_value(frequency=x, monetary_value=m_x))
     assert plain == pytest.approx(expected * spend, rel=1e-9, abs=1e-9)
     assert 0.0 <= discounted <= plain * (1 + 1e-12) + 1e-12
 
@@ -479,26 +541,33 @@ def test_clv_discounts_each_period_at_its_end() -> None:
     bg = BGNBDModel.from_params(CDNOW)
     gg = GammaGammaModel.from_params(CDNOW_SPEND)
     ends = np.array([4.0, 8.0, 10.0])  # horizon 10 in periods of 4: the last one is short
-    cumulative = bg.expected_transactions(ends, 2, 30.43, 38.86)
+    cumulative = bg.expected_transactions(frequency=2, recency=30.43, T=38.86, horizon=ends)
     per_period = np.diff(cumulative, prepend=0.0)
     by_hand = float(
-        gg.conditional_expected_average_value(2, 22.35)
+        gg.conditional_expected_average_value(frequency=2, monetary_value=22.35)
         * 0.3
         * (per_period @ (1.05 ** -np.arange(1.0, 4.0)))
     )
     value = gg.customer_lifetime_value(
-        bg, 2, 30.43, 38.86, 22.35, horizon=10, period=4, discount_rate=0.05, margin=0.3
+        None,
+        bg,
+        frequency=2,
+        recency=30.43,
+        T=38.86,
+        monetary_value=22.35,
+        horizon=10,
+        policy=CLVPolicy(period=4, discount_rate=0.05, margin=0.3),
     )
     assert float(value) == pytest.approx(by_hand, rel=1e-12)
-    with pytest.raises(InputError):
-        gg.customer_lifetime_value(bg, 2, 30.43, 38.86, 22.35, horizon=10, period=0)
+    with pytest.raises(PolicyError, match="period"):
+        CLVPolicy(period=0)
 
 
 # --- P(alive) grid and picture ---------------------------------------------------------------
 
 
 def test_p_alive_matrix_shape_and_monotonicity() -> None:
-    grid = p_alive_matrix(BGNBDModel.from_params(CDNOW), 39.0, max_frequency=15, n_recency=14)
+    grid = p_alive_matrix(BGNBDModel.from_params(CDNOW), T=39.0, max_frequency=15, n_recency=14)
     assert grid.shape == (14, 16)
     assert grid.index[0] == 39.0
     assert grid.index[-1] == 0.0
@@ -510,15 +579,15 @@ def test_p_alive_matrix_shape_and_monotonicity() -> None:
     # for a fixed frequency, a more recent last purchase never lowers P(alive)
     assert np.all(np.diff(repeaters, axis=0) <= 1e-15)
     with pytest.raises(InputError):
-        p_alive_matrix(BGNBDModel.from_params(CDNOW), -1.0)
+        p_alive_matrix(BGNBDModel.from_params(CDNOW), T=-1.0)
 
 
 def test_plot_p_alive_draws_the_grid() -> None:
     matplotlib = pytest.importorskip("matplotlib", reason="the picture needs the plots extra")
     matplotlib.use("Agg")
-    fig = plot_p_alive(BGNBDModel.from_params(CDNOW), 39.0, max_frequency=5, n_recency=4)
+    fig = plot_p_alive(BGNBDModel.from_params(CDNOW), T=39.0, max_frequency=5, n_recency=4)
     image = fig.axes[0].images[0].get_array()
     assert image is not None
-    expected = p_alive_matrix(BGNBDModel.from_params(CDNOW), 39.0, max_frequency=5, n_recency=4)
+    expected = p_alive_matrix(BGNBDModel.from_params(CDNOW), T=39.0, max_frequency=5, n_recency=4)
     np.testing.assert_allclose(np.ma.filled(image, np.nan), expected.to_numpy())
     assert fig.axes[0].get_xlabel().startswith("frequency")

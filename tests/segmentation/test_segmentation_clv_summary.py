@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bankcrm.errors import InputError, PolicyError
 from bankcrm.policy import read_provenance
 from bankcrm.segmentation.bgnbd import fit_bgnbd
-from bankcrm.segmentation.clv import clv_summary
+from bankcrm.segmentation.clv import CLVPolicy, clv_summary
 
 AS_OF = dt.date(2026, 3, 31)
 
@@ -45,7 +45,7 @@ def test_hand_computed_summary_in_days_and_weeks() -> None:
         ],
         ["10.00", "20.00", "7.50", "12.51", "99", "5", "6"],
     )
-    days = clv_summary(tx, as_of=AS_OF, unit="D").frame
+    days = clv_summary(tx, as_of=AS_OF, policy=CLVPolicy(unit="D")).frame
     assert days["customer_id"].tolist() == ["a", "b", "c"]
     a = _row(days, "a")
     assert a["frequency"] == 2
@@ -62,7 +62,7 @@ def test_hand_computed_summary_in_days_and_weeks() -> None:
     np.testing.assert_allclose(weeks["recency"] * 7, days["recency"])
     np.testing.assert_allclose(weeks["T"] * 7, days["T"])
     assert weeks["frequency"].tolist() == days["frequency"].tolist()
-    fortnights = clv_summary(tx, as_of=AS_OF, unit=14).frame
+    fortnights = clv_summary(tx, as_of=AS_OF, policy=CLVPolicy(unit=14)).frame
     np.testing.assert_allclose(fortnights["T"] * 14, days["T"])
 
 
@@ -76,7 +76,7 @@ def test_timestamps_count_on_their_own_calendar_day() -> None:
             "amount": [1.0, 2.0, 4.0],
         }
     )
-    row = _row(clv_summary(tx, as_of=AS_OF, unit="D").frame, 1)
+    row = _row(clv_summary(tx, as_of=AS_OF, policy=CLVPolicy(unit="D")).frame, 1)
     assert (row["frequency"], row["recency"], row["repeat_value_fen"]) == (1, 1.0, 400)
 
 
@@ -99,19 +99,19 @@ def test_after_as_of_and_negative_rows_are_listed_not_lost() -> None:
     assert result.frame["frequency"].tolist() == [0, 0]
 
     with pytest.raises(InputError) as info:
-        clv_summary(tx, as_of=AS_OF, negatives="raise")
+        clv_summary(tx, as_of=AS_OF, policy=CLVPolicy(negatives="raise"))
     assert info.value.rule == "negative_amount"
     assert info.value.column == "amount"
     assert info.value.rows == ["r2", "r5"]
     with pytest.raises(InputError) as later:
-        clv_summary(tx, as_of=AS_OF, after_as_of="raise")
+        clv_summary(tx, as_of=AS_OF, policy=CLVPolicy(after_as_of="raise"))
     assert later.value.rule == "after_as_of"
     assert later.value.rows == ["r3"]
 
 
 def test_a_negative_row_after_as_of_is_excluded_as_later_not_refused() -> None:
     tx = _tx([1, 1], ["2026-03-01", "2026-04-02"], [10.0, -10.0])
-    result = clv_summary(tx, as_of=AS_OF, negatives="raise")
+    result = clv_summary(tx, as_of=AS_OF, policy=CLVPolicy(negatives="raise"))
     assert result.excluded["reason"].tolist() == ["after_as_of"]
 
 
@@ -160,29 +160,35 @@ def test_bad_arguments_get_clear_errors() -> None:
         clv_summary(tx.drop(columns="customer_id"), as_of=AS_OF)
     with pytest.raises(InputError, match="time of day"):
         clv_summary(tx, as_of=dt.datetime(2026, 3, 31, 12))
-    with pytest.raises(InputError, match="must be a date"):
+    with pytest.raises(InputError, match="not a date"):
         clv_summary(tx, as_of="03/31/2026")  # only ISO dates: no day/month guessing
-    with pytest.raises(InputError, match="as_of must be a date"):
+    with pytest.raises(InputError, match="not a date") as soon:
         clv_summary(tx, as_of="soon")
-    with pytest.raises(InputError, match="as_of must be a date"):
+    assert (soon.value.column, soon.value.rule) == ("as_of", "date")
+    with pytest.raises(InputError) as number:
         clv_summary(tx, as_of=20260331)  # type: ignore[arg-type]
+    assert (number.value.column, number.value.rule) == ("as_of", "date")
     with pytest.raises(PolicyError, match="unit"):
-        clv_summary(tx, as_of=AS_OF, unit="M")
+        CLVPolicy(unit="M")
     with pytest.raises(PolicyError, match="negatives"):
-        clv_summary(tx, as_of=AS_OF, negatives="net")  # type: ignore[arg-type]
-    with pytest.raises(InputError, match="DataFrame"):
-        clv_summary([1, 2], as_of=AS_OF)  # type: ignore[arg-type]
+        CLVPolicy(negatives="net")  # type: ignore[arg-type]
+    with pytest.raises(PolicyError, match="CLVPolicy"):
+        clv_summary(tx, as_of=AS_OF, policy="weekly")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="got list"):
+        clv_summary([1, 2], as_of=AS_OF)
 
 
 def test_custom_column_names_and_provenance() -> None:
     tx = pd.DataFrame(
         {"cust": [5, 5], "day": ["2026-01-01", "2026-02-01"], "amt": [1.0, 2.0], "x": [0, 0]}
     )
-    result = clv_summary(tx, as_of=AS_OF, customer_id="cust", date="day", amount="amt")
+    result = clv_summary(
+        tx, as_of=AS_OF, columns={"customer_id": "cust", "date": "day", "amount": "amt"}
+    )
     assert result.frame.columns[0] == "cust"
     (stamp,) = read_provenance(result.frame)
     assert stamp.as_of == AS_OF
-    assert stamp.policy_name.startswith("clv_summary")
+    assert (stamp.policy_name, stamp.policy_version) == ("bankcrm.segmentation.clv", "1")
     assert stamp == result.provenance
 
 
@@ -206,9 +212,7 @@ def test_summary_of_the_synthetic_bank_fits_bgnbd() -> None:
     assert summary.n_transactions + len(summary.excluded) == len(tx)
     model = fit_bgnbd(summary)
     assert model.converged_
-    p_alive = model.p_alive(
-        summary.frame["frequency"], summary.frame["recency"], summary.frame["T"]
-    )
+    p_alive = model.p_alive(summary)
     assert np.all((p_alive >= 0) & (p_alive <= 1))
 
 
@@ -234,7 +238,7 @@ def transaction_frames(draw: st.DrawFn) -> pd.DataFrame:
 @given(transaction_frames(), st.sampled_from(["D", "W", 3]))
 def test_summary_invariants(tx: pd.DataFrame, unit: str | int) -> None:
     before = tx.copy()
-    result = clv_summary(tx, as_of=AS_OF, unit=unit)
+    result = clv_summary(tx, as_of=AS_OF, policy=CLVPolicy(unit=unit))
     pd.testing.assert_frame_equal(tx, before)  # input untouched
     frame = result.frame
     assert (frame["frequency"] >= 0).all()
@@ -269,7 +273,7 @@ def test_summary_does_not_depend_on_row_order(tx: pd.DataFrame, rnd: Any) -> Non
 def test_one_purchase_day_means_no_repeat(n_rows: int, day: int, fen: int) -> None:
     date = (np.datetime64("2026-01-01") + np.timedelta64(day, "D")).astype(str)
     tx = _tx([7] * n_rows, [date] * n_rows, [fen / 100] * n_rows)
-    row = _row(clv_summary(tx, as_of=AS_OF, unit="D").frame, 7)
+    row = _row(clv_summary(tx, as_of=AS_OF, policy=CLVPolicy(unit="D")).frame, 7)
     assert row["frequency"] == 0
     assert row["recency"] == 0.0
     assert row["monetary_value"] == 0.0

@@ -5,7 +5,7 @@ cases, the segment grid and the value groups).
 """
 
 from bankcrm.segmentation.bgnbd import BGNBDModel, BGNBDParams, fit_bgnbd, p_alive_matrix
-from bankcrm.segmentation.clv import CLVSummary, clv_summary, customer_value
+from bankcrm.segmentation.clv import CLVPolicy, CLVSummary, clv_summary, customer_value
 from bankcrm.segmentation.corporate import corporate_rfm_features, facility_business
 from bankcrm.segmentation.edges import (
     QUANTILE_RULE,
@@ -42,6 +42,7 @@ __all__ = [
     "THREE_VALUE_GROUPS",
     "BGNBDModel",
     "BGNBDParams",
+    "CLVPolicy",
     "CLVSummary",
     "CutPoints",
     "ExclusionReason",

@@ -17,18 +17,13 @@ frequent buyers (``(alpha + T) ** -(r + x)``), so it is summed in log space with
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import minimize  # type: ignore[import-untyped, unused-ignore]
-from scipy.special import (  # type: ignore[import-untyped, unused-ignore]
-    digamma,
-    expit,
-    gammaln,
-    hyp2f1,
-)
 
 __all__ = [
     "BGNBDTotal",
@@ -48,6 +43,39 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+
+# scipy costs about 0.2 s to import, so it loads on first use (the first fit or score), not when
+# bankcrm.segmentation is imported; after that each call costs one dictionary lookup.
+_SCIPY: dict[str, Any] = {}
+
+
+def _scipy(module: str) -> Any:
+    """``scipy.special`` or ``scipy.optimize``, imported on first use."""
+    found = _SCIPY.get(module)
+    if found is None:
+        found = _SCIPY[module] = importlib.import_module(f"scipy.{module}")
+    return found
+
+
+def gammaln(x: Any) -> Any:
+    """:func:`scipy.special.gammaln` (scipy loaded on first use)."""
+    return _scipy("special").gammaln(x)
+
+
+def digamma(x: Any) -> Any:
+    """:func:`scipy.special.digamma` (scipy loaded on first use)."""
+    return _scipy("special").digamma(x)
+
+
+def expit(x: Any) -> Any:
+    """:func:`scipy.special.expit` (scipy loaded on first use)."""
+    return _scipy("special").expit(x)
+
+
+def hyp2f1(a: Any, b: Any, c: Any, z: Any) -> Any:
+    """:func:`scipy.special.hyp2f1` (scipy loaded on first use)."""
+    return _scipy("special").hyp2f1(a, b, c, z)
+
 
 #: Within this distance of a removable singularity (``a = 1``, or ``a + b + x - 1 = 0``) the
 #: BG/NBD expectation bracket is evaluated as the mean of its values a step ``_STEP`` either
@@ -425,7 +453,7 @@ def maximise_log_likelihood(
         # Chain rule for the log reparameterisation: d/d ln(theta) = theta * d/d theta.
         return -value / scale, -(gradient * params) / scale
 
-    outcome = minimize(
+    outcome = _scipy("optimize").minimize(
         objective,
         start,
         jac=True,

@@ -11,19 +11,26 @@ ending in ``_`` (``params_``, ``log_likelihood_``), :class:`~bankcrm.errors.NotF
 before :meth:`BGNBDModel.fit`. The fit is exactly independent of row order (identical customer
 rows are pooled and sorted before the likelihood is summed).
 
+The scoring methods take the summary first (a :class:`~bankcrm.segmentation.CLVSummary` or a
+summary frame), or its columns as keyword arrays, which broadcast like numpy:
+
 >>> model = BGNBDModel.from_params(BGNBDParams(r=0.243, alpha=4.414, a=0.793, b=2.426))
->>> round(float(model.p_alive(2, 30.43, 38.86)), 3)
-0.727
->>> round(float(model.expected_transactions(39, 2, 30.43, 38.86)), 3)
+>>> summary = pd.DataFrame({"frequency": [2, 0], "recency": [30.43, 0.0], "T": [38.86, 38.86]})
+>>> model.p_alive(summary).round(3).tolist()
+[0.727, 1.0]
+>>> round(float(model.expected_transactions(frequency=2, recency=30.43, T=38.86, horizon=39)), 3)
 1.226
+
+A fitted model is fitted state: :func:`bankcrm.policy.save` writes it as JSON or TOML and
+:func:`bankcrm.policy.load` reads it back, exactly.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Hashable, Mapping
+from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 import numpy as np
@@ -31,21 +38,27 @@ import numpy.typing as npt
 import pandas as pd
 
 from bankcrm._values import raise_for_rows
-from bankcrm.errors import InputError, MissingDependencyError, NotFittedError, PolicyError
+from bankcrm.errors import InputError, MissingDependencyError, NotFittedError, PolicyError, Rule
+from bankcrm.policy import Serializable, stamp_provenance
 from bankcrm.segmentation import _special
 from bankcrm.segmentation._special import FloatArray
+from bankcrm.segmentation.clv import (
+    CLVPolicy,
+    SummaryColumns,
+    as_float_array,
+    check_history,
+    numeric_column,
+    read_summary,
+    resolve_policy,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from bankcrm.segmentation.clv import CLVSummary
-
 __all__ = ["BGNBDModel", "BGNBDParams", "fit_bgnbd", "p_alive_matrix", "plot_p_alive"]
 
 ArrayLike = npt.ArrayLike
-
-#: Starting point of the optimiser (all four parameters 1, the customary neutral start).
-DEFAULT_INITIAL = (1.0, 1.0, 1.0, 1.0)
+Columns = Mapping[str, Hashable] | None
 
 
 def _positive_finite(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -54,7 +67,7 @@ def _positive_finite(instance: object, attribute: attrs.Attribute[float], value:
 
 
 @attrs.frozen
-class BGNBDParams:
+class BGNBDParams(Serializable):
     """Fitted BG/NBD parameters (rates are per time unit of the summary they were fitted on).
 
     Attributes:
@@ -82,156 +95,33 @@ class BGNBDParams:
         return {"r": self.r, "alpha": self.alpha, "a": self.a, "b": self.b}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> BGNBDParams:
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
         """Rebuild from :meth:`to_dict` output.
 
         Raises:
-            PolicyError: when a parameter is missing or not a positive finite number.
+            PolicyError: when a parameter is missing, unknown or not a positive finite number.
         """
-        try:
-            return cls(r=data["r"], alpha=data["alpha"], a=data["a"], b=data["b"])
-        except KeyError as exc:
-            raise PolicyError(f"BG/NBD parameters lack {exc.args[0]!r}") from None
-        except (TypeError, ValueError) as exc:
-            raise PolicyError(f"BG/NBD parameters are not numbers: {exc}") from None
+        result: Self = params_from_dict(cls, data, ("r", "alpha", "a", "b"), "BG/NBD")
+        return result
+
+
+def params_from_dict(cls: Any, data: Any, names: tuple[str, ...], model: str) -> Any:
+    """Build a parameters object from a mapping of exactly ``names`` (numbers, or Decimals)."""
+    if not isinstance(data, Mapping):
+        raise PolicyError(f"{model} parameters must be a mapping, got {type(data).__name__}")
+    unknown = sorted(str(k) for k in data if k not in names)
+    if unknown:
+        raise PolicyError(f"{model} parameters: unknown field(s) {unknown}")
+    try:
+        return cls(**{name: data[name] for name in names})
+    except KeyError as exc:
+        raise PolicyError(f"{model} parameters lack {exc.args[0]!r}") from None
+    except (TypeError, ValueError) as exc:
+        raise PolicyError(f"{model} parameters are not numbers: {exc}") from None
 
 
 # ---------------------------------------------------------------------------------------------
 # Input checking shared with the Gamma-Gamma model
-
-
-def _column_of(summary: pd.DataFrame, name: str) -> pd.Series[Any]:
-    if name not in summary.columns:
-        raise InputError(
-            f"the summary has no column {name!r} (columns: {list(map(str, summary.columns))})",
-            column=name,
-            rule="required",
-        )
-    column: pd.Series[Any] = summary[name]
-    return column
-
-
-def numeric_column(values: ArrayLike, *, column: str, index: pd.Index[Any] | None) -> FloatArray:
-    """A float64 copy of ``values`` that is finite everywhere, or an InputError naming the rows."""
-    series = values if isinstance(values, pd.Series) else None
-    try:
-        if series is not None:
-            if not (
-                pd.api.types.is_numeric_dtype(series.dtype)
-                and not pd.api.types.is_bool_dtype(series.dtype)
-            ):
-                raise TypeError(str(series.dtype))
-            array = series.to_numpy(dtype=np.float64, na_value=np.nan)
-        else:
-            raw = np.asarray(values)
-            if raw.dtype.kind not in "iuf":
-                raise TypeError(str(raw.dtype))
-            array = raw.astype(np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"expected numbers, got values of type {exc}", column=column, rule="numeric"
-        ) from None
-    array = np.atleast_1d(array)
-    if array.ndim != 1:
-        raise InputError("expected a one-dimensional column", column=column, rule="type")
-    bad = ~np.isfinite(array)
-    if bad.any():
-        raise_for_rows(
-            "must be a finite number (no NaN or infinity)",
-            column=column,
-            rule="finite",
-            mask=bad,
-            index=index,
-        )
-    return array
-
-
-def summary_arrays(
-    summary: pd.DataFrame | CLVSummary | None,
-    columns: Mapping[str, ArrayLike | None],
-) -> tuple[dict[str, FloatArray], pd.Index[Any] | None]:
-    """Read the named columns either from ``summary`` or from the keyword arrays, never both.
-
-    Returns float arrays of equal length and the row labels used in error messages.
-    """
-    frame = _frame_of(summary)
-    given = [name for name, values in columns.items() if values is not None]
-    if frame is not None:
-        if given:
-            raise InputError(
-                f"pass either a summary frame or arrays, not both (got {given})",
-                column=given[0],
-                rule="arguments",
-            )
-        index: pd.Index[Any] | None = frame.index
-        arrays = {
-            name: numeric_column(_column_of(frame, name), column=name, index=index)
-            for name in columns
-        }
-        return arrays, index
-    missing = [name for name, values in columns.items() if values is None]
-    if missing:
-        raise InputError(
-            f"without a summary frame, {', '.join(map(repr, missing))} must be given",
-            column=missing[0],
-            rule="required",
-        )
-    first = next(iter(columns.values()))
-    index = first.index if isinstance(first, pd.Series) else None
-    arrays = {
-        name: numeric_column(values, column=name, index=index)
-        for name, values in columns.items()
-        if values is not None
-    }
-    lengths = {name: len(array) for name, array in arrays.items()}
-    if len(set(lengths.values())) > 1:
-        raise InputError(
-            f"columns differ in length: {lengths}", column=next(iter(lengths)), rule="same_length"
-        )
-    return arrays, index
-
-
-def _frame_of(summary: pd.DataFrame | CLVSummary | None) -> pd.DataFrame | None:
-    if summary is None or isinstance(summary, pd.DataFrame):
-        return summary
-    frame = getattr(summary, "frame", None)
-    if isinstance(frame, pd.DataFrame):
-        return frame
-    raise InputError(
-        f"expected a DataFrame or a CLVSummary, got {type(summary).__name__}",
-        column=None,
-        rule="type",
-    )
-
-
-def check_history(
-    frequency: FloatArray,
-    recency: FloatArray,
-    big_t: FloatArray,
-    index: pd.Index[Any] | None,
-    *,
-    frequency_name: str = "frequency",
-) -> None:
-    """The rules every (frequency, recency, T) summary obeys, each with its own error."""
-    rules: list[tuple[npt.NDArray[np.bool_], str, str, str]] = [
-        (
-            (frequency < 0) | (frequency != np.floor(frequency)),
-            frequency_name,
-            "non_negative",
-            "must be a whole number of repeat purchases >= 0",
-        ),
-        (recency < 0, "recency", "non_negative", "must be >= 0"),
-        (big_t < recency, "T", "recency_within_T", "T must be >= recency"),
-        (
-            (frequency == 0) & (recency != 0),
-            "recency",
-            "zero_without_repeat",
-            "must be 0 for customers without repeat purchases (frequency 0)",
-        ),
-    ]
-    for mask, column, rule, message in rules:
-        if mask.any():
-            raise_for_rows(message, column=column, rule=rule, mask=mask, index=index)
 
 
 def _pool_rows(
@@ -256,75 +146,113 @@ def check_weights(
     w = numeric_column(weights, column="weights", index=index)
     if len(w) != n:
         raise InputError(
-            f"weights have {len(w)} rows, the summary has {n}", column="weights", rule="same_length"
+            f"weights have {len(w)} rows, the summary has {n}",
+            column="weights",
+            rule=Rule.SAME_LENGTH,
         )
     negative = w < 0
     if negative.any():
         raise_for_rows(
-            "must be >= 0", column="weights", rule="non_negative", mask=negative, index=index
+            "must be >= 0", column="weights", rule=Rule.NON_NEGATIVE, mask=negative, index=index
         )
     return w
 
 
-def as_float_array(values: ArrayLike, *, column: str) -> FloatArray:
-    """``values`` as a float64 array (any shape), or an InputError if they are not numbers."""
-    try:
-        raw = np.asarray(values)
-        if raw.dtype.kind not in "iuf":
-            raise TypeError(str(raw.dtype))
-        return raw.astype(np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"expected numbers, got values of type {exc}", column=column, rule="numeric"
-        ) from None
+def history(
+    summary: Any,
+    *,
+    columns: Columns,
+    frequency: ArrayLike | None,
+    recency: ArrayLike | None,
+    big_t: ArrayLike | None,
+    where: str,
+) -> SummaryColumns:
+    """A checked (frequency, recency, T) history, from a summary or broadcast keyword arrays."""
+    read = read_summary(
+        summary,
+        {"frequency": frequency, "recency": recency, "T": big_t},
+        columns=columns,
+        where=where,
+        broadcast=True,
+    )
+    check_history(read)
+    return read
 
 
-def broadcast_columns(**values: ArrayLike) -> tuple[FloatArray, ...]:
-    """Named inputs as float arrays broadcast to one shape (scalars stretch, like numpy)."""
-    arrays = [as_float_array(v, column=name) for name, v in values.items()]
-    try:
-        return tuple(np.broadcast_arrays(*arrays))
-    except ValueError:
-        shapes = {name: a.shape for name, a in zip(values, arrays, strict=True)}
+def check_horizon(horizon: ArrayLike) -> FloatArray:
+    """The forecast horizon(s): finite and >= 0."""
+    value = as_float_array(horizon, column="horizon")
+    bad = ~np.isfinite(value) | (value < 0)
+    if bad.any():
         raise InputError(
-            f"inputs do not broadcast to one shape: {shapes}",
-            column=next(iter(values)),
-            rule="same_length",
-        ) from None
+            "the horizon must be finite and >= 0", column="horizon", rule=Rule.NON_NEGATIVE
+        )
+    return value
+
+
+def fitted_stats_from_dict(data: Mapping[str, Any], names: dict[str, type]) -> dict[str, Any]:
+    """The optional fit statistics of a saved model, checked by type."""
+    out: dict[str, Any] = {}
+    for name, kind in names.items():
+        value = data.get(name)
+        if value is None:
+            out[name] = None
+        elif kind is bool:
+            if not isinstance(value, bool):
+                raise PolicyError(f"{name}: expected true or false, got {value!r}")
+            out[name] = value
+        elif kind is int:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise PolicyError(f"{name}: expected a whole number, got {value!r}")
+            out[name] = value
+        else:
+            try:
+                if isinstance(value, bool):
+                    raise TypeError
+                out[name] = float(value)
+            except (TypeError, ValueError):
+                raise PolicyError(f"{name}: expected a number, got {value!r}") from None
+    return out
+
+
+def check_keys(data: Any, allowed: set[str], model: str) -> Mapping[str, Any]:
+    """``data`` as a mapping with only ``allowed`` keys and a ``params`` entry."""
+    if not isinstance(data, Mapping):
+        raise PolicyError(f"a saved {model} must be a mapping, got {type(data).__name__}")
+    unknown = sorted(str(k) for k in data if k not in allowed)
+    if unknown:
+        raise PolicyError(f"a saved {model} has unknown field(s) {unknown}")
+    if "params" not in data:
+        raise PolicyError(f"a saved {model} lacks 'params'")
+    return data
 
 
 # ---------------------------------------------------------------------------------------------
 
 
-class BGNBDModel:
+class BGNBDModel(Serializable):
     """The BG/NBD model: fit on customer summaries, then score customers.
 
     Args:
-        tolerance: convergence tolerance of the optimiser (on the log-likelihood divided by its
-            starting magnitude).
-        max_iterations: iteration cap of the optimiser.
-        initial_params: starting ``(r, alpha, a, b)``; all ones by default.
+        policy: the :class:`~bankcrm.segmentation.CLVPolicy` whose ``tolerance``,
+            ``max_iterations`` and ``bgnbd_initial_params`` steer the fit; by default the
+            summary's own policy (a :class:`~bankcrm.segmentation.CLVSummary`) or
+            ``CLVPolicy()``.
 
     Fitted attributes (``NotFittedError`` before :meth:`fit`): ``params_``,
     ``log_likelihood_`` (total at ``params_``), ``n_customers_``, ``converged_``,
-    ``n_iterations_``.
+    ``n_iterations_``, ``policy_`` (the policy the fit used).
+
+    Saving (:func:`bankcrm.policy.save`) writes the parameters, the fit statistics and the
+    policy; a model built with :meth:`from_params` saves its parameters only.
     """
 
-    def __init__(
-        self,
-        *,
-        tolerance: float = 1e-10,
-        max_iterations: int = 1000,
-        initial_params: tuple[float, float, float, float] = DEFAULT_INITIAL,
-    ) -> None:
-        if not (tolerance > 0 and max_iterations > 0):
-            raise PolicyError("tolerance and max_iterations must be positive")
-        if len(initial_params) != 4 or not all(math.isfinite(v) and v > 0 for v in initial_params):
-            raise PolicyError("initial_params must be four positive finite numbers")
-        self.tolerance = tolerance
-        self.max_iterations = max_iterations
-        self.initial_params = tuple(float(v) for v in initial_params)
+    def __init__(self, *, policy: CLVPolicy | None = None) -> None:
+        if policy is not None:
+            resolve_policy(policy)
+        self.policy = policy
         self._params: BGNBDParams | None = None
+        self._policy: CLVPolicy | None = None
         self._log_likelihood: float | None = None
         self._n_customers: float | None = None
         self._converged: bool | None = None
@@ -339,10 +267,14 @@ class BGNBDModel:
     # -- fitted state -------------------------------------------------------------------------
 
     def _fitted(self, name: str) -> Any:
-        value = getattr(self, name)
-        if value is None:
+        if self._params is None:
             raise NotFittedError(
                 "this BGNBDModel is not fitted yet: call fit() or build it with from_params()"
+            )
+        value = getattr(self, name)
+        if value is None and name != "_policy":
+            raise NotFittedError(
+                f"this BGNBDModel was built from parameters: it has no {name[1:]}_ (call fit())"
             )
         return value
 
@@ -351,6 +283,12 @@ class BGNBDModel:
         """The fitted parameters ``r, alpha, a, b``."""
         params: BGNBDParams = self._fitted("_params")
         return params
+
+    @property
+    def policy_(self) -> CLVPolicy:
+        """The policy of the fit (the defaults for a model built with :meth:`from_params`)."""
+        policy: CLVPolicy | None = self._fitted("_policy")
+        return policy if policy is not None else CLVPolicy()
 
     @property
     def log_likelihood_(self) -> float:
@@ -383,22 +321,63 @@ class BGNBDModel:
         model._params = params if isinstance(params, BGNBDParams) else BGNBDParams.from_dict(params)
         return model
 
+    # -- saving -------------------------------------------------------------------------------
+
+    _STATS: dict[str, type] = {  # noqa: RUF012 - read only
+        "log_likelihood": float,
+        "n_customers": float,
+        "converged": bool,
+        "n_iterations": int,
+    }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fitted state as plain data: ``params``, fit statistics and ``policy``.
+
+        Raises:
+            NotFittedError: the model has no parameters yet.
+        """
+        data: dict[str, Any] = {"params": self.params_.to_dict()}
+        for name in self._STATS:
+            data[name] = getattr(self, f"_{name}")
+        if self._policy is not None:
+            data["policy"] = self._policy.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Rebuild a fitted model from :meth:`to_dict` output.
+
+        Raises:
+            PolicyError: naming the field that is missing, unknown or malformed.
+        """
+        checked = check_keys(data, {"params", "policy", *cls._STATS}, "BGNBDModel")
+        model = cls()
+        model._params = BGNBDParams.from_dict(checked["params"])
+        if checked.get("policy") is not None:
+            model._policy = CLVPolicy.from_dict(checked["policy"])
+        for name, value in fitted_stats_from_dict(checked, cls._STATS).items():
+            setattr(model, f"_{name}", value)
+        return model
+
     # -- fitting ------------------------------------------------------------------------------
 
     def fit(
         self,
-        summary: pd.DataFrame | CLVSummary | None = None,
+        summary: Any = None,
         *,
+        columns: Columns = None,
         frequency: ArrayLike | None = None,
         recency: ArrayLike | None = None,
         T: ArrayLike | None = None,  # noqa: N803 - the literature's name
         weights: ArrayLike | None = None,
-    ) -> BGNBDModel:
-        """Maximum-likelihood fit on a summary frame or on three arrays.
+    ) -> Self:
+        """Maximum-likelihood fit on a summary or on three arrays.
 
         Args:
-            summary: a frame with columns ``frequency``, ``recency``, ``T`` (for example
-                :func:`~bankcrm.segmentation.clv_summary` output), or None to pass arrays.
+            summary: a :class:`~bankcrm.segmentation.CLVSummary` or a summary frame (pandas,
+                pyarrow, polars) with the roles ``frequency``, ``recency``, ``T``; or None to
+                pass arrays.
+            columns: ``{role: column}`` for summary columns not named after their role.
             frequency: repeat purchases per customer (whole numbers >= 0).
             recency: time from first to last purchase (0 when frequency is 0).
             T: time from first purchase to the end of observation (>= recency).
@@ -411,30 +390,36 @@ class BGNBDModel:
             InputError: for missing columns, non-numbers, NaN, negative or inconsistent values,
                 or when no customer ever repeated (then ``a`` and ``b`` cannot be estimated).
         """
-        arrays, index = summary_arrays(
-            summary, {"frequency": frequency, "recency": recency, "T": T}
+        policy = resolve_policy(self.policy, summary)
+        read = read_summary(
+            summary,
+            {"frequency": frequency, "recency": recency, "T": T},
+            columns=columns,
+            where="fit_bgnbd",
+            broadcast=False,
         )
-        x, t_x, big_t = arrays["frequency"], arrays["recency"], arrays["T"]
-        check_history(x, t_x, big_t, index)
-        w = check_weights(weights, len(x), index)
+        check_history(read)
+        x, t_x, big_t = (read.arrays[r] for r in ("frequency", "recency", "T"))
+        w = check_weights(weights, len(x), read.index)
         repeaters = x > 0 if w is None else (x > 0) & (w > 0)
         if not repeaters.any():
             raise InputError(
                 "no customer made a repeat purchase: the dropout parameters a, b cannot be "
                 "estimated",
-                column="frequency",
-                rule="repeat_purchases_required",
+                column=read.labels["frequency"],
+                rule=Rule.REPEAT_PURCHASES_REQUIRED,
             )
         (px, pt_x, pbig_t), counts = _pool_rows((x, t_x, big_t), w)
         total = _special.BGNBDTotal(px, pt_x, pbig_t, counts)
         found = _special.maximise_log_likelihood(
             total,
-            self.initial_params,
-            tolerance=self.tolerance,
-            max_iterations=self.max_iterations,
+            policy.bgnbd_initial_params,
+            tolerance=policy.tolerance,
+            max_iterations=policy.max_iterations,
         )
         r, alpha, a, b = found.params
         self._params = BGNBDParams(r=r, alpha=alpha, a=a, b=b)
+        self._policy = policy
         self._log_likelihood = found.log_likelihood
         self._n_customers = float(counts.sum())
         self._converged = found.converged
@@ -444,76 +429,111 @@ class BGNBDModel:
 
     # -- scoring ------------------------------------------------------------------------------
 
-    def _scoring_inputs(
-        self, frequency: ArrayLike, recency: ArrayLike, big_t: ArrayLike
-    ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        x, t_x, tt = broadcast_columns(frequency=frequency, recency=recency, T=big_t)
-        shape = x.shape
-        flat = [
-            numeric_column(v.reshape(-1), column=name, index=None)
-            for v, name in ((x, "frequency"), (t_x, "recency"), (tt, "T"))
-        ]
-        check_history(flat[0], flat[1], flat[2], None)
-        return x.reshape(shape), t_x.reshape(shape), tt.reshape(shape)
-
     def log_likelihood(
         self,
-        frequency: ArrayLike,
-        recency: ArrayLike,
-        T: ArrayLike,  # noqa: N803
+        summary: Any = None,
+        *,
+        columns: Columns = None,
+        frequency: ArrayLike | None = None,
+        recency: ArrayLike | None = None,
+        T: ArrayLike | None = None,  # noqa: N803
     ) -> FloatArray:
-        """Per-customer log-likelihood at ``params_`` (inputs broadcast like numpy)."""
+        """Per-customer log-likelihood at ``params_``, in the summary's row order."""
         p = self.params_
-        x, t_x, big_t = self._scoring_inputs(frequency, recency, T)
+        read = history(
+            summary,
+            columns=columns,
+            frequency=frequency,
+            recency=recency,
+            big_t=T,
+            where="log_likelihood",
+        )
+        x, t_x, big_t = (read.arrays[r] for r in ("frequency", "recency", "T"))
         return _special.bgnbd_log_likelihood(p.r, p.alpha, p.a, p.b, x, t_x, big_t)
 
     def p_alive(
         self,
-        frequency: ArrayLike,
-        recency: ArrayLike,
-        T: ArrayLike,  # noqa: N803
+        summary: Any = None,
+        *,
+        columns: Columns = None,
+        frequency: ArrayLike | None = None,
+        recency: ArrayLike | None = None,
+        T: ArrayLike | None = None,  # noqa: N803
     ) -> FloatArray:
         """Probability that each customer is still active at the end of observation ``T``.
 
         ``P(alive) = 1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x))``;
-        exactly 1 for customers without repeat purchases.
+        exactly 1 for customers without repeat purchases. Takes a summary (one value per row,
+        in its order) or keyword arrays (broadcast like numpy).
 
         >>> model = BGNBDModel.from_params({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
-        >>> model.p_alive([0, 2, 7], [0, 30.43, 29.43], 38.86).round(3).tolist()
+        >>> model.p_alive(frequency=[0, 2, 7], recency=[0, 30.43, 29.43], T=38.86).round(3).tolist()
         [1.0, 0.727, 0.642]
         """
         p = self.params_
-        x, t_x, big_t = self._scoring_inputs(frequency, recency, T)
+        read = history(
+            summary, columns=columns, frequency=frequency, recency=recency, big_t=T, where="p_alive"
+        )
+        x, t_x, big_t = (read.arrays[r] for r in ("frequency", "recency", "T"))
         return _special.bgnbd_p_alive(p.r, p.alpha, p.a, p.b, x, t_x, big_t)
 
     def expected_transactions(
         self,
-        t: ArrayLike,
-        frequency: ArrayLike,
-        recency: ArrayLike,
-        T: ArrayLike,  # noqa: N803
+        summary: Any = None,
+        *,
+        horizon: ArrayLike,
+        columns: Columns = None,
+        frequency: ArrayLike | None = None,
+        recency: ArrayLike | None = None,
+        T: ArrayLike | None = None,  # noqa: N803
     ) -> FloatArray:
-        """Expected purchases in the next ``t`` time units, given each customer's history.
+        """Expected purchases in the next ``horizon`` time units, given each customer's history.
 
         ``E[Y(t) | x, t_x, T]`` of Fader, Hardie & Lee (2005, eq. 10): the purchases expected
-        of a customer alive at ``T`` over ``(T, T + t]``, times ``P(alive)``.
+        of a customer alive at ``T`` over ``(T, T + t]``, times ``P(alive)``. ``horizon``
+        broadcasts against the customers.
 
         >>> model = BGNBDModel.from_params({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
-        >>> model.expected_transactions([0, 39, 78], 2, 30.43, 38.86).round(3).tolist()
+        >>> model.expected_transactions(
+        ...     frequency=2, recency=30.43, T=38.86, horizon=[0, 39, 78]
+        ... ).round(3).tolist()
         [0.0, 1.226, 2.151]
         """
+        self.params_  # noqa: B018 - NotFittedError before reading the data
+        horizons = check_horizon(horizon)
+        read = history(
+            summary,
+            columns=columns,
+            frequency=frequency,
+            recency=recency,
+            big_t=T,
+            where="expected_transactions",
+        )
+        x, t_x, big_t = (read.arrays[r] for r in ("frequency", "recency", "T"))
+        try:
+            horizons, x, t_x, big_t = np.broadcast_arrays(horizons, x, t_x, big_t)
+        except ValueError:
+            raise InputError(
+                f"the horizon (shape {horizons.shape}) does not broadcast against the "
+                f"customers (shape {x.shape})",
+                column="horizon",
+                rule=Rule.SAME_LENGTH,
+            ) from None
+        return self._expected(horizons, x, t_x, big_t)
+
+    def _expected(
+        self, horizon: FloatArray, x: FloatArray, t_x: FloatArray, big_t: FloatArray
+    ) -> FloatArray:
+        """``E[Y(horizon) | x, t_x, T]`` on checked, broadcast arrays."""
         p = self.params_
-        horizon = _check_horizon(t)
-        x, t_x, big_t = self._scoring_inputs(frequency, recency, T)
-        horizon, x, t_x, big_t = broadcast_columns(t=horizon, frequency=x, recency=t_x, T=big_t)
         z = horizon / (p.alpha + big_t + horizon)
         alive_rate = _special.bgnbd_scaled_growth(p.r, p.a, p.b, x, z)
         alive = _special.bgnbd_p_alive(p.r, p.alpha, p.a, p.b, x, t_x, big_t)
         result: FloatArray = np.where(horizon > 0, alive_rate * alive, 0.0)
         return result
 
-    def unconditional_expected_transactions(self, t: ArrayLike) -> FloatArray:
-        """Expected repeat purchases ``E[X(t)]`` of a new customer in the ``t`` units after joining.
+    def unconditional_expected_transactions(self, horizon: ArrayLike) -> FloatArray:
+        """Expected repeat purchases ``E[X(t)]`` of a new customer in the ``horizon`` after joining.
 
         ``E[X(t)] = (a + b - 1)/(a - 1) [1 - (alpha/(alpha + t))^r 2F1(r, b; a + b - 1;
         t/(alpha + t))]`` (eq. 9).
@@ -523,11 +543,11 @@ class BGNBDModel:
         [0.0, 1.1967]
         """
         p = self.params_
-        horizon = _check_horizon(t)
-        z = horizon / (p.alpha + horizon)
+        horizons = check_horizon(horizon)
+        z = horizons / (p.alpha + horizons)
         result: FloatArray = np.where(
-            horizon > 0,
-            _special.bgnbd_scaled_growth(p.r, p.a, p.b, np.zeros_like(horizon), z),
+            horizons > 0,
+            _special.bgnbd_scaled_growth(p.r, p.a, p.b, np.zeros_like(horizons), z),
             0.0,
         )
         return result
@@ -544,23 +564,15 @@ def warn_if_not_converged(model: str, found: _special.MaximisationResult) -> Non
         )
 
 
-def _check_horizon(t: ArrayLike) -> FloatArray:
-    horizon = as_float_array(t, column="t")
-    bad = ~np.isfinite(horizon) | (horizon < 0)
-    if bad.any():
-        raise InputError("horizon must be finite and >= 0", column="t", rule="non_negative")
-    return horizon
-
-
 def fit_bgnbd(
-    summary: pd.DataFrame | CLVSummary | None = None,
+    summary: Any = None,
     *,
+    policy: CLVPolicy | None = None,
+    columns: Columns = None,
     frequency: ArrayLike | None = None,
     recency: ArrayLike | None = None,
     T: ArrayLike | None = None,  # noqa: N803
     weights: ArrayLike | None = None,
-    tolerance: float = 1e-10,
-    max_iterations: int = 1000,
 ) -> BGNBDModel:
     """Fit the BG/NBD model by maximum likelihood; see :meth:`BGNBDModel.fit`.
 
@@ -571,22 +583,24 @@ def fit_bgnbd(
     >>> bool(model.converged_), model.n_customers_
     (True, 6.0)
     """
-    return BGNBDModel(tolerance=tolerance, max_iterations=max_iterations).fit(
-        summary, frequency=frequency, recency=recency, T=T, weights=weights
+    return BGNBDModel(policy=policy).fit(
+        summary, columns=columns, frequency=frequency, recency=recency, T=T, weights=weights
     )
 
 
 def p_alive_matrix(
     model: BGNBDModel,
-    T: float,  # noqa: N803
     *,
+    T: float,  # noqa: N803
     max_frequency: int = 20,
     n_recency: int = 20,
 ) -> pd.DataFrame:
     """P(alive) over a grid of frequency (columns) and recency (rows), all observed for ``T``.
 
     The classic picture of the model: frequent buyers who have gone quiet are the likeliest to
-    be gone. Cells that cannot occur (recency > 0 without repeat purchases) are NaN.
+    be gone. Cells that cannot occur (recency > 0 without repeat purchases) are NaN. The model
+    is what is tabulated, so it comes first (the data); ``T`` and the grid size are query
+    parameters, keywords.
 
     Args:
         model: a fitted (or :meth:`~BGNBDModel.from_params`) model.
@@ -594,8 +608,11 @@ def p_alive_matrix(
         max_frequency: the largest frequency shown (columns ``0 .. max_frequency``).
         n_recency: number of recency rows, evenly from ``T`` (top, just bought) down to 0.
 
+    Returns:
+        The grid, stamped with the provenance of the model's policy.
+
     >>> model = BGNBDModel.from_params({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
-    >>> grid = p_alive_matrix(model, 39.0, max_frequency=3, n_recency=3)
+    >>> grid = p_alive_matrix(model, T=39.0, max_frequency=3, n_recency=3)
     >>> grid.round(2)
     frequency    0     1     2     3
     recency
@@ -603,29 +620,40 @@ def p_alive_matrix(
     19.5       NaN  0.59  0.53  0.45
     0.0        1.0  0.15  0.02  0.00
     """
-    if not (math.isfinite(T) and T >= 0):
-        raise InputError("must be finite and >= 0", column="T", rule="non_negative")
+    if not isinstance(model, BGNBDModel):
+        raise InputError(
+            f"p_alive_matrix tabulates a BGNBDModel, got {type(model).__name__}",
+            column="model",
+            rule=Rule.TYPE,
+        )
+    if not (isinstance(T, int | float) and not isinstance(T, bool) and math.isfinite(T) and T >= 0):
+        raise InputError("must be a finite number >= 0", column="T", rule=Rule.NON_NEGATIVE)
     if max_frequency < 0 or n_recency < 1:
         raise InputError(
-            "max_frequency must be >= 0 and n_recency >= 1", column="max_frequency", rule="range"
+            "max_frequency must be >= 0 and n_recency >= 1",
+            column="max_frequency",
+            rule=Rule.RANGE,
         )
     frequencies = np.arange(max_frequency + 1, dtype=np.float64)
-    recencies = np.linspace(T, 0.0, n_recency) if n_recency > 1 else np.array([T])
+    recencies = np.linspace(T, 0.0, n_recency) if n_recency > 1 else np.array([float(T)])
     x, t_x = np.meshgrid(frequencies, recencies)
     possible = (x > 0) | (t_x == 0)
     values = np.full(x.shape, np.nan)
-    values[possible] = model.p_alive(x[possible], t_x[possible], T)
-    return pd.DataFrame(
+    values[possible] = model.p_alive(frequency=x[possible], recency=t_x[possible], T=T)
+    grid = pd.DataFrame(
         values,
         index=pd.Index(recencies, name="recency"),
         columns=pd.Index(frequencies.astype(np.int64), name="frequency"),
+    )
+    return stamp_provenance(
+        grid, model.policy_.provenance(producer="bankcrm.segmentation.p_alive_matrix")
     )
 
 
 def plot_p_alive(
     model: BGNBDModel,
-    T: float,  # noqa: N803
     *,
+    T: float,  # noqa: N803
     max_frequency: int = 20,
     n_recency: int = 20,
     title: str | None = None,
@@ -635,10 +663,10 @@ def plot_p_alive(
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> model = BGNBDModel.from_params({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
-    >>> plot_p_alive(model, 39.0).axes[0].get_title()
+    >>> plot_p_alive(model, T=39.0).axes[0].get_title()
     'P(alive) by frequency and recency (T = 39)'
     """
-    grid = p_alive_matrix(model, T, max_frequency=max_frequency, n_recency=n_recency)
+    grid = p_alive_matrix(model, T=T, max_frequency=max_frequency, n_recency=n_recency)
     try:
         import matplotlib.pyplot as plt
     except ImportError:

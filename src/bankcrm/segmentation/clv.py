@@ -14,8 +14,9 @@
   integer fen (``repeat_value_fen``), divided once; 0 when ``frequency`` is 0.
 
 The rows are sorted by customer id (a ``customer_id`` column, as in
-:func:`~bankcrm.segmentation.rfm_features`). Every input row is accounted for, with the same
-policy words as the RFM features:
+:func:`~bankcrm.segmentation.rfm_features`). The settings are the fields of a
+:class:`CLVPolicy` (``CLVPolicy()`` holds the defaults). Every input row is accounted for, with
+the same policy words as the RFM features:
 
 * dated **after** ``as_of`` (``after_as_of``): ``"exclude"`` (default; listed in ``excluded``
   with the reason ``after_as_of``) or ``"raise"``; ``as_of`` itself is included;
@@ -39,56 +40,233 @@ The input is never modified and the result does not depend on row order.
 0            1          2   30.429  38.857          22.345
 1            2          0    0.000  38.857           0.000
 >>> s.excluded
-   position       reason
-3         3  after_as_of
+   position       reason  customer_id        date
+3         3  after_as_of            1  1997-12-12
+>>> s  # doctest: +NORMALIZE_WHITESPACE
+CLVSummary(frame: 2 rows × 7 columns; excluded: 1 rows × 4 columns;
+           policy bankcrm.segmentation.clv 1, as_of 1997-09-30)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import math
+import re
+from collections.abc import Hashable, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from bankcrm._roles import column_names, require_columns
+from bankcrm._tables import as_pandas, type_name
 from bankcrm._values import raise_for_rows
-from bankcrm.errors import InputError, PolicyError
+from bankcrm.calendar import as_date
+from bankcrm.errors import InputError, PolicyError, Rule
 from bankcrm.frames import Column, FrameSchema, validate_frame
-from bankcrm.policy import Provenance, read_provenance, stamp_provenance
+from bankcrm.policy import (
+    Policy,
+    Provenance,
+    effective,
+    named,
+    read_provenance,
+    stamp_provenance,
+    versioned,
+)
+from bankcrm.results import Result, excluded_frame
 from bankcrm.segmentation import _intake
-from bankcrm.segmentation.bgnbd import BGNBDModel
-from bankcrm.segmentation.gamma_gamma import GammaGammaModel
+
+if TYPE_CHECKING:
+    from bankcrm.segmentation.bgnbd import BGNBDModel
+    from bankcrm.segmentation.gamma_gamma import GammaGammaModel
 
 __all__ = [
-    "CLV_SUMMARY_RULE",
-    "CUSTOMER_VALUE_RULE",
+    "CLVPolicy",
     "CLVSummary",
     "clv_summary",
     "customer_value",
 ]
 
-#: Name and version of the summary rule (purchases per calendar day, recency first-to-last,
-#: mean of repeat purchases), stamped on every result; bump the version when the rule changes.
-CLV_SUMMARY_RULE = ("clv_summary", "1")
-#: Name and version of the scoring step of :func:`customer_value`.
-CUSTOMER_VALUE_RULE = ("customer_value", "1")
+FloatArray = npt.NDArray[np.float64]
 
-#: Time units accepted by ``unit``, in days.
+#: Time units accepted by ``unit``, in days (or ``"<n>D"``, n days).
 UNIT_DAYS = {"D": 1, "W": 7}
+_N_DAYS = re.compile(r"([1-9][0-9]*)D")
 
 #: Reasons a transaction row is left out (the same words as
 #: :class:`bankcrm.segmentation.ExclusionReason`).
 AFTER_AS_OF = "after_as_of"
 NEGATIVE_AMOUNT = "negative_amount"
-_REASONS = pd.CategoricalDtype([AFTER_AS_OF, NEGATIVE_AMOUNT])
 
 RowPolicy = Literal["exclude", "raise"]
 
+#: The column roles of a transaction log (:func:`clv_summary`) and of a summary frame (the
+#: models and :func:`customer_value`).
+TRANSACTION_ROLES = ("customer_id", "date", "amount")
+SUMMARY_ROLES = ("customer_id", "frequency", "recency", "T", "monetary_value")
 
-@attrs.frozen(eq=False)
-class CLVSummary:
+_SUMMARY_PRODUCER = "bankcrm.segmentation.clv_summary"
+_VALUE_PRODUCER = "bankcrm.segmentation.customer_value"
+
+
+# ---------------------------------------------------------------------------------------------
+# The policy
+
+
+def _unit(value: str | int) -> str:
+    """``7`` -> ``"7D"``; text is kept (the validator checks it)."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool) and value > 0:
+        return f"{int(value)}D"
+    return value  # type: ignore[return-value]  # a bad value, refused by the validator
+
+
+def _check_unit(_instance: Any, _attribute: Any, value: Any) -> None:
+    if not (isinstance(value, str) and (value in UNIT_DAYS or _N_DAYS.fullmatch(value))):
+        raise PolicyError(
+            f"unit must be 'D', 'W' or a positive whole number of days, got {value!r}"
+        )
+
+
+def _check_row_policy(_instance: Any, attribute: attrs.Attribute[str], value: Any) -> None:
+    if value not in ("exclude", "raise"):
+        raise PolicyError(f"{attribute.name} must be 'exclude' or 'raise', got {value!r}")
+
+
+def _finite(value: Any) -> bool:
+    return (
+        isinstance(value, int | float | np.integer | np.floating)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
+
+
+def _check_positive(_instance: Any, attribute: attrs.Attribute[float], value: Any) -> None:
+    if not (_finite(value) and value > 0):
+        raise PolicyError(f"{attribute.name} must be a positive finite number, got {value!r}")
+
+
+def _check_discount_rate(_instance: Any, attribute: attrs.Attribute[float], value: Any) -> None:
+    if not (_finite(value) and value > -1):
+        raise PolicyError(f"{attribute.name} must be a finite number > -1, got {value!r}")
+
+
+def _check_finite(_instance: Any, attribute: attrs.Attribute[float], value: Any) -> None:
+    if not _finite(value):
+        raise PolicyError(f"{attribute.name} must be a finite number, got {value!r}")
+
+
+def _check_iterations(_instance: Any, attribute: attrs.Attribute[int], value: Any) -> None:
+    if not (isinstance(value, int) and not isinstance(value, bool) and value > 0):
+        raise PolicyError(f"{attribute.name} must be a positive whole number, got {value!r}")
+
+
+def _to_float(value: Any) -> Any:
+    if isinstance(value, int | Decimal | np.integer | np.floating) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _to_floats(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_to_float(v) for v in value)
+    return value
+
+
+def _starting_point(size: int) -> Any:
+    def check(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not (
+            isinstance(value, tuple)
+            and len(value) == size
+            and all(_finite(v) and v > 0 for v in value)
+        ):
+            raise PolicyError(
+                f"{attribute.name} must be {size} positive finite numbers, got {value!r}"
+            )
+
+    return check
+
+
+@attrs.frozen(kw_only=True)
+class CLVPolicy(Policy):
+    """The settings of customer value: the summary, the valuation and the model fits.
+
+    One policy for the whole chain, so a bank keeps its choices in one file
+    (:func:`bankcrm.policy.save`) and every result names it in its provenance.
+
+    Attributes:
+        unit: time unit of ``recency``, ``T``, ``period`` and the horizon: ``"W"`` (weeks, the
+            usual choice), ``"D"`` (days) or ``"<n>D"`` (``unit=14`` is read as ``"14D"``).
+            Purchases are always grouped per calendar day, whatever the unit.
+        negatives: negative amounts (reversals, refunds): ``"exclude"`` (listed in
+            ``excluded`` with the reason ``negative_amount``) or ``"raise"``.
+        after_as_of: transactions dated after ``as_of``: ``"exclude"`` or ``"raise"``.
+        period: discounting period of :func:`customer_value`, in ``unit``.
+        discount_rate: discount rate per ``period`` (> -1).
+        margin: share of spend that is profit.
+        tolerance: convergence tolerance of the maximum-likelihood fits (L-BFGS-B ``gtol`` and
+            ``ftol`` on the log-likelihood scaled by its starting magnitude).
+        max_iterations: iteration cap of the fits.
+        bgnbd_initial_params: starting ``(r, alpha, a, b)`` of the BG/NBD fit.
+        gamma_gamma_initial_params: starting ``(p, q, v)`` of the Gamma-Gamma fit.
+
+    >>> CLVPolicy(unit="D", discount_rate=0.01).unit_days
+    1
+    >>> CLVPolicy(unit=14).unit
+    '14D'
+    >>> CLVPolicy(period=0)
+    Traceback (most recent call last):
+    ...
+    bankcrm.errors.PolicyError: period must be a positive finite number, got 0.0
+    """
+
+    name: str = named("bankcrm.segmentation.clv")
+    version: str = versioned("1")
+    effective_date: dt.date = effective(dt.date(2026, 1, 1))  # noqa: RUF009
+    unit: str = attrs.field(default="W", converter=_unit, validator=_check_unit)
+    negatives: RowPolicy = attrs.field(default="exclude", validator=_check_row_policy)
+    after_as_of: RowPolicy = attrs.field(default="exclude", validator=_check_row_policy)
+    period: float = attrs.field(default=1.0, converter=_to_float, validator=_check_positive)
+    discount_rate: float = attrs.field(
+        default=0.0, converter=_to_float, validator=_check_discount_rate
+    )
+    margin: float = attrs.field(default=1.0, converter=_to_float, validator=_check_finite)
+    tolerance: float = attrs.field(default=1e-10, converter=_to_float, validator=_check_positive)
+    max_iterations: int = attrs.field(default=1000, validator=_check_iterations)
+    bgnbd_initial_params: tuple[float, float, float, float] = attrs.field(
+        default=(1.0, 1.0, 1.0, 1.0), converter=_to_floats, validator=_starting_point(4)
+    )
+    gamma_gamma_initial_params: tuple[float, float, float] = attrs.field(
+        default=(1.0, 1.0, 1.0), converter=_to_floats, validator=_starting_point(3)
+    )
+
+    @property
+    def unit_days(self) -> int:
+        """Days per ``unit``."""
+        if self.unit in UNIT_DAYS:
+            return UNIT_DAYS[self.unit]
+        return int(self.unit[:-1])
+
+
+def resolve_policy(policy: Any, summary: Any = None) -> CLVPolicy:
+    """``policy``, else the policy of a :class:`CLVSummary`, else the defaults."""
+    if policy is None:
+        if isinstance(summary, CLVSummary):
+            return summary.policy
+        return CLVPolicy()
+    if not isinstance(policy, CLVPolicy):
+        raise PolicyError(f"policy must be a CLVPolicy, got {type_name(policy)}")
+    return policy
+
+
+# ---------------------------------------------------------------------------------------------
+# The summary
+
+
+@attrs.frozen(eq=False, repr=False)
+class CLVSummary(Result):
     """Result of :func:`clv_summary`.
 
     Attributes:
@@ -96,25 +274,36 @@ class CLVSummary:
             (int64), ``recency``, ``T``, ``monetary_value`` (float64), ``repeat_value_fen``
             (int64, exact) and ``first_purchase`` (date).
         excluded: one row per transaction left out, indexed by the input row label, with the
-            row ``position`` in the input and its ``reason`` (``after_as_of`` or
-            ``negative_amount``).
+            row ``position`` in the input, its ``reason`` (``after_as_of`` or
+            ``negative_amount``) and the row's customer id and date
+            (:func:`bankcrm.results.excluded_frame`).
         as_of: the end of observation (a date; transactions on it are included).
-        unit: the time unit of ``recency`` and ``T`` (``"D"``, ``"W"``, or ``"<n>D"``).
-        unit_days: days per unit.
-        negatives: the policy applied to negative amounts.
+        policy: the :class:`CLVPolicy` applied.
         n_rows: transaction rows that came in (= used + excluded).
-        provenance: the rule's name and version (:data:`CLV_SUMMARY_RULE`) and ``as_of``;
-            ``frame`` carries the same record (:func:`bankcrm.policy.read_provenance`).
+        id_column: the label of the customer id column in ``frame`` (the input's).
     """
 
     frame: pd.DataFrame
     excluded: pd.DataFrame
     as_of: dt.date
-    unit: str
-    unit_days: int
-    negatives: RowPolicy
+    policy: CLVPolicy
     n_rows: int
-    provenance: Provenance
+    id_column: Hashable = "customer_id"
+
+    @property
+    def provenance(self) -> Provenance:
+        """The policy's name and version and ``as_of``; ``frame`` carries the same record."""
+        return self.policy.provenance(self.as_of, producer=_SUMMARY_PRODUCER)
+
+    @property
+    def unit(self) -> str:
+        """The time unit of ``recency`` and ``T`` (``"D"``, ``"W"`` or ``"<n>D"``)."""
+        return self.policy.unit
+
+    @property
+    def unit_days(self) -> int:
+        """Days per unit."""
+        return self.policy.unit_days
 
     @property
     def n_transactions(self) -> int:
@@ -122,124 +311,102 @@ class CLVSummary:
         return self.n_rows - len(self.excluded)
 
 
-def _unit_days(unit: str | int) -> tuple[str, int]:
-    if isinstance(unit, str) and unit in UNIT_DAYS:
-        return unit, UNIT_DAYS[unit]
-    if isinstance(unit, int | np.integer) and not isinstance(unit, bool) and unit > 0:
-        return f"{int(unit)}D", int(unit)
-    raise PolicyError(f"unit must be 'D', 'W' or a positive whole number of days, got {unit!r}")
-
-
 def clv_summary(
-    transactions: pd.DataFrame,
+    transactions: Any,
     *,
     as_of: dt.date | str,
-    unit: str | int = "W",
-    customer_id: str = "customer_id",
-    date: str = "date",
-    amount: str = "amount",
-    negatives: RowPolicy = "exclude",
-    after_as_of: RowPolicy = "exclude",
+    policy: CLVPolicy | None = None,
+    columns: Mapping[str, Hashable] | None = None,
 ) -> CLVSummary:
     """Per-customer ``frequency``, ``recency``, ``T`` and ``monetary_value`` at ``as_of``.
 
     Args:
-        transactions: one row per transaction; extra columns are ignored.
+        transactions: one row per transaction (a pandas DataFrame with NumPy or Arrow-backed
+            dtypes, a pyarrow Table or a polars DataFrame); extra columns are ignored. Its
+            columns have the roles ``customer_id`` (integers or text, read as
+            :func:`~bankcrm.segmentation.rfm_features` reads them; no nulls), ``date`` (dates or
+            timestamps; a timestamp counts on its own calendar day, in its own time zone if it
+            has one) and ``amount`` (yuan: float, int, Decimal or text, read exactly into fen).
         as_of: end of observation, a date or ISO text ``"YYYY-MM-DD"`` (transactions on it
-            count, later ones are excluded).
-        unit: time unit of ``recency`` and ``T``: ``"W"`` (weeks, 7 days, the usual choice),
-            ``"D"`` (days) or a positive whole number of days. Purchases are always grouped per
-            calendar day, whatever the unit.
-        customer_id: name of the customer id column (integers or text, read as
-            :func:`~bankcrm.segmentation.rfm_features` reads them; no nulls).
-        date: name of the date column (dates or timestamps; a timestamp counts on its own
-            calendar day, in its own time zone if it has one).
-        amount: name of the amount column, in yuan (float, int, Decimal or text), read exactly
-            into fen.
-        negatives: ``"exclude"`` (default) lists negative amounts in ``excluded`` with the
-            reason ``negative_amount``; ``"raise"`` raises on them.
-        after_as_of: ``"exclude"`` (default) lists rows dated after ``as_of`` in
-            ``excluded``; ``"raise"`` raises on them.
+            count, later ones are excluded); see :func:`bankcrm.calendar.as_date`.
+        policy: a :class:`CLVPolicy` (``unit``, ``negatives``, ``after_as_of``); the defaults
+            when None.
+        columns: ``{role: column}`` for columns not named after their role, e.g.
+            ``{"customer_id": "cust_no"}``.
 
     Returns:
-        A :class:`CLVSummary` (its ``frame`` is what :func:`~bankcrm.segmentation.fit_bgnbd`
-        and :func:`~bankcrm.segmentation.fit_gamma_gamma` take).
+        A :class:`CLVSummary` (it, or its ``frame``, is what
+        :func:`~bankcrm.segmentation.fit_bgnbd` and :func:`~bankcrm.segmentation.fit_gamma_gamma`
+        take).
 
     Raises:
-        InputError: a missing column, null ids, dates or amounts, malformed values, a row
-            breaking a ``"raise"`` policy, a bad ``as_of``.
-        PolicyError: an unknown ``unit``, ``negatives`` or ``after_as_of``.
+        InputError: missing columns (all in one error), null ids, dates or amounts, malformed
+            values, a row breaking a ``"raise"`` setting, a bad ``as_of``.
+        PolicyError: ``policy`` is not a :class:`CLVPolicy`.
     """
-    unit_name, unit_days = _unit_days(unit)
-    for name, value in (("negatives", negatives), ("after_as_of", after_as_of)):
-        if value not in ("exclude", "raise"):
-            raise PolicyError(f"{name} must be 'exclude' or 'raise', got {value!r}")
-    end = _intake.as_date(as_of)  # the same as_of rule as rfm_features
-    if not isinstance(transactions, pd.DataFrame):
-        raise InputError(
-            f"transactions: expected a pandas DataFrame, got {type(transactions).__name__}",
-            rule="type",
-        )
+    policy = resolve_policy(policy)
+    end = as_date(as_of, name="as_of")
+    tx = as_pandas(transactions, name="transactions")
+    names = column_names(columns, TRANSACTION_ROLES, where="clv_summary")
+    require_columns(tx, names, where="transactions")
+    id_col, date_col, amount_col = names["customer_id"], names["date"], names["amount"]
     schema = FrameSchema(
-        "transactions", [Column(date, "datetime"), Column(amount, "money")], allow_extra=True
+        "transactions",
+        [Column(date_col, "datetime"), Column(amount_col, "money")],
+        allow_extra=True,
     )
-    if customer_id not in transactions.columns:
-        raise InputError(
-            f"transactions: missing required column(s) [{customer_id!r}]",
-            column=customer_id,
-            rule="required",
-        )
-    clean = validate_frame(transactions, schema)
-    codes, uniques = _customer_codes(transactions[customer_id], customer_id)
-    days = _calendar_days(clean[date])
-    fen = clean[amount].to_numpy(dtype=np.int64)
+    clean = validate_frame(tx, schema)
+    codes, uniques = _customer_codes(tx[id_col], id_col)
+    days = _calendar_days(clean[date_col])
+    fen = clean[amount_col].to_numpy(dtype=np.int64)
 
     end_day = (end - dt.date(1970, 1, 1)).days
     after = days > end_day
     negative = (fen < 0) & ~after
-    for mask, option, policy, column, rule, text in (
-        (after, "after_as_of", after_as_of, date, AFTER_AS_OF, "transaction dated after as_of"),
-        (negative, "negatives", negatives, amount, NEGATIVE_AMOUNT, "negative amount (reversal)"),
+    for mask, option, setting, column, rule, text in (
+        (
+            after,
+            "after_as_of",
+            policy.after_as_of,
+            date_col,
+            Rule.AFTER_AS_OF,
+            "transaction dated after as_of",
+        ),
+        (
+            negative,
+            "negatives",
+            policy.negatives,
+            amount_col,
+            Rule.NEGATIVE_AMOUNT,
+            "negative amount (reversal)",
+        ),
     ):
-        if policy == "raise" and mask.any():
+        if setting == "raise" and mask.any():
             raise_for_rows(
                 f"transactions: {text} not allowed with {option}='raise'",
-                column=column,
+                column=str(column),
                 rule=rule,
                 mask=mask,
-                series=transactions[column],
+                series=tx[column],
             )
     dropped = after | negative
     positions = np.flatnonzero(dropped).astype(np.int64)
-    reason_codes = np.where(after[positions], 0, 1)
-    excluded = pd.DataFrame(
-        {
-            "position": positions,
-            "reason": pd.Categorical.from_codes(reason_codes, dtype=_REASONS),
-        },
-        index=transactions.index[positions],
-    )
+    reasons = np.where(after[positions], AFTER_AS_OF, NEGATIVE_AMOUNT)
+    excluded = excluded_frame(tx, positions, reasons, keys=[id_col, date_col])
 
     keep = ~dropped
-    frame = _summarise(codes[keep], days[keep], fen[keep], end_day, unit_days)
-    frame.insert(0, customer_id, uniques.take(frame.index.to_numpy()))
+    frame = _summarise(codes[keep], days[keep], fen[keep], end_day, policy.unit_days)
+    frame.insert(0, id_col, uniques.take(frame.index.to_numpy()))
     frame.index = pd.RangeIndex(len(frame))
-    provenance = Provenance(
-        f"{CLV_SUMMARY_RULE[0]}[unit={unit_name},negatives={negatives}]",
-        CLV_SUMMARY_RULE[1],
-        end,
-        producer="bankcrm.segmentation.clv_summary",
-    )
-    return CLVSummary(
-        frame=stamp_provenance(frame, provenance),
+    summary = CLVSummary(
+        frame=frame,
         excluded=excluded,
         as_of=end,
-        unit=unit_name,
-        unit_days=unit_days,
-        negatives=negatives,
-        n_rows=len(transactions),
-        provenance=provenance,
+        policy=policy,
+        n_rows=len(tx),
+        id_column=id_col,
     )
+    return attrs.evolve(summary, frame=stamp_provenance(frame, summary.provenance))
 
 
 def _customer_codes(
@@ -329,37 +496,240 @@ def _summarise(
     return frame[columns]
 
 
+# ---------------------------------------------------------------------------------------------
+# Reading summaries (shared with the BG/NBD and Gamma-Gamma models)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal | np.number) and not isinstance(
+        value, bool | np.bool_
+    )
+
+
+def numeric_column(values: Any, *, column: str, index: pd.Index[Any] | None) -> FloatArray:
+    """A float64 copy of ``values`` that is finite everywhere, or an InputError naming the rows.
+
+    Exact decimals (an Arrow ``decimal128`` column arrives as Decimal objects) are read as the
+    nearest floats: the models work in floats.
+    """
+    series = values if isinstance(values, pd.Series) else None
+    try:
+        if series is not None:
+            dtype = series.dtype
+            if pd.api.types.is_object_dtype(dtype):
+                raw = series.to_numpy()
+                if not all(v is None or _is_number(v) for v in raw):
+                    raise TypeError("object")
+                array = np.array([np.nan if v is None else float(v) for v in raw], np.float64)
+            elif pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+                array = series.to_numpy(dtype=np.float64, na_value=np.nan)
+            else:
+                raise TypeError(str(dtype))
+        else:
+            raw = np.asarray(values)
+            if raw.dtype.kind not in "iuf":
+                raise TypeError(str(raw.dtype))
+            array = raw.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"expected numbers, got values of type {exc}", column=column, rule=Rule.NUMERIC
+        ) from None
+    array = np.atleast_1d(array)
+    if array.ndim != 1:
+        raise InputError("expected a one-dimensional column", column=column, rule=Rule.TYPE)
+    bad = ~np.isfinite(array)
+    if bad.any():
+        raise_for_rows(
+            "must be a finite number (no NaN or infinity)",
+            column=column,
+            rule=Rule.FINITE,
+            mask=bad,
+            index=index,
+        )
+    return array
+
+
+def as_float_array(values: Any, *, column: str) -> FloatArray:
+    """``values`` as a float64 array (any shape), or an InputError if they are not numbers."""
+    try:
+        raw = np.asarray(values)
+        if raw.dtype.kind not in "iuf":
+            raise TypeError(str(raw.dtype))
+        return raw.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"expected numbers, got values of type {exc}", column=column, rule=Rule.NUMERIC
+        ) from None
+
+
+def summary_frame(summary: Any) -> pd.DataFrame | None:
+    """The frame of a :class:`CLVSummary`, or ``summary`` read through ``as_pandas``."""
+    if summary is None:
+        return None
+    if isinstance(summary, CLVSummary):
+        return summary.frame
+    return as_pandas(summary, name="summary")
+
+
+def summary_names(summary: Any, columns: Any, *, where: str) -> dict[str, Any]:
+    """Each summary role's column (a :class:`CLVSummary` names its own id column)."""
+    names = column_names(columns, SUMMARY_ROLES, where=where)
+    if isinstance(summary, CLVSummary) and not (
+        isinstance(columns, Mapping) and "customer_id" in columns
+    ):
+        names["customer_id"] = summary.id_column
+    return names
+
+
+@attrs.frozen
+class SummaryColumns:
+    """Summary columns read as float arrays, with the row labels and column labels used."""
+
+    arrays: dict[str, FloatArray]
+    index: pd.Index[Any] | None
+    labels: dict[str, str]
+
+
+def read_summary(
+    summary: Any,
+    arrays: Mapping[str, Any],
+    *,
+    columns: Any,
+    where: str,
+    broadcast: bool,
+) -> SummaryColumns:
+    """The roles in ``arrays`` read from ``summary`` (a frame) or from the keyword arrays.
+
+    Exactly one of the two is given. From a frame every missing column is reported in one
+    error; keyword arrays are one-dimensional and of one length (``broadcast=False``, for
+    fitting) or broadcast like numpy (``broadcast=True``, for scoring: a scalar history works).
+    """
+    frame = summary_frame(summary)
+    given = [role for role, values in arrays.items() if values is not None]
+    if frame is not None:
+        if given:
+            raise InputError(
+                f"{where}: pass either a summary or arrays, not both (got {given})",
+                column=given[0],
+                rule=Rule.ARGUMENTS,
+            )
+        names = summary_names(summary, columns, where=where)
+        wanted = {role: names[role] for role in arrays}
+        require_columns(frame, wanted, where=f"{where}: summary")
+        index: pd.Index[Any] | None = frame.index
+        read = {
+            role: numeric_column(frame[label], column=str(label), index=index)
+            for role, label in wanted.items()
+        }
+        return SummaryColumns(read, index, {r: str(label) for r, label in wanted.items()})
+    if columns is not None:
+        raise InputError(
+            f"{where}: columns= names the columns of a summary frame; none was given",
+            column="columns",
+            rule=Rule.ARGUMENTS,
+        )
+    missing = [role for role, values in arrays.items() if values is None]
+    if missing:
+        raise InputError(
+            f"{where}: without a summary, {', '.join(map(repr, missing))} must be given",
+            column=missing[0],
+            rule=Rule.REQUIRED,
+        )
+    labels = {role: role for role in arrays}
+    if broadcast:
+        floats = [as_float_array(v, column=role) for role, v in arrays.items()]
+        try:
+            shaped = np.broadcast_arrays(*floats)
+        except ValueError:
+            shapes = {role: a.shape for role, a in zip(arrays, floats, strict=True)}
+            raise InputError(
+                f"{where}: inputs do not broadcast to one shape: {shapes}",
+                column=next(iter(arrays)),
+                rule=Rule.SAME_LENGTH,
+            ) from None
+        for role, values in zip(arrays, shaped, strict=True):
+            numeric_column(values.reshape(-1), column=role, index=None)
+        return SummaryColumns(
+            {role: np.array(v, dtype=np.float64) for role, v in zip(arrays, shaped, strict=True)},
+            None,
+            labels,
+        )
+    first = next(iter(arrays.values()))
+    index = first.index if isinstance(first, pd.Series) else None
+    read = {role: numeric_column(v, column=role, index=index) for role, v in arrays.items()}
+    lengths = {role: len(a) for role, a in read.items()}
+    if len(set(lengths.values())) > 1:
+        raise InputError(
+            f"{where}: columns differ in length: {lengths}",
+            column=next(iter(lengths)),
+            rule=Rule.SAME_LENGTH,
+        )
+    return SummaryColumns(read, index, labels)
+
+
+def check_history(read: SummaryColumns) -> None:
+    """The rules every (frequency, recency, T) summary obeys, each with its own error."""
+    x, t_x, big_t = (read.arrays[r].reshape(-1) for r in ("frequency", "recency", "T"))
+    label = read.labels
+    rules: list[tuple[npt.NDArray[np.bool_], str, Rule, str]] = [
+        (
+            (x < 0) | (x != np.floor(x)),
+            label["frequency"],
+            Rule.NON_NEGATIVE,
+            "must be a whole number of repeat purchases >= 0",
+        ),
+        (t_x < 0, label["recency"], Rule.NON_NEGATIVE, "must be >= 0"),
+        (big_t < t_x, label["T"], Rule.RECENCY_WITHIN_T, "T must be >= recency"),
+        (
+            (x == 0) & (t_x != 0),
+            label["recency"],
+            Rule.ZERO_WITHOUT_REPEAT,
+            "must be 0 for customers without repeat purchases (frequency 0)",
+        ),
+    ]
+    for mask, column, rule, message in rules:
+        if mask.any():
+            raise_for_rows(message, column=column, rule=rule, mask=mask, index=read.index)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scoring
+
+
 def customer_value(
-    summary: pd.DataFrame | CLVSummary,
+    summary: Any,
     bgnbd: BGNBDModel,
     gamma_gamma: GammaGammaModel | None = None,
     *,
     horizon: float,
-    period: float = 1.0,
-    discount_rate: float = 0.0,
-    margin: float = 1.0,
-    customer_id: str = "customer_id",
+    policy: CLVPolicy | None = None,
+    columns: Mapping[str, Hashable] | None = None,
 ) -> pd.DataFrame:
     """Score every customer of a summary: P(alive), expected purchases and (optionally) value.
 
     Args:
-        summary: a :class:`CLVSummary` or its frame (``frequency``, ``recency``, ``T`` and,
-            with ``gamma_gamma``, ``monetary_value``).
+        summary: a :class:`CLVSummary` or a summary frame (pandas, pyarrow or polars) with the
+            roles ``frequency``, ``recency``, ``T`` and, with ``gamma_gamma``,
+            ``monetary_value``; an optional ``customer_id`` column is copied.
         bgnbd: a fitted BG/NBD model (same time unit as the summary).
         gamma_gamma: a fitted Gamma-Gamma model, or None to skip the money columns.
-        horizon: forecast horizon in the summary's time unit.
-        period: discounting period length (same unit); see
-            :meth:`GammaGammaModel.customer_lifetime_value`.
-        discount_rate: discount rate per period.
-        margin: share of spend that is profit.
-        customer_id: the id column copied from the summary (when it has one).
+        horizon: forecast horizon in the summary's time unit (a query parameter).
+        policy: the :class:`CLVPolicy` whose ``period``, ``discount_rate`` and ``margin``
+            value the purchases; by default the summary's own policy (a :class:`CLVSummary`)
+            or ``CLVPolicy()``. Its ``unit`` must be the summary's.
+        columns: ``{role: column}`` for summary columns not named after their role.
 
     Returns:
-        A frame with the summary's index, its id column, ``p_alive``,
+        A frame with the summary's index, its id column (when it has one), ``p_alive``,
         ``expected_transactions`` (over the horizon), and with ``gamma_gamma`` also
-        ``expected_average_value`` and ``clv``;
-        stamped with :data:`CUSTOMER_VALUE_RULE` after the summary's own provenance records.
+        ``expected_average_value`` and ``clv``; stamped with the policy's provenance, followed
+        by the summary's own provenance records.
 
+    Raises:
+        InputError: missing columns (all in one error), bad values, a bad horizon; rule
+            ``mismatch`` when ``policy`` has another unit than the summary.
+
+    >>> from bankcrm.segmentation import BGNBDModel, GammaGammaModel
     >>> bg = BGNBDModel.from_params({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
     >>> gg = GammaGammaModel.from_params({"p": 6.25, "q": 3.74, "v": 15.44})
     >>> summary = pd.DataFrame({"customer_id": ["c1", "c2"], "frequency": [2, 0],
@@ -370,37 +740,56 @@ def customer_value(
     0          c1    0.727                  1.226                  24.664  30.238
     1          c2    1.000                  0.195                  35.219   6.871
     """
-    frame = summary.frame if isinstance(summary, CLVSummary) else summary
-    if not isinstance(frame, pd.DataFrame):
+    used = resolve_policy(policy, summary)
+    if isinstance(summary, CLVSummary) and used.unit != summary.policy.unit:
         raise InputError(
-            f"expected a DataFrame or a CLVSummary, got {type(summary).__name__}", rule="type"
+            f"customer_value: the policy's unit {used.unit!r} is not the summary's "
+            f"{summary.policy.unit!r}; period and horizon would be read in the wrong unit",
+            column="policy",
+            rule=Rule.MISMATCH,
         )
-    for name in ("frequency", "recency", "T") + (("monetary_value",) if gamma_gamma else ()):
-        if name not in frame.columns:
-            raise InputError(f"the summary has no column {name!r}", column=name, rule="required")
-    x = frame["frequency"].to_numpy()
-    t_x = frame["recency"].to_numpy()
-    big_t = frame["T"].to_numpy()
+    frame = summary_frame(summary)
+    if frame is None:
+        raise InputError(
+            "customer_value: expected a summary frame or a CLVSummary, got None",
+            column="summary",
+            rule=Rule.TYPE,
+        )
+    roles = ["frequency", "recency", "T"] + (["monetary_value"] if gamma_gamma else [])
+    names = summary_names(summary, columns, where="customer_value")
+    id_given = isinstance(columns, Mapping) and "customer_id" in columns
+    wanted = {role: names[role] for role in ([*roles, "customer_id"] if id_given else roles)}
+    require_columns(frame, wanted, where="customer_value: summary")
+    read = read_summary(
+        summary, dict.fromkeys(roles), columns=columns, where="customer_value", broadcast=False
+    )
+    x, t_x, big_t = (read.arrays[role] for role in ("frequency", "recency", "T"))
     out = pd.DataFrame(index=frame.index)
-    if customer_id in frame.columns:
-        out[customer_id] = frame[customer_id]
-    out["p_alive"] = bgnbd.p_alive(x, t_x, big_t)
-    out["expected_transactions"] = bgnbd.expected_transactions(horizon, x, t_x, big_t)
+    if names["customer_id"] in frame.columns:
+        out[names["customer_id"]] = frame[names["customer_id"]]
+    out["p_alive"] = bgnbd.p_alive(frequency=x, recency=t_x, T=big_t)
+    out["expected_transactions"] = bgnbd.expected_transactions(
+        frequency=x, recency=t_x, T=big_t, horizon=horizon
+    )
     if gamma_gamma is not None:
-        m_x = frame["monetary_value"].to_numpy()
-        out["expected_average_value"] = gamma_gamma.conditional_expected_average_value(x, m_x)
+        m_x = read.arrays["monetary_value"]
+        out["expected_average_value"] = gamma_gamma.conditional_expected_average_value(
+            frequency=x, monetary_value=m_x
+        )
         out["clv"] = gamma_gamma.customer_lifetime_value(
+            None,
             bgnbd,
-            x,
-            t_x,
-            big_t,
-            m_x,
             horizon=horizon,
-            period=period,
-            discount_rate=discount_rate,
-            margin=margin,
+            policy=used,
+            frequency=x,
+            recency=t_x,
+            T=big_t,
+            monetary_value=m_x,
         )
     earlier = read_provenance(frame)
-    as_of = earlier[0].as_of if earlier else None
-    mine = Provenance(*CUSTOMER_VALUE_RULE, as_of, producer="bankcrm.segmentation.customer_value")
+    if isinstance(summary, CLVSummary):
+        as_of: dt.date | None = summary.as_of
+    else:
+        as_of = earlier[0].as_of if earlier else None
+    mine = used.provenance(as_of, producer=_VALUE_PRODUCER)
     return stamp_provenance(out, mine, *earlier)

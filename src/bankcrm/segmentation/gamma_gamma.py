@@ -12,8 +12,10 @@ population mean, the less the fewer purchases she made::
 The model assumes spend per purchase is independent of how often a customer buys;
 ``frequency_monetary_correlation_`` reports the sample correlation as a check.
 
+>>> import pandas as pd
 >>> model = GammaGammaModel.from_params(GammaGammaParams(p=6.25, q=3.74, v=15.44))
->>> model.conditional_expected_average_value([0, 1, 10], [0.0, 40.0, 40.0]).round(2).tolist()
+>>> summary = pd.DataFrame({"frequency": [0, 1, 10], "monetary_value": [0.0, 40.0, 40.0]})
+>>> model.conditional_expected_average_value(summary).round(2).tolist()
 [35.22, 38.54, 39.8]
 """
 
@@ -22,36 +24,32 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Self
 
 import attrs
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from bankcrm._values import raise_for_rows
-from bankcrm.errors import InputError, NotFittedError, PolicyError
+from bankcrm.errors import InputError, NotFittedError, PolicyError, Rule
+from bankcrm.policy import Serializable
 from bankcrm.segmentation import _special
 from bankcrm.segmentation._special import FloatArray
 from bankcrm.segmentation.bgnbd import (
     BGNBDModel,
-    broadcast_columns,
-    check_history,
+    Columns,
+    check_keys,
     check_weights,
-    numeric_column,
-    summary_arrays,
+    fitted_stats_from_dict,
+    history,
+    params_from_dict,
     warn_if_not_converged,
 )
-
-if TYPE_CHECKING:
-    from bankcrm.segmentation.clv import CLVSummary
+from bankcrm.segmentation.clv import CLVPolicy, SummaryColumns, read_summary, resolve_policy
 
 __all__ = ["GammaGammaModel", "GammaGammaParams", "fit_gamma_gamma"]
 
 ArrayLike = npt.ArrayLike
-
-#: Starting point of the optimiser.
-DEFAULT_INITIAL = (1.0, 1.0, 1.0)
 
 #: Reasons a summary row is left out of the Gamma-Gamma fit (reported in ``excluded_``).
 NO_REPEAT_PURCHASES = "no_repeat_purchases"
@@ -64,7 +62,7 @@ def _positive_finite(instance: object, attribute: attrs.Attribute[float], value:
 
 
 @attrs.frozen
-class GammaGammaParams:
+class GammaGammaParams(Serializable):
     """Fitted Gamma-Gamma parameters (``v`` is called gamma in the papers).
 
     Attributes:
@@ -89,61 +87,59 @@ class GammaGammaParams:
         return {"p": self.p, "q": self.q, "v": self.v}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> GammaGammaParams:
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
         """Rebuild from :meth:`to_dict` output.
 
         Raises:
-            PolicyError: when a parameter is missing or not a positive finite number.
+            PolicyError: when a parameter is missing, unknown or not a positive finite number.
         """
-        try:
-            return cls(p=data["p"], q=data["q"], v=data["v"])
-        except KeyError as exc:
-            raise PolicyError(f"Gamma-Gamma parameters lack {exc.args[0]!r}") from None
-        except (TypeError, ValueError) as exc:
-            raise PolicyError(f"Gamma-Gamma parameters are not numbers: {exc}") from None
+        result: Self = params_from_dict(cls, data, ("p", "q", "v"), "Gamma-Gamma")
+        return result
 
 
-def _check_frequency(frequency: FloatArray, index: pd.Index[Any] | None) -> None:
+def _check_frequency(read: SummaryColumns) -> None:
+    frequency = read.arrays["frequency"].reshape(-1)
     bad = (frequency < 0) | (frequency != np.floor(frequency))
     if bad.any():
         raise_for_rows(
             "must be a whole number of repeat purchases >= 0",
-            column="frequency",
-            rule="non_negative",
+            column=read.labels["frequency"],
+            rule=Rule.NON_NEGATIVE,
             mask=bad,
-            index=index,
+            index=read.index,
         )
 
 
-class GammaGammaModel:
+class GammaGammaModel(Serializable):
     """The Gamma-Gamma spend model: fit on repeat buyers, then predict each customer's spend.
 
     Args:
-        tolerance: convergence tolerance of the optimiser.
-        max_iterations: iteration cap of the optimiser.
-        initial_params: starting ``(p, q, v)``; all ones by default.
+        policy: the :class:`~bankcrm.segmentation.CLVPolicy` whose ``tolerance``,
+            ``max_iterations`` and ``gamma_gamma_initial_params`` steer the fit; by default the
+            summary's own policy (a :class:`~bankcrm.segmentation.CLVSummary`) or
+            ``CLVPolicy()``.
 
-    Fitted attributes (``NotFittedError`` before :meth:`fit`): ``params_``,
+    Fitted attributes (``NotFittedError`` before :meth:`fit`): ``params_``, ``policy_``,
     ``log_likelihood_``, ``n_customers_`` (rows used), ``excluded_`` (rows left out, by reason),
-    ``frequency_monetary_correlation_``, ``converged_``, ``n_iterations_``.
+    ``frequency_monetary_correlation_``, ``converged_``, ``n_iterations_`` (a model built with
+    :meth:`from_params` has parameters only: its statistics raise ``NotFittedError``).
     """
 
-    def __init__(
-        self,
-        *,
-        tolerance: float = 1e-10,
-        max_iterations: int = 1000,
-        initial_params: tuple[float, float, float] = DEFAULT_INITIAL,
-    ) -> None:
-        if not (tolerance > 0 and max_iterations > 0):
-            raise PolicyError("tolerance and max_iterations must be positive")
-        if len(initial_params) != 3 or not all(math.isfinite(v) and v > 0 for v in initial_params):
-            raise PolicyError("initial_params must be three positive finite numbers")
-        self.tolerance = tolerance
-        self.max_iterations = max_iterations
-        self.initial_params = tuple(float(v) for v in initial_params)
+    _STATS: dict[str, type] = {  # noqa: RUF012 - read only
+        "log_likelihood": float,
+        "n_customers": float,
+        "correlation": float,
+        "converged": bool,
+        "n_iterations": int,
+    }
+
+    def __init__(self, *, policy: CLVPolicy | None = None) -> None:
+        if policy is not None:
+            resolve_policy(policy)
+        self.policy = policy
         self._params: GammaGammaParams | None = None
-        self._state: dict[str, Any] | None = None
+        self._policy: CLVPolicy | None = None
+        self._state: dict[str, Any] = {}
 
     def __repr__(self) -> str:
         if self._params is None:
@@ -153,22 +149,29 @@ class GammaGammaModel:
 
     # -- fitted state -------------------------------------------------------------------------
 
-    def _not_fitted(self) -> NotFittedError:
-        return NotFittedError(
-            "this GammaGammaModel is not fitted yet: call fit() or build it with from_params()"
-        )
-
     def _fit_state(self, name: str) -> Any:
-        if self._state is None:
-            raise self._not_fitted()
+        self.params_  # noqa: B018 - raises NotFittedError
+        if name not in self._state:
+            raise NotFittedError(
+                f"this GammaGammaModel was built from parameters: it has no fit statistics "
+                f"({name}; call fit())"
+            )
         return self._state[name]
 
     @property
     def params_(self) -> GammaGammaParams:
         """The fitted parameters ``p, q, v``."""
         if self._params is None:
-            raise self._not_fitted()
+            raise NotFittedError(
+                "this GammaGammaModel is not fitted yet: call fit() or build it with from_params()"
+            )
         return self._params
+
+    @property
+    def policy_(self) -> CLVPolicy:
+        """The policy of the fit (the defaults for a model built with :meth:`from_params`)."""
+        self.params_  # noqa: B018 - raises NotFittedError
+        return self._policy if self._policy is not None else CLVPolicy()
 
     @property
     def log_likelihood_(self) -> float:
@@ -186,8 +189,8 @@ class GammaGammaModel:
     def excluded_(self) -> dict[str, int]:
         """Rows left out of the fit, by reason (``no_repeat_purchases``,
         ``non_positive_monetary_value``): every input row is either used or counted here."""
-        value: dict[str, int] = dict(self._fit_state("excluded"))
-        return value
+        value: dict[str, int] = self._fit_state("excluded")
+        return dict(value)
 
     @property
     def frequency_monetary_correlation_(self) -> float:
@@ -217,16 +220,64 @@ class GammaGammaModel:
         )
         return model
 
+    # -- saving -------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fitted state as plain data: ``params``, fit statistics, ``excluded``, ``policy``.
+
+        Raises:
+            NotFittedError: the model has no parameters yet.
+        """
+        data: dict[str, Any] = {"params": self.params_.to_dict()}
+        for name in self._STATS:
+            data[name] = self._state.get(name)
+        excluded = self._state.get("excluded")
+        data["excluded"] = None if excluded is None else dict(excluded)
+        if self._policy is not None:
+            data["policy"] = self._policy.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Rebuild a fitted model from :meth:`to_dict` output.
+
+        Raises:
+            PolicyError: naming the field that is missing, unknown or malformed.
+        """
+        checked = check_keys(data, {"params", "policy", "excluded", *cls._STATS}, "GammaGammaModel")
+        model = cls()
+        model._params = GammaGammaParams.from_dict(checked["params"])
+        if checked.get("policy") is not None:
+            model._policy = CLVPolicy.from_dict(checked["policy"])
+        state = {
+            k: v for k, v in fitted_stats_from_dict(checked, cls._STATS).items() if v is not None
+        }
+        excluded = checked.get("excluded")
+        if excluded is not None:
+            reasons = (NO_REPEAT_PURCHASES, NON_POSITIVE_VALUE)
+            if not (
+                isinstance(excluded, Mapping)
+                and set(excluded) == set(reasons)
+                and all(isinstance(excluded[r], int) and excluded[r] >= 0 for r in reasons)
+            ):
+                raise PolicyError(
+                    f"excluded: expected counts for {list(reasons)}, got {excluded!r}"
+                )
+            state["excluded"] = {r: int(excluded[r]) for r in reasons}
+        model._state = state
+        return model
+
     # -- fitting ------------------------------------------------------------------------------
 
     def fit(
         self,
-        summary: pd.DataFrame | CLVSummary | None = None,
+        summary: Any = None,
         *,
+        columns: Columns = None,
         frequency: ArrayLike | None = None,
         monetary_value: ArrayLike | None = None,
         weights: ArrayLike | None = None,
-    ) -> GammaGammaModel:
+    ) -> Self:
         """Maximum-likelihood fit on customers with repeat purchases.
 
         Rows with ``frequency == 0`` (no repeat purchase, so no observed repeat spend) and rows
@@ -234,8 +285,10 @@ class GammaGammaModel:
         out and counted in ``excluded_``.
 
         Args:
-            summary: a frame with columns ``frequency`` and ``monetary_value`` (the mean value
-                of the repeat purchases), or None to pass arrays.
+            summary: a :class:`~bankcrm.segmentation.CLVSummary` or a summary frame (pandas,
+                pyarrow, polars) with the roles ``frequency`` and ``monetary_value`` (the mean
+                value of the repeat purchases), or None to pass arrays.
+            columns: ``{role: column}`` for summary columns not named after their role.
             frequency: repeat purchases per customer.
             monetary_value: mean value of those repeat purchases.
             weights: optional count of customers each row stands for.
@@ -247,12 +300,17 @@ class GammaGammaModel:
             InputError: for missing columns, non-numbers, NaN, negative or fractional
                 frequencies, or when fewer than two distinct usable rows remain.
         """
-        arrays, index = summary_arrays(
-            summary, {"frequency": frequency, "monetary_value": monetary_value}
+        policy = resolve_policy(self.policy, summary)
+        read = read_summary(
+            summary,
+            {"frequency": frequency, "monetary_value": monetary_value},
+            columns=columns,
+            where="fit_gamma_gamma",
+            broadcast=False,
         )
-        x, m_x = arrays["frequency"], arrays["monetary_value"]
-        _check_frequency(x, index)
-        w = check_weights(weights, len(x), index)
+        x, m_x = read.arrays["frequency"], read.arrays["monetary_value"]
+        _check_frequency(read)
+        w = check_weights(weights, len(x), read.index)
         no_repeat = x == 0
         non_positive = ~no_repeat & (m_x <= 0)
         used = ~(no_repeat | non_positive)
@@ -262,18 +320,22 @@ class GammaGammaModel:
             raise InputError(
                 "the Gamma-Gamma model needs at least two distinct customers with repeat "
                 "purchases of positive value",
-                column="monetary_value",
-                rule="repeat_purchases_required",
+                column=read.labels["monetary_value"],
+                rule=Rule.REPEAT_PURCHASES_REQUIRED,
             )
         ux, um = x[used], m_x[used]
         uw = np.ones(len(ux)) if w is None else w[used]
         (px, pm), counts = _pool(ux, um, uw)
         total = _special.GammaGammaTotal(px, pm, counts)
         found = _special.maximise_log_likelihood(
-            total, self.initial_params, tolerance=self.tolerance, max_iterations=self.max_iterations
+            total,
+            policy.gamma_gamma_initial_params,
+            tolerance=policy.tolerance,
+            max_iterations=policy.max_iterations,
         )
         p, q, v = found.params
         self._params = GammaGammaParams(p=p, q=q, v=v)
+        self._policy = policy
         self._state = {
             "log_likelihood": found.log_likelihood,
             "n_customers": float(counts.sum()),
@@ -300,12 +362,18 @@ class GammaGammaModel:
         return math.inf if prm.q <= 1 else prm.p * prm.v / (prm.q - 1.0)
 
     def conditional_expected_average_value(
-        self, frequency: ArrayLike, monetary_value: ArrayLike
+        self,
+        summary: Any = None,
+        *,
+        columns: Columns = None,
+        frequency: ArrayLike | None = None,
+        monetary_value: ArrayLike | None = None,
     ) -> FloatArray:
         """Expected spend per future purchase of each customer, ``p (v + x m_x) / (p x + q - 1)``.
 
         A customer without repeat purchases (``x = 0``) gets the population mean, whatever her
-        ``monetary_value``. Inputs broadcast like numpy.
+        ``monetary_value``. Takes a summary (roles ``frequency``, ``monetary_value``; one value
+        per row, in its order) or keyword arrays (broadcast like numpy).
 
         Where ``p x + q <= 1`` the posterior mean is infinite (heavy-tailed spend: with
         ``q <= 1`` every customer without repeat purchases is in this case); those entries are
@@ -317,17 +385,23 @@ class GammaGammaModel:
                 non-positive ``monetary_value`` where ``frequency > 0``.
         """
         prm = self.params_
-        x, m_x = broadcast_columns(frequency=frequency, monetary_value=monetary_value)
-        flat_x = numeric_column(x.reshape(-1), column="frequency", index=None)
-        flat_m = numeric_column(m_x.reshape(-1), column="monetary_value", index=None)
-        _check_frequency(flat_x, None)
-        bad = (flat_x > 0) & (flat_m <= 0)
+        read = read_summary(
+            summary,
+            {"frequency": frequency, "monetary_value": monetary_value},
+            columns=columns,
+            where="conditional_expected_average_value",
+            broadcast=True,
+        )
+        _check_frequency(read)
+        x, m_x = read.arrays["frequency"], read.arrays["monetary_value"]
+        bad = ((x > 0) & (m_x <= 0)).reshape(-1)
         if bad.any():
             raise_for_rows(
                 "must be > 0 for customers with repeat purchases",
-                column="monetary_value",
-                rule="positive",
+                column=read.labels["monetary_value"],
+                rule=Rule.POSITIVE,
                 mask=bad,
+                index=read.index,
             )
         m_used = np.where(x > 0, m_x, 0.0)
         denominator = prm.p * x + prm.q - 1.0
@@ -348,23 +422,24 @@ class GammaGammaModel:
 
     def customer_lifetime_value(
         self,
+        summary: Any,
         bgnbd: BGNBDModel,
-        frequency: ArrayLike,
-        recency: ArrayLike,
-        T: ArrayLike,  # noqa: N803
-        monetary_value: ArrayLike,
         *,
         horizon: float,
-        period: float = 1.0,
-        discount_rate: float = 0.0,
-        margin: float = 1.0,
+        policy: CLVPolicy | None = None,
+        columns: Columns = None,
+        frequency: ArrayLike | None = None,
+        recency: ArrayLike | None = None,
+        T: ArrayLike | None = None,  # noqa: N803
+        monetary_value: ArrayLike | None = None,
     ) -> FloatArray:
         """Discounted expected value of each customer's purchases over the next ``horizon``.
 
-        The horizon is cut into periods of length ``period`` (the last one may be shorter),
-        ``t_k = min(k * period, horizon)``. Purchases expected in period ``k`` (from the
-        BG/NBD conditional expectation) are valued at the customer's expected spend per purchase
-        (Gamma-Gamma) times ``margin`` and discounted to today at the end of their period::
+        The horizon is cut into periods of length ``policy.period`` (the last one may be
+        shorter), ``t_k = min(k * period, horizon)``. Purchases expected in period ``k`` (from
+        the BG/NBD conditional expectation) are valued at the customer's expected spend per
+        purchase (Gamma-Gamma) times ``policy.margin`` and discounted to today at the end of
+        their period::
 
             CLV = margin * E[M | x, m_x] * sum_k (E[Y(t_k) | x, t_x, T] - E[Y(t_(k-1)) | ...])
                                                  / (1 + discount_rate) ** k
@@ -374,40 +449,78 @@ class GammaGammaModel:
         expected spend. The result is a forecast in the money unit of ``monetary_value``, not
         a booked amount.
 
+        Args:
+            summary: a :class:`~bankcrm.segmentation.CLVSummary` or a summary frame (roles
+                ``frequency``, ``recency``, ``T``, ``monetary_value``), or None with the four
+                keyword arrays (which broadcast like numpy).
+            bgnbd: the fitted BG/NBD model of the same customers.
+            horizon: forecast horizon in the summary's unit.
+            policy: ``period``, ``discount_rate`` and ``margin``; by default the summary's own
+                policy or ``CLVPolicy()``.
+
+        >>> from bankcrm.segmentation import CLVPolicy
         >>> bg = BGNBDModel.from_params({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
         >>> gg = GammaGammaModel.from_params({"p": 6.25, "q": 3.74, "v": 15.44})
-        >>> gg.customer_lifetime_value(bg, 2, 30.43, 38.86, 22.35, horizon=52).round(2).tolist()
+        >>> gg.customer_lifetime_value(None, bg, frequency=2, recency=30.43, T=38.86,
+        ...                            monetary_value=22.35, horizon=52).round(2).tolist()
         38.44
         """
-        if not (math.isfinite(horizon) and horizon >= 0):
-            raise InputError("must be finite and >= 0", column="horizon", rule="non_negative")
-        if not (math.isfinite(period) and period > 0):
-            raise InputError("must be finite and > 0", column="period", rule="positive")
-        if not (math.isfinite(discount_rate) and discount_rate > -1):
-            raise InputError("must be finite and > -1", column="discount_rate", rule="range")
-        if not math.isfinite(margin):
-            raise InputError("must be finite", column="margin", rule="finite")
-        spend = self.conditional_expected_average_value(frequency, monetary_value)
-        x, t_x, big_t, spend = broadcast_columns(
-            frequency=frequency, recency=recency, T=T, monetary_value=spend
+        used = resolve_policy(policy, summary)
+        if not (
+            isinstance(horizon, int | float)
+            and not isinstance(horizon, bool)
+            and math.isfinite(horizon)
+            and horizon >= 0
+        ):
+            raise InputError(
+                "must be a finite number >= 0", column="horizon", rule=Rule.NON_NEGATIVE
+            )
+        if not isinstance(bgnbd, BGNBDModel):
+            raise InputError(
+                f"expected a fitted BGNBDModel, got {type(bgnbd).__name__}",
+                column="bgnbd",
+                rule=Rule.TYPE,
+            )
+        read = history(
+            summary,
+            columns=columns,
+            frequency=frequency,
+            recency=recency,
+            big_t=T,
+            where="customer_lifetime_value",
         )
+        spend_read = read_summary(
+            summary,
+            {
+                "frequency": None if summary is not None else frequency,
+                "monetary_value": monetary_value,
+            },
+            columns=columns,
+            where="customer_lifetime_value",
+            broadcast=True,
+        )
+        spend = self.conditional_expected_average_value(
+            frequency=spend_read.arrays["frequency"],
+            monetary_value=spend_read.arrays["monetary_value"],
+        )
+        x, t_x, big_t, spend = np.broadcast_arrays(
+            read.arrays["frequency"], read.arrays["recency"], read.arrays["T"], spend
+        )
+        period = used.period
         n_periods = math.ceil(horizon / period)  # a float-noise extra period adds ~0
         ends = np.minimum(np.arange(1, n_periods + 1) * period, horizon)
-        discount = (1.0 + discount_rate) ** -np.arange(1, n_periods + 1)
+        discount = (1.0 + used.discount_rate) ** -np.arange(1, n_periods + 1)
         # Expected cumulative purchases per customer at each period end; identical histories
         # are evaluated once.
-        flat = [
-            numeric_column(v.reshape(-1), column=name, index=None)
-            for v, name in ((x, "frequency"), (t_x, "recency"), (big_t, "T"))
-        ]
-        check_history(flat[0], flat[1], flat[2], None)
-        (dx, dt_x, dbig_t), inverse = _special.distinct_rows((flat[0], flat[1], flat[2]))
-        cumulative = bgnbd.expected_transactions(
+        flat = tuple(np.asarray(v, dtype=np.float64).reshape(-1) for v in (x, t_x, big_t))
+        (dx, dt_x, dbig_t), inverse = _special.distinct_rows(flat)
+        grid = np.broadcast_arrays(
             ends[np.newaxis, :], dx[:, np.newaxis], dt_x[:, np.newaxis], dbig_t[:, np.newaxis]
         )
+        cumulative = bgnbd._expected(*grid)
         per_period = np.diff(cumulative, axis=1, prepend=0.0)
         discounted_purchases = per_period @ discount
-        value = margin * spend.reshape(-1) * discounted_purchases[inverse.reshape(-1)]
+        value = used.margin * spend.reshape(-1) * discounted_purchases[inverse.reshape(-1)]
         result: FloatArray = value.reshape(x.shape)
         return result
 
@@ -431,13 +544,13 @@ def _weighted_correlation(x: FloatArray, y: FloatArray, w: FloatArray) -> float:
 
 
 def fit_gamma_gamma(
-    summary: pd.DataFrame | CLVSummary | None = None,
+    summary: Any = None,
     *,
+    policy: CLVPolicy | None = None,
+    columns: Columns = None,
     frequency: ArrayLike | None = None,
     monetary_value: ArrayLike | None = None,
     weights: ArrayLike | None = None,
-    tolerance: float = 1e-10,
-    max_iterations: int = 1000,
 ) -> GammaGammaModel:
     """Fit the Gamma-Gamma spend model by maximum likelihood; see :meth:`GammaGammaModel.fit`.
 
@@ -445,6 +558,10 @@ def fit_gamma_gamma(
     >>> sorted(model.params_.to_dict()), model.excluded_["no_repeat_purchases"]
     (['p', 'q', 'v'], 1)
     """
-    return GammaGammaModel(tolerance=tolerance, max_iterations=max_iterations).fit(
-        summary, frequency=frequency, monetary_value=monetary_value, weights=weights
+    return GammaGammaModel(policy=policy).fit(
+        summary,
+        columns=columns,
+        frequency=frequency,
+        monetary_value=monetary_value,
+        weights=weights,
     )
