@@ -18,6 +18,7 @@ from bankcrm.policy import read_provenance
 from bankcrm.segmentation import (
     CutPoints,
     RFMEdges,
+    RFMPolicy,
     fit_rfm_edges,
     rfm_features,
     score_customer,
@@ -107,7 +108,9 @@ def test_degenerate_one_customer() -> None:
     edges = fit_rfm_edges(features)
     assert score_rfm(features, edges)["rfm_code"].tolist() == ["111"]
     # a new customer better than the only reference one scores the top
-    assert score_customer(edges, recency_days=0, frequency=2, monetary_fen=2).code == "155"
+    assert (
+        score_customer({"recency_days": 0, "frequency": 2, "monetary_fen": 2}, edges).code == "155"
+    )
 
 
 def test_degenerate_eighty_percent_zeros() -> None:
@@ -135,7 +138,10 @@ def test_inactive_customers_score_r_one_and_are_not_in_the_reference() -> None:
     assert edges.cuts.n_customers == 5
     last = score_rfm(features, edges).iloc[-1]
     assert (last["r_score"], last["f_score"], last["m_score"]) == (1, 1, 1)
-    assert score_customer(edges, recency_days=None, frequency=0, monetary_fen=0).code == "111"
+    assert (
+        score_customer({"recency_days": None, "frequency": 0, "monetary_fen": 0}, edges).code
+        == "111"
+    )
 
 
 def test_no_active_customer_is_a_clear_error() -> None:
@@ -146,7 +152,7 @@ def test_no_active_customer_is_a_clear_error() -> None:
 
 def test_weights_and_total() -> None:
     features = _features([1, 2], [2, 1], [2, 1])
-    edges = fit_rfm_edges(features, bins=2, weights=(3, 2, 1))
+    edges = fit_rfm_edges(features, policy=RFMPolicy(bins=2, weights=(3, 2, 1)))
     scored = score_rfm(features, edges)
     assert scored["rfm_code"].tolist() == ["222", "111"]
     assert scored["rfm_score"].tolist() == [12, 6]
@@ -157,7 +163,7 @@ def test_bins_outside_two_to_nine_refused() -> None:
     features = _features([1], [1], [1])
     for bins in (1, 10):
         with pytest.raises(PolicyError):
-            fit_rfm_edges(features, bins=bins)
+            fit_rfm_edges(features, policy=RFMPolicy(bins=bins))
 
 
 def test_monetary_in_yuan_is_read_exactly() -> None:
@@ -198,21 +204,24 @@ def test_edges_per_group() -> None:
         [1, 2, 3, 100, 200, 300],
         customer_type=["retail"] * 3 + ["corporate"] * 3,
     )
-    edges = fit_rfm_edges(features, by="customer_type", bins=3)
+    edges = fit_rfm_edges(features, policy=RFMPolicy(by="customer_type", bins=3))
     assert [g.group for g in edges.groups] == ["corporate", "retail"]
     scored = score_rfm(features, edges)
     assert scored["f_score"].tolist() == [1, 2, 3, 1, 2, 3]
-    one = score_customer(edges, recency_days=1, frequency=25, monetary_fen=250, group="corporate")
+    metrics = {"recency_days": 1, "frequency": 25, "monetary_fen": 250, "group": "corporate"}
+    one = score_customer(metrics, edges)
     assert (one.f, one.m) == (3, 3)
+    # a features row carries its group under the edges' ``by`` column
+    assert score_customer(scored.iloc[5], edges).code == scored["rfm_code"].iloc[5]
     with pytest.raises(InputError) as info:
-        score_customer(edges, recency_days=1, frequency=1, monetary_fen=1, group="branch")
+        score_customer({**metrics, "group": "branch"}, edges)
     assert info.value.rule == "unknown_group"
     assert RFMEdges.from_json(edges.to_json()) == edges
 
 
 def test_integer_group_keys_round_trip() -> None:
     features = _features([1, 2, 3], [1, 2, 3], [1, 2, 3], branch=[101, 101, 202])
-    edges = fit_rfm_edges(features, by="branch")
+    edges = fit_rfm_edges(features, policy=RFMPolicy(by="branch"))
     assert [g.group for g in edges.groups] == [101, 202]
     assert RFMEdges.from_dict(json.loads(edges.to_json())) == edges
 
@@ -247,8 +256,19 @@ def test_scores_carry_provenance_and_as_of() -> None:
     edges = fit_rfm_edges(result)
     assert edges.as_of == dt.date(2026, 3, 31)
     stamps = read_provenance(score_rfm(result, edges))
-    assert [s.policy_version for s in stamps] == ["1", "1"]
-    assert "rank_min_quantile" in stamps[-1].policy_name
+    # the real policy, twice: it made the features and the edges (no made-up names)
+    assert [(s.policy_name, s.policy_version) for s in stamps] == [
+        ("bankcrm.segmentation.rfm", "1"),
+        ("bankcrm.segmentation.rfm", "1"),
+    ]
+    assert [s.producer for s in stamps] == [
+        "bankcrm.segmentation.rfm_features",
+        "bankcrm.segmentation.score_rfm",
+    ]
+    mine = RFMPolicy(name="my_bank.rfm", version="2026.2", window_days=90)
+    result = rfm_features(tx, as_of="2026-03-31", policy=mine)
+    stamps = read_provenance(score_rfm(result, fit_rfm_edges(result)))
+    assert {(s.policy_name, s.policy_version) for s in stamps} == {("my_bank.rfm", "2026.2")}
 
 
 def test_input_features_not_modified() -> None:
@@ -272,7 +292,7 @@ def _frame(rows: list[tuple[int, int, int]]) -> pd.DataFrame:
 @given(_VALUES, st.integers(2, 9))
 def test_matches_the_written_rule(rows: list[tuple[int, int, int]], bins: int) -> None:
     features = _frame(rows)
-    scored = score_rfm(features, fit_rfm_edges(features, bins=bins))
+    scored = score_rfm(features, fit_rfm_edges(features, policy=RFMPolicy(bins=bins)))
     r = _reference(features["recency_days"].to_numpy(dtype=np.int64), False, bins)
     f = _reference(features["frequency"].to_numpy(), True, bins)
     m = _reference(features["monetary_fen"].to_numpy(), True, bins)
@@ -303,7 +323,7 @@ def test_permutation_invariance(rows: list[tuple[int, int, int]], rnd: object) -
 @given(_VALUES, st.integers(2, 9))
 def test_scores_in_range_and_monotone(rows: list[tuple[int, int, int]], bins: int) -> None:
     features = _frame(rows)
-    scored = score_rfm(features, fit_rfm_edges(features, bins=bins))
+    scored = score_rfm(features, fit_rfm_edges(features, policy=RFMPolicy(bins=bins)))
     for column in ("r_score", "f_score", "m_score"):
         assert scored[column].between(1, bins).all()
     for value, score, sign in (
@@ -323,15 +343,18 @@ def test_scores_in_range_and_monotone(rows: list[tuple[int, int, int]], bins: in
 def test_batch_equals_scalar(
     rows: list[tuple[int, int, int]], bins: int, new: list[tuple[int, int, int]]
 ) -> None:
-    edges = fit_rfm_edges(_frame(rows), bins=bins, weights=(2, 1, 1))
+    edges = fit_rfm_edges(_frame(rows), policy=RFMPolicy(bins=bins, weights=(2, 1, 1)))
     newcomers = _frame(new)
     batch = score_rfm(newcomers, edges)
     for row in batch.to_dict("records"):
-        one = score_customer(
-            edges,
-            recency_days=int(row["recency_days"]),
-            frequency=int(row["frequency"]),
-            monetary=int(row["monetary_fen"]) / 100,  # yuan float → fen exactly
+        metrics = {
+            "recency_days": int(row["recency_days"]),
+            "frequency": int(row["frequency"]),
+            "monetary": int(row["monetary_fen"]) / 100,  # yuan float → fen exactly
+        }
+        one = score_customer(metrics, edges)
+        assert score_customer(batch.iloc[0], edges) == score_customer(
+            {str(k): v for k, v in batch.iloc[0].items()}, edges
         )
         assert (one.r, one.f, one.m, one.code, one.total) == (
             row["r_score"],
@@ -346,7 +369,8 @@ def test_batch_equals_scalar(
 def test_edges_round_trip(
     rows: list[tuple[int, int, int]], bins: int, weights: tuple[int, int, int]
 ) -> None:
-    edges = fit_rfm_edges(_frame(rows), bins=bins, weights=weights, as_of="2026-01-04")
+    policy = RFMPolicy(bins=bins, weights=weights)
+    edges = fit_rfm_edges(_frame(rows), policy=policy, as_of="2026-01-04")
     assert RFMEdges.from_json(edges.to_json()) == edges
     assert RFMEdges.from_dict(edges.to_dict()) == edges
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bankcrm.errors import InputError
+from bankcrm.errors import InputError, PolicyError
 from bankcrm.policy import read_provenance
-from bankcrm.segmentation import _aggregate, rfm_features
+from bankcrm.segmentation import RFMPolicy, _aggregate, rfm_features
 
 AS_OF = dt.date(2026, 3, 31)
 
@@ -52,7 +52,7 @@ def test_hand_computed_example() -> None:
 def test_window_is_inclusive_and_before_window_rows_keep_the_customer() -> None:
     # window of 31 days ending 2026-03-31 starts on 2026-03-01 (inclusive)
     tx = _tx([1, 1, 2], ["2026-03-01", "2026-02-28", "2026-02-28"], [1.0, 2.0, 3.0])
-    result = rfm_features(tx, as_of=AS_OF, window=31)
+    result = rfm_features(tx, as_of=AS_OF, policy=RFMPolicy(window_days=31))
     one, two = _row(result, 1), _row(result, 2)
     assert (one["frequency"], one["monetary_fen"], one["recency_days"]) == (1, 100, 30)
     assert two["frequency"] == 0
@@ -61,9 +61,9 @@ def test_window_is_inclusive_and_before_window_rows_keep_the_customer() -> None:
     assert not two["has_transactions"]
     assert result.excluded["reason"].tolist() == ["before_window", "before_window"]
     assert result.excluded["position"].tolist() == [1, 2]
-    assert rfm_features(tx, as_of=AS_OF, window=dt.timedelta(days=31)).features.equals(
-        result.features
-    )
+    assert rfm_features(
+        tx, as_of=AS_OF, policy=RFMPolicy(window_days=dt.timedelta(days=31))
+    ).features.equals(result.features)
 
 
 def test_after_as_of_excluded_by_default_or_raises() -> None:
@@ -73,7 +73,7 @@ def test_after_as_of_excluded_by_default_or_raises() -> None:
     assert result.features["customer_id"].tolist() == [1]
     assert result.excluded["reason"].tolist() == ["after_as_of", "after_as_of"]
     with pytest.raises(InputError) as info:
-        rfm_features(tx, as_of=AS_OF, after_as_of="raise")
+        rfm_features(tx, as_of=AS_OF, policy=RFMPolicy(after_as_of="raise"))
     assert info.value.rule == "after_as_of"
     assert info.value.rows == [1, 2]
 
@@ -111,20 +111,20 @@ def test_negative_amounts_policies() -> None:
     # default: the reversal is excluded and reported; a zero amount is a transaction
     assert (row["frequency"], row["monetary_fen"], row["recency_days"]) == (2, 10000, 6)
     assert excluded.excluded["reason"].tolist() == ["negative_amount"]
-    netted = rfm_features(tx, as_of=AS_OF, negatives="net")
+    netted = rfm_features(tx, as_of=AS_OF, policy=RFMPolicy(negatives="net"))
     row = _row(netted, 1)
     # net: lowers monetary, is not a purchase (frequency, recency from the others)
     assert (row["frequency"], row["monetary_fen"], row["recency_days"]) == (2, 6000, 6)
     assert len(netted.excluded) == 0
     with pytest.raises(InputError) as info:
-        rfm_features(tx, as_of=AS_OF, negatives="raise")
+        rfm_features(tx, as_of=AS_OF, policy=RFMPolicy(negatives="raise"))
     assert info.value.rule == "negative_amount"
     assert info.value.rows == [1]
 
 
 def test_only_reversals_leave_a_customer_without_transactions() -> None:
     tx = _tx([1, 2], ["2026-03-01", "2026-03-02"], [-5.0, 7.0])
-    row = _row(rfm_features(tx, as_of=AS_OF, negatives="net"), 1)
+    row = _row(rfm_features(tx, as_of=AS_OF, policy=RFMPolicy(negatives="net")), 1)
     assert row["frequency"] == 0
     assert row["monetary_fen"] == -500
     assert not row["has_transactions"]
@@ -148,7 +148,7 @@ def test_malformed_rows_excluded_with_reasons() -> None:
         },
         index=[f"r{i}" for i in range(6)],
     )
-    result = rfm_features(tx, as_of=AS_OF, on_invalid="exclude")
+    result = rfm_features(tx, as_of=AS_OF, policy=RFMPolicy(on_invalid="exclude"))
     reasons = result.excluded["reason"].astype(str).to_dict()
     assert reasons == {
         "r1": "invalid_customer_id",
@@ -189,13 +189,15 @@ def test_reversal_of_an_unknown_customer_is_unknown_not_negative(ids: list[objec
     tx = _tx(ids, ["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05"],
              [1.0, 2.0, 3.0, -4.0, 5.0])  # fmt: skip
     customers = pd.DataFrame({"customer_id": ids[:2]})
-    result = rfm_features(tx, as_of=AS_OF, customers=customers, negatives="raise")
+    result = rfm_features(tx, as_of=AS_OF, customers=customers, policy=RFMPolicy(negatives="raise"))
     assert result.excluded["reason"].tolist() == ["unknown_customer", "unknown_customer"]
     assert result.excluded["position"].tolist() == [2, 3]
     assert result.features["frequency"].tolist() == [1, 2]
     reversal = tx.assign(amount=[1.0, -2.0, 3.0, -4.0, 5.0])
     with pytest.raises(InputError) as info:
-        rfm_features(reversal, as_of=AS_OF, customers=customers, negatives="raise")
+        rfm_features(
+            reversal, as_of=AS_OF, customers=customers, policy=RFMPolicy(negatives="raise")
+        )
     assert info.value.rule == "negative_amount"
     assert "1" in str(info.value)  # row 1, the known customer's reversal
 
@@ -204,7 +206,9 @@ def test_active_days_with_a_customers_frame_and_reversals() -> None:
     tx = _tx([5, 5, 5, 6, 7], ["2026-03-01", "2026-03-01", "2026-03-02", "2026-03-02",
              "2026-03-03"], [1.0, 2.0, -3.0, 4.0, 5.0])  # fmt: skip
     customers = pd.DataFrame({"customer_id": [8, 6, 5]})
-    result = rfm_features(tx, as_of=AS_OF, customers=customers, frequency="active_days")
+    result = rfm_features(
+        tx, as_of=AS_OF, customers=customers, policy=RFMPolicy(frequency="active_days")
+    )
     frame = result.features
     assert frame["customer_id"].tolist() == [5, 6, 8]
     assert frame["frequency"].tolist() == [1, 1, 0]  # the reversal's day does not count
@@ -230,7 +234,9 @@ def test_active_days_and_mean() -> None:
         ["2026-03-01", "2026-03-01", "2026-03-05", "2026-03-05"],
         [1.0, 1.0, 1.01, 3.0],
     )
-    result = rfm_features(tx, as_of=AS_OF, frequency="active_days", monetary="mean")
+    result = rfm_features(
+        tx, as_of=AS_OF, policy=RFMPolicy(frequency="active_days", monetary="mean")
+    )
     one = _row(result, 1)
     # mean = 301 fen / 3 = 100.33 → 100 fen (half away from zero)
     assert (one["frequency"], one["monetary_fen"]) == (2, 100)
@@ -239,7 +245,10 @@ def test_active_days_and_mean() -> None:
 
 def test_mean_rounds_half_away_from_zero() -> None:
     tx = _tx([1, 1], ["2026-03-01", "2026-03-02"], [0.01, 0.02])
-    assert _row(rfm_features(tx, as_of=AS_OF, monetary="mean"), 1)["monetary_fen"] == 2
+    assert (
+        _row(rfm_features(tx, as_of=AS_OF, policy=RFMPolicy(monetary="mean")), 1)["monetary_fen"]
+        == 2
+    )
 
 
 def test_custom_column_names_and_input_untouched() -> None:
@@ -248,7 +257,9 @@ def test_custom_column_names_and_input_untouched() -> None:
     )
     before = tx.copy(deep=True)
     result = rfm_features(
-        tx, as_of=AS_OF, columns={"customer_id": "cust", "date": "d", "amount": "amt"}
+        tx,
+        as_of=AS_OF,
+        columns={"transactions": {"customer_id": "cust", "date": "d", "amount": "amt"}},
     )
     assert result.features["customer_id"].tolist() == [1, 3]
     pd.testing.assert_frame_equal(tx, before)
@@ -260,12 +271,17 @@ def test_missing_column_and_bad_arguments_are_clear_errors() -> None:
         rfm_features(tx.drop(columns="amount"), as_of=AS_OF)
     with pytest.raises(InputError, match="as_of"):
         rfm_features(tx, as_of="31/03/2026")
-    with pytest.raises(InputError, match="window"):
-        rfm_features(tx, as_of=AS_OF, window=0)
-    with pytest.raises(InputError, match="monetary"):
-        rfm_features(tx, as_of=AS_OF, monetary="median")  # type: ignore[arg-type]
+    with pytest.raises(PolicyError, match="window"):
+        RFMPolicy(window_days=0)
+    with pytest.raises(PolicyError, match="monetary"):
+        RFMPolicy(monetary="median")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="roles"):
-        rfm_features(tx, as_of=AS_OF, columns={"id": "x"})
+        rfm_features(tx, as_of=AS_OF, columns={"transactions": {"id": "x"}})
+    with pytest.raises(InputError, match="roles"):
+        rfm_features(tx, as_of=AS_OF, columns={"customer_id": "x"})  # type: ignore[dict-item]
+    with pytest.raises(InputError) as info:
+        rfm_features(tx, as_of=AS_OF, policy={"window_days": 30})  # type: ignore[arg-type]
+    assert info.value.rule == "type"
 
 
 def test_empty_transactions() -> None:
@@ -277,9 +293,13 @@ def test_empty_transactions() -> None:
 
 def test_provenance_is_stamped() -> None:
     tx = _tx([1], ["2026-03-01"], [1.0])
-    (stamp,) = read_provenance(rfm_features(tx, as_of=AS_OF, window=90).features)
+    result = rfm_features(tx, as_of=AS_OF, policy=RFMPolicy(window_days=90))
+    (stamp,) = read_provenance(result.features)
     assert stamp.as_of == AS_OF
-    assert "window=90" in stamp.policy_name
+    # the real policy's name and version, not a name made up from its settings
+    assert (stamp.policy_name, stamp.policy_version) == ("bankcrm.segmentation.rfm", "1")
+    assert result.provenance == stamp
+    assert result.window_days == 90
 
 
 # -- properties --------------------------------------------------------------------------
@@ -320,8 +340,9 @@ def test_row_order_never_matters(
     order = list(range(len(tx)))
     rnd.shuffle(order)  # type: ignore[attr-defined]
     shuffled = tx.iloc[order]
-    a = rfm_features(tx, as_of=AS_OF, negatives=negatives, window=window)  # type: ignore[arg-type]
-    b = rfm_features(shuffled, as_of=AS_OF, negatives=negatives, window=window)  # type: ignore[arg-type]
+    policy = RFMPolicy(negatives=negatives, window_days=window)  # type: ignore[arg-type]
+    a = rfm_features(tx, as_of=AS_OF, policy=policy)
+    b = rfm_features(shuffled, as_of=AS_OF, policy=policy)
     pd.testing.assert_frame_equal(a.features, b.features)
     assert a.summary().equals(b.summary())
     # every row accounted for
@@ -359,8 +380,7 @@ def test_threads_never_change_the_features(
     customers = pd.DataFrame({"customer_id": [3, 17, 99, 12345]}) if with_customers else None
     kwargs: dict[str, Any] = {
         "as_of": AS_OF,
-        "negatives": negatives,
-        "frequency": frequency,
+        "policy": RFMPolicy(negatives=negatives, frequency=frequency),  # type: ignore[arg-type]
         "customers": customers,
     }
     one = rfm_features(tx, **kwargs)
@@ -409,6 +429,6 @@ def test_recency_with_missing_dates_excluded_in_second_resolution() -> None:
             "amount": [1.0, 2.0, 3.0],
         }
     )
-    result = rfm_features(tx, as_of=AS_OF, on_invalid="exclude")
+    result = rfm_features(tx, as_of=AS_OF, policy=RFMPolicy(on_invalid="exclude"))
     assert result.features["recency_days"].tolist() == [1, 365]
     assert result.excluded["reason"].tolist() == ["invalid_date"]

@@ -14,6 +14,7 @@ from bankcrm.datasets import synthetic_bank
 from bankcrm.errors import InputError
 from bankcrm.segmentation import (
     TEN_SEGMENTS,
+    RFMPolicy,
     assign_segments,
     corporate_rfm_features,
     fit_rfm_edges,
@@ -22,6 +23,8 @@ from bankcrm.segmentation import (
     segment_migration,
 )
 from bankcrm.segmentation.migration import GONE, NEW
+
+YEAR = RFMPolicy(window_days=365)
 
 
 def test_who_left_champions() -> None:
@@ -60,8 +63,8 @@ def test_migration_with_last_quarters_edges_on_the_synthetic_bank() -> None:
     bank = synthetic_bank(400, seed=3)
     as_of = bank.as_of
     earlier = as_of - dt.timedelta(days=91)
-    before = rfm_features(bank.transactions, as_of=earlier, window=365)
-    now = rfm_features(bank.transactions, as_of=as_of, window=365)
+    before = rfm_features(bank.transactions, as_of=earlier, policy=YEAR)
+    now = rfm_features(bank.transactions, as_of=as_of, policy=YEAR)
     edges = fit_rfm_edges(before)
     moves = segment_migration(
         assign_segments(score_rfm(before, edges)), assign_segments(score_rfm(now, edges))
@@ -117,7 +120,7 @@ def test_corporate_foreign_currency_needs_rates() -> None:
 
 def test_retail_and_corporate_edges_fitted_per_group() -> None:
     bank = synthetic_bank(600, seed=8)
-    retail = rfm_features(bank.transactions, as_of=bank.as_of, window=365).features
+    retail = rfm_features(bank.transactions, as_of=bank.as_of, policy=YEAR).features
     corporate = corporate_rfm_features(
         bank.parties, bank.facilities, as_of=bank.as_of, fx_rates=bank.fx_rates
     ).features
@@ -128,7 +131,7 @@ def test_retail_and_corporate_edges_fitted_per_group() -> None:
         ],
         ignore_index=True,
     )
-    edges = fit_rfm_edges(both, by="customer_type")
+    edges = fit_rfm_edges(both, policy=RFMPolicy(by="customer_type"))
     scored = score_rfm(both, edges)
     assert [g.group for g in edges.groups] == ["corporate", "retail"]
     for group in ("retail", "corporate"):

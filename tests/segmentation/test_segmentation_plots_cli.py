@@ -14,6 +14,7 @@ from bankcrm.errors import MissingDependencyError
 from bankcrm.segmentation import (
     TEN_SEGMENTS,
     RFMEdges,
+    RFMPolicy,
     assign_segments,
     fit_rfm_edges,
     plots,
@@ -167,6 +168,8 @@ def test_cli_parquet_input_and_custom_columns(tmp_path: Path) -> None:
     )
     assert code == 0
     scores = pd.read_csv(out)
-    expected = rfm_features(_transactions(), as_of="2026-03-31", window=90).features
+    expected = rfm_features(
+        _transactions(), as_of="2026-03-31", policy=RFMPolicy(window_days=90)
+    ).features
     assert scores["customer_id"].tolist() == expected["customer_id"].tolist()
     assert set(scores["segment"]) <= set(TEN_SEGMENTS.keys)

@@ -16,9 +16,9 @@ from bankcrm.segmentation.edges import (
     fit_rfm_edges,
 )
 from bankcrm.segmentation.features import (
-    FEATURES_VERSION,
     ExclusionReason,
     RFMFeatures,
+    RFMPolicy,
     rfm_features,
 )
 from bankcrm.segmentation.gamma_gamma import GammaGammaModel, GammaGammaParams, fit_gamma_gamma
@@ -35,7 +35,6 @@ from bankcrm.segmentation.segments import (
 )
 
 __all__ = [
-    "FEATURES_VERSION",
     "QUANTILE_RULE",
     "RULE_VERSION",
     "TEN_SEGMENTS",
@@ -51,6 +50,7 @@ __all__ = [
     "GroupCutPoints",
     "RFMEdges",
     "RFMFeatures",
+    "RFMPolicy",
     "RFMScore",
     "Segment",
     "SegmentMap",

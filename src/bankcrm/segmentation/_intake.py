@@ -90,37 +90,12 @@ class Amounts:
 
 
 def as_date(value: Any, *, name: str = "as_of") -> dt.date:
-    """A calendar date from a date, a midnight datetime/Timestamp/datetime64 or ISO date text.
-
-    The core rule (:func:`bankcrm.calendar.as_date`) applies, with one restriction: an ``as_of``
-    that carries a time of day is refused rather than truncated, because RFM recency counts
-    whole days from it.
+    """:func:`bankcrm.calendar.as_date` with the name ``as_of`` (the one scalar-date rule).
 
     >>> as_date("2026-03-31")
     datetime.date(2026, 3, 31)
     """
-    is_stamp = isinstance(value, dt.datetime | np.datetime64) or (
-        isinstance(value, str) and len(value.strip()) > len("YYYY-MM-DD")
-    )
-    if is_stamp and not _is_midnight(value):
-        raise InputError(
-            f"{name} must be a date, got a time of day: {value}", column=name, rule="date"
-        )
-    try:
-        return calendar_as_date(value, name=name)
-    except InputError as exc:
-        raise InputError(
-            f"{name} must be a date (YYYY-MM-DD); {exc.message}", column=name, rule="date"
-        ) from None
-
-
-def _is_midnight(stamp: Any) -> bool:
-    """Whether ``stamp`` is midnight; unreadable input counts as such (the core rule reports it)."""
-    try:
-        moment = pd.Timestamp(stamp)
-    except (ValueError, TypeError, OverflowError):
-        return True
-    return bool(pd.isna(moment)) or bool(moment == moment.normalize())
+    return calendar_as_date(value, name=name)
 
 
 def _coerce_masked(

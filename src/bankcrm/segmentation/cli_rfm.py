@@ -2,15 +2,20 @@
 
 ::
 
-    bankcrm rfm TRANSACTIONS --as-of DATE --out FILE [--edges FILE] [--refit] [--window DAYS]
+    bankcrm rfm TRANSACTIONS --as-of DATE --out FILE [--edges FILE] [--refit]
+                [--policy FILE] [--window DAYS] [--negatives exclude|net|raise]
+                [--on-invalid raise|exclude]
                 [--excluded FILE] [--segments POLICY] [--value-groups POLICY]
                 [--customer-id COL] [--date COL] [--amount COL]
-                [--negatives exclude|net|raise] [--on-invalid raise|exclude]
 
-Files are CSV or Parquet, chosen by their suffix. With ``--edges FILE``: when the file exists
-its edges are reused (scoring this period against last period's cut points); otherwise edges
-are fitted and saved there (``--refit`` fits and overwrites). Customer ids are read as text
-from CSV so that leading zeros survive.
+Files are CSV or Parquet, chosen by their suffix. The settings are an
+:class:`~bankcrm.segmentation.RFMPolicy`: ``--policy FILE`` reads one (``.toml`` or
+``.json``, see :func:`bankcrm.policy.load`), and ``--window``, ``--negatives`` and
+``--on-invalid`` change one field of it (of the default policy without ``--policy``). With
+``--edges FILE`` (``.json`` or ``.toml``): when the file exists its edges are reused (scoring
+this period against last period's cut points); otherwise edges are fitted and saved there
+(``--refit`` fits and overwrites). Customer ids are read as text from CSV so that leading
+zeros survive.
 
 >>> import argparse
 >>> parser = argparse.ArgumentParser(prog="bankcrm")
@@ -26,16 +31,17 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pandas as pd
 
 from bankcrm.errors import InputError, MissingDependencyError
-from bankcrm.policy import load_policy
+from bankcrm.policy import load, load_policy
 from bankcrm.segmentation.edges import RFMEdges, fit_rfm_edges
-from bankcrm.segmentation.features import rfm_features
+from bankcrm.segmentation.features import RFMPolicy, rfm_features
 from bankcrm.segmentation.scoring import score_rfm
 from bankcrm.segmentation.segments import SegmentMap, ValueGroupPolicy, assign_segments
 
-__all__ = ["add_rfm_command", "run_rfm"]
+__all__ = ["add_rfm_command", "cli_policy", "run_rfm"]
 
 
 def add_rfm_command(subparsers: Any) -> argparse.ArgumentParser:
@@ -52,8 +58,11 @@ def add_rfm_command(subparsers: Any) -> argparse.ArgumentParser:
     rfm.add_argument("transactions", metavar="TRANSACTIONS", help="transactions .csv or .parquet")
     rfm.add_argument("--as-of", required=True, help="reference date YYYY-MM-DD")
     rfm.add_argument("--out", required=True, help="scores file to write (.csv or .parquet)")
-    rfm.add_argument("--edges", default=None, help="edges JSON: reused if it exists, else saved")
+    rfm.add_argument(
+        "--edges", default=None, help="edges .json/.toml: reused if it exists, else saved"
+    )
     rfm.add_argument("--refit", action="store_true", help="fit edges even if --edges exists")
+    rfm.add_argument("--policy", default=None, help="RFM policy (.toml or .json)")
     rfm.add_argument("--window", type=int, default=None, help="count only the last N days")
     rfm.add_argument("--excluded", default=None, help="write excluded rows with reasons here")
     rfm.add_argument("--segments", default=None, help="segment map policy (.toml or .json)")
@@ -61,8 +70,18 @@ def add_rfm_command(subparsers: Any) -> argparse.ArgumentParser:
     rfm.add_argument("--customer-id", default="customer_id", help="customer id column")
     rfm.add_argument("--date", default="date", help="date column")
     rfm.add_argument("--amount", default="amount", help="amount column (yuan)")
-    rfm.add_argument("--negatives", choices=("exclude", "net", "raise"), default="exclude")
-    rfm.add_argument("--on-invalid", choices=("raise", "exclude"), default="raise")
+    rfm.add_argument(
+        "--negatives",
+        choices=("exclude", "net", "raise"),
+        default=None,
+        help="negative amounts (default: the policy's, exclude)",
+    )
+    rfm.add_argument(
+        "--on-invalid",
+        choices=("raise", "exclude"),
+        default=None,
+        help="malformed rows (default: the policy's, raise)",
+    )
     rfm.set_defaults(handler=run_rfm)
     return rfm  # type: ignore[no-any-return]
 
@@ -98,17 +117,32 @@ def _write(frame: pd.DataFrame, path: Path) -> None:
         raise InputError(f"{path.name}: use a .csv or .parquet file", rule="file")
 
 
+def cli_policy(args: argparse.Namespace) -> RFMPolicy:
+    """The policy of ``--policy`` (or the default), with the fields the options change.
+
+    >>> ns = argparse.Namespace(policy=None, window=90, negatives=None, on_invalid="exclude")
+    >>> policy = cli_policy(ns)
+    >>> policy.window_days, policy.negatives, policy.on_invalid
+    (90, 'exclude', 'exclude')
+    """
+    policy = load(RFMPolicy, args.policy) if args.policy else RFMPolicy()
+    changes: dict[str, Any] = {}
+    if args.window is not None:
+        changes["window_days"] = args.window
+    if args.negatives is not None:
+        changes["negatives"] = args.negatives
+    if args.on_invalid is not None:
+        changes["on_invalid"] = args.on_invalid
+    return attrs.evolve(policy, **changes) if changes else policy
+
+
 def run_rfm(args: argparse.Namespace) -> int:
     """Run ``bankcrm rfm`` with parsed arguments; prints a short report, returns 0."""
     columns = {"customer_id": args.customer_id, "date": args.date, "amount": args.amount}
+    policy = cli_policy(args)
     transactions = _read(Path(args.transactions), args.customer_id)
     result = rfm_features(
-        transactions,
-        as_of=args.as_of,
-        window=args.window,
-        negatives=args.negatives,
-        on_invalid=args.on_invalid,
-        columns=columns,
+        transactions, as_of=args.as_of, policy=policy, columns={"transactions": columns}
     )
     edges_path = Path(args.edges) if args.edges else None
     if edges_path is not None and edges_path.exists() and not args.refit:

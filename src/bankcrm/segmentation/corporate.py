@@ -14,7 +14,9 @@ Foreign-currency facilities convert to RMB at the latest rate on or before ``as_
 valuation date for the whole report), with :func:`bankcrm.money.to_rmb_fen`. Every corporate
 party is kept, also without a facility. The result is an ordinary
 :class:`~bankcrm.segmentation.RFMFeatures`: fit edges on it (or fit retail and corporate
-together with ``by="customer_type"``) and assign segments exactly as for retail customers.
+together with ``RFMPolicy(by="customer_type")``) and assign segments exactly as for retail
+customers. The window and the other settings come from the same
+:class:`~bankcrm.segmentation.RFMPolicy`.
 
 Other corporate measures (daily-average deposits, fee income) go through
 :func:`~bankcrm.segmentation.rfm_features` the same way: any frame of dated amounts per firm.
@@ -42,45 +44,82 @@ Other corporate measures (daily-average deposits, fee income) go through
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from bankcrm._roles import column_names, column_names_by_frame, require_columns
+from bankcrm._tables import as_pandas
+from bankcrm.calendar import as_date
 from bankcrm.errors import InputError
 from bankcrm.frames import Column, FrameSchema, validate_frame
 from bankcrm.money import FxRates, to_rmb_fen
-from bankcrm.segmentation._intake import as_date
-from bankcrm.segmentation.features import RFMFeatures, rfm_features
+from bankcrm.policy import Provenance, stamp_provenance
+from bankcrm.segmentation.features import RFMFeatures, RFMPolicy, rfm_features
 
-__all__ = ["corporate_rfm_features", "facility_business"]
+__all__ = ["FACILITY_BUSINESS_RULE", "corporate_rfm_features", "facility_business"]
 
-_FACILITIES = FrameSchema(
-    "facilities",
-    [
-        Column("party_id", "str"),
-        Column("start_date", "date"),
-        Column("currency", "str"),
-        Column("drawn", "money", min_value=0),
-        Column("undrawn", "money", min_value=0),
-    ],
-)
+#: The name and version of the fixed rule :func:`facility_business` applies (one event per
+#: facility, on its start date, for its committed credit in RMB at ``as_of``); stamped as the
+#: provenance of its frames.
+FACILITY_BUSINESS_RULE = ("bankcrm.segmentation.facility_business", "1")
+
+#: The roles of the facilities frame.
+FACILITY_ROLES = ("party_id", "start_date", "currency", "drawn", "undrawn")
+#: The roles of the parties frame.
+PARTY_ROLES = ("party_id", "kind")
+
+
+def _rates(fx_rates: Any) -> FxRates | None:
+    if fx_rates is None or isinstance(fx_rates, FxRates):
+        return fx_rates
+    return FxRates.from_frame(as_pandas(fx_rates, name="fx_rates"))
 
 
 def facility_business(
-    facilities: pd.DataFrame, *, as_of: dt.date | str, fx_rates: FxRates | pd.DataFrame | None
+    facilities: Any,
+    *,
+    as_of: dt.date | str | np.datetime64,
+    fx_rates: FxRates | pd.DataFrame | None,
+    columns: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """One business event per facility: ``party_id``, ``date`` and the RMB ``amount`` (yuan).
 
+    Args:
+        facilities: one row per facility (pandas, pyarrow or polars).
+        as_of: the FX valuation date.
+        fx_rates: a rates frame (``currency``, ``date``, ``rate``) or an ``FxRates``.
+        columns: role → column name (roles ``party_id``, ``start_date``, ``currency``,
+            ``drawn``, ``undrawn``).
+
+    Returns:
+        A frame stamped with :data:`FACILITY_BUSINESS_RULE` and ``as_of``.
+
     Raises:
-        InputError: for missing or invalid facility columns, or a foreign currency without
-            a rate on or before ``as_of``.
+        InputError: for missing (all in one error) or invalid facility columns, or a foreign
+            currency without a rate on or before ``as_of``.
     """
-    valuation = as_date(as_of)
-    clean = validate_frame(facilities, _FACILITIES)  # money columns become fen
-    fen = clean["drawn"].to_numpy(dtype=np.int64) + clean["undrawn"].to_numpy(dtype=np.int64)
-    currencies = clean["currency"].astype(str).str.upper()
+    valuation = as_date(as_of, name="as_of")
+    names = column_names(columns, FACILITY_ROLES, where="facility_business")
+    facilities = as_pandas(facilities, name="facilities")
+    require_columns(facilities, names, where="facilities")
+    schema = FrameSchema(
+        "facilities",
+        [
+            Column(names["party_id"], "str"),
+            Column(names["start_date"], "date"),
+            Column(names["currency"], "str"),
+            Column(names["drawn"], "money", min_value=0),
+            Column(names["undrawn"], "money", min_value=0),
+        ],
+    )
+    clean = validate_frame(facilities, schema)  # money columns become fen
+    fen = clean[names["drawn"]].to_numpy(dtype=np.int64) + clean[names["undrawn"]].to_numpy(
+        dtype=np.int64
+    )
+    currencies = clean[names["currency"]].astype(str).str.upper()
     foreign = ~currencies.isin(["CNY", "RMB"]).to_numpy()
     if foreign.any():
         if fx_rates is None:
@@ -91,7 +130,8 @@ def facility_business(
                 rows=clean.index[np.flatnonzero(foreign)[:5]].tolist(),
                 n_rows=int(foreign.sum()),
             )
-        rates = fx_rates if isinstance(fx_rates, FxRates) else FxRates.from_frame(fx_rates)
+        rates = _rates(fx_rates)
+        assert rates is not None
         fen = to_rmb_fen(
             pd.Series(fen, index=clean.index),
             currencies,
@@ -99,53 +139,78 @@ def facility_business(
             rates,
             column="drawn+undrawn",
         )
-    return pd.DataFrame(
+    business = pd.DataFrame(
         {
-            "party_id": clean["party_id"].to_numpy(),
-            "date": clean["start_date"].to_numpy(),
+            "party_id": clean[names["party_id"]].to_numpy(),
+            "date": clean[names["start_date"]].to_numpy(),
             "amount": fen / 100.0,  # exact: to_fen reads the two-decimal repr back
         },
         index=clean.index,
     )
+    rule, version = FACILITY_BUSINESS_RULE
+    return stamp_provenance(
+        business,
+        Provenance(rule, version, valuation, producer="bankcrm.segmentation.facility_business"),
+    )
 
 
 def corporate_rfm_features(
-    parties: pd.DataFrame,
-    facilities: pd.DataFrame,
+    parties: Any,
+    facilities: Any,
     *,
-    as_of: dt.date | str,
-    window: int | dt.timedelta | None = None,
+    as_of: dt.date | str | np.datetime64,
     fx_rates: FxRates | pd.DataFrame | None = None,
     kinds: Iterable[str] = ("corporate",),
     carry: Iterable[str] = (),
+    policy: RFMPolicy | None = None,
+    columns: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> RFMFeatures:
     """RFM features of corporate parties from their credit facilities (see the module doc).
 
     Args:
-        parties: one row per party with ``party_id`` and ``kind``.
+        parties: one row per party with ``party_id`` and ``kind`` (pandas, pyarrow, polars).
         facilities: one row per facility (see :func:`facility_business`).
         as_of: the reference and FX valuation date.
-        window: count only facilities granted in the last ``window`` days.
         fx_rates: a rates frame (``currency``, ``date``, ``rate``) or an ``FxRates``.
         kinds: which party kinds are corporate customers.
         carry: further party columns to carry into the features (``"name"`` …).
+        policy: the :class:`~bankcrm.segmentation.RFMPolicy` (window, negatives …).
+        columns: frame → role → column name: ``{"parties": {"party_id": …, "kind": …},
+            "facilities": {"party_id": …, "start_date": …, …}}``.
 
     Returns:
         :class:`~bankcrm.segmentation.RFMFeatures` keyed by ``customer_id`` = ``party_id``.
         Facilities of parties that are not corporate customers are excluded with reason
         ``unknown_customer``.
     """
+    names = column_names_by_frame(
+        columns,
+        {"parties": PARTY_ROLES, "facilities": FACILITY_ROLES},
+        where="corporate_rfm_features",
+    )
+    parties = as_pandas(parties, name="parties")
+    party_names = names["parties"]
+    carried = list(carry)
+    require_columns(
+        parties,
+        {**party_names, **{f"carry {c}": c for c in carried}},
+        where="parties",
+    )
     wanted = set(kinds)
-    columns = ["party_id", *carry]
-    missing = [c for c in [*columns, "kind"] if c not in parties.columns]
-    if missing:
-        raise InputError(f"parties: missing column(s) {missing}", rule="required")
-    chosen: Any = parties.loc[parties["kind"].isin(sorted(wanted)).to_numpy(), columns]
-    business = facility_business(facilities, as_of=as_of, fx_rates=fx_rates)
+    chosen: Any = parties.loc[
+        parties[party_names["kind"]].isin(sorted(wanted)).to_numpy(),
+        [party_names["party_id"], *carried],
+    ]
+    business = facility_business(
+        facilities, as_of=as_of, fx_rates=fx_rates, columns=names["facilities"]
+    )
     return rfm_features(
         business,
         as_of=as_of,
-        window=window,
         customers=chosen,
-        columns={"customer_id": "party_id"},
+        policy=policy,
+        columns={
+            "transactions": {"customer_id": "party_id"},
+            "customers": {"customer_id": party_names["party_id"]},
+        },
     )

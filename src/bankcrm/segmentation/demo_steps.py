@@ -12,7 +12,7 @@ import datetime as dt
 from bankcrm.demo import DemoContext, StepOutcome, demo_step
 from bankcrm.segmentation.corporate import corporate_rfm_features
 from bankcrm.segmentation.edges import fit_rfm_edges
-from bankcrm.segmentation.features import rfm_features
+from bankcrm.segmentation.features import RFMPolicy, rfm_features
 from bankcrm.segmentation.migration import segment_migration
 from bankcrm.segmentation.scoring import score_rfm
 from bankcrm.segmentation.segments import assign_segments, segment_summary
@@ -29,8 +29,9 @@ def rfm_step(ctx: DemoContext) -> StepOutcome:
     bank = ctx.require_bank()
     as_of = ctx.as_of
     earlier = as_of - dt.timedelta(days=QUARTER_DAYS)
-    now = rfm_features(bank.transactions, as_of=as_of, window=WINDOW_DAYS, negatives="net")
-    before = rfm_features(bank.transactions, as_of=earlier, window=WINDOW_DAYS, negatives="net")
+    policy = RFMPolicy(window_days=WINDOW_DAYS, negatives="net")
+    now = rfm_features(bank.transactions, as_of=as_of, policy=policy)
+    before = rfm_features(bank.transactions, as_of=earlier, policy=policy)
     edges = fit_rfm_edges(before)  # last quarter's cut points, as a service would use them
     scored = assign_segments(score_rfm(now, edges))
     previous = assign_segments(score_rfm(before, edges))

@@ -35,20 +35,24 @@ population; a customer without one scores R = 1 and F, M by the same cuts.
 ...     "frequency": [1, 1, 1, 1, 2, 3, 9],
 ...     "monetary_fen": [100, 100, 100, 100, 100, 100, 100],
 ... })
->>> edges = fit_rfm_edges(features, bins=5)
+>>> edges = fit_rfm_edges(features, policy=RFMPolicy(bins=5))
 >>> edges.cuts.recency_days, edges.cuts.frequency, edges.cuts.monetary_fen
 ((6, 5, 3, 2), (1, 1, 2, 3), (100, 100, 100, 100))
 >>> from bankcrm.segmentation.scoring import score_rfm
 >>> score_rfm(features, edges)["rfm_code"].tolist()
 ['511', '411', '311', '311', '231', '141', '151']
->>> RFMEdges.from_json(edges.to_json()) == edges
+>>> RFMEdges.from_toml(edges.to_toml()) == edges
 True
+
+The edges record the policy they were fitted under (``policy_name``, ``policy_version``),
+and :func:`score_rfm` stamps that policy on the scores. Save and load them with
+:func:`bankcrm.policy.save` / :func:`bankcrm.policy.load` (JSON or TOML, by the suffix), or
+the thin wrappers :meth:`RFMEdges.save` / :meth:`RFMEdges.load`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Self
@@ -58,15 +62,24 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from bankcrm._serial import decode, encode
+from bankcrm import policy as _policy
+from bankcrm._roles import column_names, require_columns
+from bankcrm._tables import as_pandas
+from bankcrm.calendar import as_date
 from bankcrm.errors import InputError, PolicyError
 from bankcrm.frames import Column, FrameSchema, validate_frame
 from bankcrm.money import to_fen
-from bankcrm.policy import read_provenance
-from bankcrm.segmentation._intake import as_date
-from bankcrm.segmentation.features import RFMFeatures
+from bankcrm.policy import Serializable, read_provenance
+from bankcrm.segmentation.features import (
+    RFMFeatures,
+    RFMPolicy,
+    _bins,
+    _weights,
+    as_policy,
+)
 
 __all__ = [
+    "FEATURE_ROLES",
     "QUANTILE_RULE",
     "RULE_VERSION",
     "CutPoints",
@@ -82,7 +95,10 @@ RULE_VERSION = "1"
 
 #: The recency given to customers without a transaction: worse than any real recency.
 NO_RECENCY = np.iinfo(np.int64).max
-MAX_BINS = 9  # one digit per dimension in the "555" code
+
+#: The roles of a features frame (``columns={role: name}``); one of the money roles is needed.
+FEATURE_ROLES = ("recency_days", "frequency", "monetary_fen", "monetary")
+_DEFAULT_POLICY = RFMPolicy()
 
 GroupKey = str | int
 
@@ -152,25 +168,12 @@ def _group_tuple(value: Iterable[GroupCutPoints]) -> tuple[GroupCutPoints, ...]:
     return tuple(value)
 
 
-def _bins(_instance: Any, _attribute: Any, value: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not 2 <= value <= MAX_BINS:
-        raise PolicyError(f"bins must be an integer from 2 to {MAX_BINS}, got {value!r}")
-
-
-def _weights(value: Iterable[Any]) -> tuple[int, int, int]:
-    items = tuple(value)
-    if len(items) != 3 or not all(
-        isinstance(w, int | np.integer) and not isinstance(w, bool) and w >= 0 for w in items
-    ):
-        raise PolicyError(f"weights must be three non-negative integers (R, F, M), got {items!r}")
-    return int(items[0]), int(items[1]), int(items[2])
-
-
 @attrs.frozen(kw_only=True)
-class RFMEdges:
+class RFMEdges(Serializable):
     """Fitted cut points: pooled (``cuts``) or per group (``by`` and ``groups``).
 
-    Serialisable (``to_dict``/``to_json``/``save`` and back) so that a service scores new
+    Fitted state, :class:`bankcrm.policy.Serializable` (``bankcrm.policy.save(edges,
+    "edges.toml")`` / ``load(RFMEdges, path)``, JSON or TOML) so that a service scores new
     customers against the edges an analyst fitted last quarter.
 
     Attributes:
@@ -182,6 +185,8 @@ class RFMEdges:
         cuts: the pooled cut points (``None`` when fitted per group).
         by: the column the groups come from, or ``None``.
         groups: the cut points of each group, sorted by group.
+        policy_name: the name of the :class:`RFMPolicy` the edges were fitted under.
+        policy_version: its version.
     """
 
     bins: int = attrs.field(default=5, validator=_bins)
@@ -192,6 +197,8 @@ class RFMEdges:
     cuts: CutPoints | None = None
     by: str | None = None
     groups: tuple[GroupCutPoints, ...] = attrs.field(default=(), converter=_group_tuple)
+    policy_name: str = _DEFAULT_POLICY.name
+    policy_version: str = _DEFAULT_POLICY.version
 
     def __attrs_post_init__(self) -> None:
         if self.rule != QUANTILE_RULE or self.version != RULE_VERSION:
@@ -233,91 +240,78 @@ class RFMEdges:
         """The largest weighted total ``rfm_score`` these edges can give."""
         return self.bins * sum(self.weights)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data (JSON-compatible)."""
-        data: dict[str, Any] = encode(self)
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Inverse of :meth:`to_dict`; raises :class:`~bankcrm.errors.PolicyError` if bad."""
-        result: Self = decode(cls, data)
-        return result
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """These edges as JSON text."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> Self:
-        """Parse JSON text written by :meth:`to_json`."""
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise PolicyError(f"malformed edges JSON: {exc}") from None
-        if not isinstance(data, dict):
-            raise PolicyError("edges JSON must be an object")
-        return cls.from_dict(data)
-
     def save(self, path: str | Path) -> Path:
-        """Write the edges to a JSON file; returns the path."""
-        target = Path(path)
-        target.write_text(self.to_json() + "\n", encoding="utf-8")
-        return target
+        """Write the edges to a ``.json`` or ``.toml`` file (:func:`bankcrm.policy.save`).
+
+        Raises:
+            PolicyError: for an unknown suffix or a file that cannot be written (naming it).
+        """
+        return _policy.save(self, path)
 
     @classmethod
     def load(cls, path: str | Path) -> Self:
-        """Read edges from a JSON file written by :meth:`save`."""
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PolicyError(f"{path}: cannot read edges file ({exc})") from exc
-        return cls.from_json(text)
+        """Read edges from a ``.json`` or ``.toml`` file (:func:`bankcrm.policy.load`)."""
+        return _policy.load(cls, path)
 
 
 def read_features(
-    features: pd.DataFrame | RFMFeatures, *, by: str | None = None
+    features: Any,
+    *,
+    by: str | None = None,
+    columns: Mapping[str, Any] | None = None,
+    where: str = "features",
 ) -> tuple[pd.DataFrame, NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """The frame and its recency (``NO_RECENCY`` where missing), frequency and fen arrays.
 
+    ``features`` is an :class:`RFMFeatures` or any frame :func:`bankcrm._tables.as_pandas`
+    reads; ``columns`` maps the roles of :data:`FEATURE_ROLES` to its column names.
     Canonical dtypes (int64 / ``Int64``) are read without copies; anything else is validated
     and coerced with :func:`bankcrm.frames.validate_frame` (``monetary`` in yuan becomes fen
     when ``monetary_fen`` is absent).
     """
-    frame = features.features if isinstance(features, RFMFeatures) else features
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(
-            f"features must be a DataFrame or RFMFeatures, got {type(frame).__name__}",
-            rule="type",
-        )
-    money = "monetary_fen" if "monetary_fen" in frame.columns else "monetary"
-    columns = [
-        Column("recency_days", "int", nullable=True, min_value=0),
-        Column("frequency", "int", min_value=0),
-        Column(money, "int" if money == "monetary_fen" else "money"),
+    if isinstance(features, RFMFeatures):
+        frame = features.features
+    else:
+        frame = as_pandas(features, name="features")
+    names = column_names(columns, FEATURE_ROLES, where=where)
+    if names["monetary_fen"] in frame.columns or names["monetary"] not in frame.columns:
+        money_role = "monetary_fen"
+    else:
+        money_role = "monetary"
+    required = {role: names[role] for role in ("recency_days", "frequency", money_role)}
+    if by is not None:
+        required["by"] = by
+    require_columns(frame, required, where=where)
+    recency_name, frequency_name = names["recency_days"], names["frequency"]
+    money = names[money_role]
+    fen = money_role == "monetary_fen"
+    schema_columns = [
+        Column(recency_name, "int", nullable=True, min_value=0),
+        Column(frequency_name, "int", min_value=0),
+        Column(money, "int" if fen else "money"),
     ]
     if by is not None:
-        columns.append(Column(by, "str" if _is_text(frame, by) else "int"))
-    schema = FrameSchema("features", columns)
-    if not _canonical(frame, money, by):
+        schema_columns.append(Column(by, "str" if _is_text(frame, by) else "int"))
+    schema = FrameSchema("features", schema_columns)
+    if not _canonical(frame, recency_name, frequency_name, money, fen, by):
         frame = validate_frame(frame, schema)
     else:
-        validate_frame(frame.iloc[:0], schema)  # the columns are there
-    recency_col = frame["recency_days"]
+        validate_frame(frame.iloc[:0], schema)  # the column labels are sane
+    recency_col = frame[recency_name]
     if isinstance(recency_col.dtype, pd.Int64Dtype):
         recency = recency_col.to_numpy(dtype=np.int64, na_value=NO_RECENCY)
     else:
         recency = recency_col.to_numpy(dtype=np.int64)
-    frequency = frame["frequency"].to_numpy(dtype=np.int64)
+    frequency = frame[frequency_name].to_numpy(dtype=np.int64)
     monetary = frame[money].to_numpy()
     if monetary.dtype != np.int64:
-        monetary = to_fen(frame[money], column=money)
+        monetary = to_fen(frame[money], column=str(money))
     if len(frame) and (recency.min() < 0 or frequency.min() < 0):
-        bad = "recency_days" if recency.min() < 0 else "frequency"
-        values = recency if bad == "recency_days" else frequency
+        bad = recency_name if recency.min() < 0 else frequency_name
+        values = recency if bad == recency_name else frequency
         raise InputError(
             "must not be negative",
-            column=bad,
+            column=str(bad),
             rule="range",
             rows=frame.index[np.flatnonzero(values < 0)[:5]].tolist(),
             n_rows=int((values < 0).sum()),
@@ -331,16 +325,15 @@ def _is_text(frame: pd.DataFrame, column: str) -> bool:
     return not pd.api.types.is_integer_dtype(frame[column].dtype)
 
 
-def _canonical(frame: pd.DataFrame, money: str, by: str | None) -> bool:
-    needed = ("recency_days", "frequency", money)
-    if not all(c in frame.columns for c in needed):
-        return False
-    recency = frame["recency_days"].dtype
+def _canonical(
+    frame: pd.DataFrame, recency_name: Any, frequency_name: Any, money: Any, fen: bool, by: Any
+) -> bool:
+    recency = frame[recency_name].dtype
     ok = (recency == np.int64 or isinstance(recency, pd.Int64Dtype)) and frame[
-        "frequency"
+        frequency_name
     ].dtype == np.int64
-    ok = ok and (frame[money].dtype == np.int64 or money == "monetary")
-    if money == "monetary" and frame[money].dtype != np.float64:
+    ok = ok and (frame[money].dtype == np.int64 or not fen)
+    if not fen and frame[money].dtype != np.float64:
         return False
     if by is not None and (by not in frame.columns or frame[by].isna().any()):
         return False
@@ -366,33 +359,46 @@ def _fit_cuts(
 
 
 def fit_rfm_edges(
-    features: pd.DataFrame | RFMFeatures,
+    features: Any,
     *,
-    bins: int = 5,
-    by: str | None = None,
-    weights: tuple[int, int, int] = (1, 1, 1),
-    as_of: dt.date | str | None = None,
+    policy: RFMPolicy | None = None,
+    as_of: dt.date | str | np.datetime64 | None = None,
+    columns: Mapping[str, Any] | None = None,
 ) -> RFMEdges:
     """Fit the cut points of the quintile rule (see the module docstring) on ``features``.
 
     Args:
-        features: an :class:`RFMFeatures` or a frame with ``recency_days`` (``<NA>`` = no
-            transaction), ``frequency`` and ``monetary_fen`` (or ``monetary`` in yuan).
-        bins: scores per dimension, 2..9.
-        by: fit separate cut points per value of this column (retail vs corporate, branch).
-        weights: integer weights of R, F, M in the total ``rfm_score``.
+        features: an :class:`RFMFeatures` or a frame (pandas, pyarrow, polars) with
+            ``recency_days`` (``<NA>`` = no transaction), ``frequency`` and ``monetary_fen``
+            (or ``monetary`` in yuan).
+        policy: the :class:`RFMPolicy` whose ``bins``, ``weights`` and ``by`` apply; default
+            the policy the :class:`RFMFeatures` were computed with, else ``RFMPolicy()``.
         as_of: the reference date to record; default: the features' own ``as_of``.
+        columns: role → column name for a features frame with other column names
+            (roles ``recency_days``, ``frequency``, ``monetary_fen``, ``monetary``).
 
     Returns:
-        Frozen, serialisable :class:`RFMEdges`.
+        Frozen, serialisable :class:`RFMEdges` that record the policy's name and version.
 
     Raises:
-        InputError: when there is no customer with a transaction to fit on (in a group too).
+        InputError: when there is no customer with a transaction to fit on (in a group too),
+            or for missing or invalid feature columns (all missing columns in one error).
     """
-    frame, recency, frequency, monetary = read_features(features, by=by)
+    if policy is None and isinstance(features, RFMFeatures):
+        policy = features.policy
+    policy = as_policy(policy)
+    bins, by = policy.bins, policy.by
+    frame, recency, frequency, monetary = read_features(
+        features, by=by, columns=columns, where="fit_rfm_edges: features"
+    )
     reference = _reference_date(features, frame, as_of)
-    edges_kw: dict[str, Any] = {"bins": bins, "as_of": reference, "weights": weights}
-    _bins(None, None, bins)
+    edges_kw: dict[str, Any] = {
+        "bins": bins,
+        "as_of": reference,
+        "weights": policy.weights,
+        "policy_name": policy.name,
+        "policy_version": policy.version,
+    }
     active = recency != NO_RECENCY
     if by is None:
         if not active.any():
@@ -422,11 +428,9 @@ def fit_rfm_edges(
     return RFMEdges(by=by, groups=tuple(groups), **edges_kw)
 
 
-def _reference_date(
-    features: pd.DataFrame | RFMFeatures, frame: pd.DataFrame, as_of: Any
-) -> dt.date | None:
+def _reference_date(features: Any, frame: pd.DataFrame, as_of: Any) -> dt.date | None:
     if as_of is not None:
-        return as_date(as_of)
+        return as_date(as_of, name="as_of")
     if isinstance(features, RFMFeatures):
         return features.as_of
     stamped = [p.as_of for p in read_provenance(frame) if p.as_of is not None]

@@ -17,7 +17,9 @@ has_transactions whether the customer has a counted transaction in the window
 ============== =============================================================================
 
 Every input row is accounted for: it is counted, or it appears in ``result.excluded`` with
-one :class:`ExclusionReason`. The policies, each an argument:
+one :class:`ExclusionReason` and the row's customer id and date. Every setting is a field of
+one frozen :class:`RFMPolicy` (defaults in brackets); change one by name,
+``RFMPolicy(window_days=365, negatives="net")``:
 
 * **malformed or missing** customer id, date or amount (``on_invalid``): ``"raise"`` (default)
   an :class:`~bankcrm.errors.InputError` naming the column, the rule and the first rows, or
@@ -31,7 +33,16 @@ one :class:`ExclusionReason`. The policies, each an argument:
   ``negative_amount``), ``"net"`` (they lower ``monetary`` but are not purchases: they count
   in neither frequency nor recency) or ``"raise"``. A zero amount is a transaction;
 * with a ``customers`` frame, transactions of customers not in it are excluded (reason
-  ``unknown_customer``) and customers without transactions are kept and flagged.
+  ``unknown_customer``) and customers without transactions are kept and flagged; integer ids
+  in one frame and text ids in the other are an :class:`~bankcrm.errors.InputError` (rule
+  ``key_type``), never a result in which every transaction is unknown;
+* the window (``window_days``, all history by default), ``frequency`` (``"count"`` or
+  ``"active_days"``) and ``monetary`` (``"sum"`` or ``"mean"``); the same policy carries the
+  edges' ``bins``, ``weights`` and ``by`` (see :func:`~bankcrm.segmentation.fit_rfm_edges`).
+
+Frames may be pandas (NumPy or Arrow-backed dtypes: ``decimal128`` amounts,
+``string[pyarrow]`` ids, Arrow timestamps), pyarrow Tables or polars DataFrames; the result is
+the same for all of them.
 
 Genuine duplicate rows are counted: a bank's extract may hold two equal payments on one day.
 Amounts are converted to fen with :func:`bankcrm.money.to_fen` and summed as int64, so equal
@@ -51,46 +62,171 @@ totals are equal whatever the row order. The input frames are never modified.
 1            7             1          2         10030
 2            9          <NA>          0             0
 >>> result.excluded
-   position           reason
-3         3      after_as_of
-4         4  negative_amount
+   position           reason  customer_id       date
+3         3      after_as_of            3 2026-04-02
+4         4  negative_amount            9 2025-12-31
+>>> result.provenance.policy_name, result.provenance.policy_version
+('bankcrm.segmentation.rfm', '1')
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from bankcrm._roles import column_names_by_frame, require_columns
+from bankcrm._tables import as_pandas, type_name
 from bankcrm._values import raise_for_rows
-from bankcrm.errors import InputError
+from bankcrm.calendar import as_date
+from bankcrm.errors import InputError, PolicyError
 from bankcrm.frames import Column, FrameSchema, validate_frame
 from bankcrm.money import to_fen
-from bankcrm.policy import Provenance, stamp_provenance
+from bankcrm.policy import Policy, Provenance, effective, named, stamp_provenance, versioned
+from bankcrm.results import Result, excluded_frame
 from bankcrm.segmentation import _intake
-from bankcrm.segmentation._aggregate import Aggregate, aggregate
-from bankcrm.segmentation._kernels import COUNTED, NO_DAY, REGISTER, SKIP
 from bankcrm.segmentation._keys import sort_order
 
+if TYPE_CHECKING:  # the compiled kernels load on first use, not on import (numba is heavy)
+    from bankcrm.segmentation._aggregate import Aggregate
+
 __all__ = [
-    "FEATURES_VERSION",
     "ExclusionReason",
     "RFMFeatures",
+    "RFMPolicy",
     "rfm_features",
 ]
-
-#: Version of the feature definitions above; stamped on every features frame.
-FEATURES_VERSION = "1"
 
 MonetaryKind = Literal["sum", "mean"]
 FrequencyKind = Literal["count", "active_days"]
 NegativesPolicy = Literal["exclude", "net", "raise"]
+OnInvalid = Literal["raise", "exclude"]
+AfterAsOf = Literal["exclude", "raise"]
+
+# The row states and the "no day" filler of :mod:`bankcrm.segmentation._kernels`, repeated here
+# so that importing this module does not compile the kernels (a test checks they agree).
+COUNTED, REGISTER, SKIP = 0, 1, 2
+NO_DAY = int(np.iinfo(np.int64).min)
+
+MAX_BINS = 9  # one digit per dimension in the "555" code
+
+
+def _window_converter(value: Any) -> Any:
+    """A whole-day ``timedelta`` becomes its number of days; anything else is left to check."""
+    if isinstance(value, dt.timedelta) and not value % dt.timedelta(days=1):
+        return value.days
+    return value
+
+
+def _window_days(_instance: Any, _attribute: Any, value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise PolicyError(
+            f"window_days: must be a whole number of days of at least 1 (or None for all "
+            f"history), got {value!r}"
+        )
+
+
+def _one_of(*allowed: str) -> Any:
+    def check(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value not in allowed:
+            raise PolicyError(f"{attribute.name}: must be one of {list(allowed)}, got {value!r}")
+
+    return check
+
+
+def _bins(_instance: Any, _attribute: Any, value: Any) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 2 <= value <= MAX_BINS:
+        raise PolicyError(f"bins: must be an integer from 2 to {MAX_BINS}, got {value!r}")
+
+
+def _weights(value: Iterable[Any]) -> tuple[int, int, int]:
+    items = tuple(value) if isinstance(value, Iterable) and not isinstance(value, str) else ()
+    if len(items) != 3 or not all(
+        isinstance(w, int | np.integer) and not isinstance(w, bool) and w >= 0 for w in items
+    ):
+        raise PolicyError(f"weights: must be three non-negative integers (R, F, M), got {value!r}")
+    return int(items[0]), int(items[1]), int(items[2])
+
+
+def _by(_instance: Any, _attribute: Any, value: Any) -> None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise PolicyError(f"by: must be a column name or None, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class RFMPolicy(Policy):
+    """Every setting of the RFM features and of the edges fitted on them, with defaults.
+
+    A frozen :class:`bankcrm.policy.Policy`: change a setting by name
+    (``RFMPolicy(window_days=365, negatives="net")``), save it with
+    :func:`bankcrm.policy.save` and read it back with :func:`bankcrm.policy.load`. Results
+    record its ``name`` and ``version``; give your own edition a version of its own.
+
+    Attributes:
+        window_days: count only the last ``window_days`` days ending on ``as_of``
+            (inclusive); ``None`` for all history (a whole-day ``timedelta`` is accepted).
+        monetary: ``"sum"`` of amounts, or ``"mean"`` per counted transaction.
+        frequency: ``"count"`` of transactions, or ``"active_days"`` (distinct dates).
+        negatives: ``"exclude"``, ``"net"`` or ``"raise"`` for negative amounts.
+        on_invalid: ``"raise"`` or ``"exclude"`` rows with a missing or malformed value.
+        after_as_of: ``"exclude"`` or ``"raise"`` for rows dated after ``as_of``.
+        bins: scores per dimension of the fitted edges, 2..9 (5 = quintiles).
+        weights: integer weights of R, F and M in the total ``rfm_score``.
+        by: fit separate edges per value of this features column (``"customer_type"``,
+            a branch code), or ``None`` for one pooled set.
+
+    Raises:
+        PolicyError: for a setting outside its allowed values.
+
+    >>> RFMPolicy(window_days=365, negatives="net").window_days
+    365
+    >>> RFMPolicy(bins=12)
+    Traceback (most recent call last):
+    ...
+    bankcrm.errors.PolicyError: bins: must be an integer from 2 to 9, got 12
+    """
+
+    name: str = named("bankcrm.segmentation.rfm")
+    version: str = versioned("1")
+    effective_date: dt.date = effective(dt.date(2026, 1, 1))  # noqa: RUF009
+    window_days: int | None = attrs.field(
+        default=None, converter=_window_converter, validator=_window_days
+    )
+    monetary: MonetaryKind = attrs.field(default="sum", validator=_one_of("sum", "mean"))
+    frequency: FrequencyKind = attrs.field(
+        default="count", validator=_one_of("count", "active_days")
+    )
+    negatives: NegativesPolicy = attrs.field(
+        default="exclude", validator=_one_of("exclude", "net", "raise")
+    )
+    on_invalid: OnInvalid = attrs.field(default="raise", validator=_one_of("raise", "exclude"))
+    after_as_of: AfterAsOf = attrs.field(default="exclude", validator=_one_of("exclude", "raise"))
+    bins: int = attrs.field(default=5, validator=_bins)
+    weights: tuple[int, int, int] = attrs.field(default=(1, 1, 1), converter=_weights)
+    by: str | None = attrs.field(default=None, validator=_by)
+
+
+def as_policy(policy: Any) -> RFMPolicy:
+    """``policy``, or the default :class:`RFMPolicy` for ``None``.
+
+    Raises:
+        InputError: rule ``type`` for anything but an :class:`RFMPolicy`.
+    """
+    if policy is None:
+        return RFMPolicy()
+    if not isinstance(policy, RFMPolicy):
+        raise InputError(
+            f"policy must be an RFMPolicy, got {type_name(policy)}", column="policy", rule="type"
+        )
+    return policy
 
 
 class ExclusionReason(enum.StrEnum):
@@ -119,29 +255,49 @@ _ROLES = ("customer_id", "date", "amount")
 
 
 @attrs.frozen(eq=False, repr=False)
-class RFMFeatures:
+class RFMFeatures(Result):
     """The features frame, the excluded rows with their reasons, and how they were computed.
 
     Attributes:
         features: one row per customer (see the module docstring for the columns).
         excluded: one row per excluded transaction, indexed by the input row label, with the
-            row ``position`` in the input and its ``reason`` (an :class:`ExclusionReason`).
+            row ``position`` in the input, its ``reason`` (an :class:`ExclusionReason`) and
+            the row's customer id and date (under the caller's column names).
         as_of: the date recency is measured to.
-        window_days: the window length in days, or ``None`` for all history.
-        monetary: ``"sum"`` or ``"mean"``.
-        frequency: ``"count"`` or ``"active_days"``.
-        negatives: the policy applied to negative amounts.
+        policy: the :class:`RFMPolicy` applied.
         n_rows: how many transaction rows came in (= counted + excluded).
     """
 
     features: pd.DataFrame
     excluded: pd.DataFrame
     as_of: dt.date
-    window_days: int | None
-    monetary: MonetaryKind
-    frequency: FrequencyKind
-    negatives: NegativesPolicy
+    policy: RFMPolicy
     n_rows: int
+
+    @property
+    def provenance(self) -> Provenance:
+        """The policy (name and version) and ``as_of`` that produced these features."""
+        return self.policy.provenance(self.as_of, producer=_PRODUCER)
+
+    @property
+    def window_days(self) -> int | None:
+        """The window length in days, or ``None`` for all history (from the policy)."""
+        return self.policy.window_days
+
+    @property
+    def monetary(self) -> MonetaryKind:
+        """``"sum"`` or ``"mean"`` (from the policy)."""
+        return self.policy.monetary
+
+    @property
+    def frequency(self) -> FrequencyKind:
+        """``"count"`` or ``"active_days"`` (from the policy)."""
+        return self.policy.frequency
+
+    @property
+    def negatives(self) -> NegativesPolicy:
+        """The rule applied to negative amounts (from the policy)."""
+        return self.policy.negatives
 
     @property
     def n_counted(self) -> int:
@@ -159,54 +315,15 @@ class RFMFeatures:
         """
         counts = (
             self.excluded["reason"]
+            .astype(str)
             .value_counts()
             .reindex([r.value for r in _REASONS], fill_value=0)
         )
         head = pd.Series({"counted": self.n_counted}, dtype=np.int64)
         return pd.concat([head, counts.astype(np.int64)])
 
-    def __repr__(self) -> str:
-        window = "all history" if self.window_days is None else f"{self.window_days} days"
-        return (
-            f"RFMFeatures(as_of={self.as_of}, window={window}, customers={len(self.features)}, "
-            f"rows={self.n_rows}, excluded={len(self.excluded)})"
-        )
 
-
-def _window_days(window: int | dt.timedelta | None) -> int | None:
-    if window is None:
-        return None
-    if isinstance(window, dt.timedelta):
-        if window % dt.timedelta(days=1):
-            raise InputError(f"window must be whole days, got {window}", column="window")
-        days = window.days
-    elif isinstance(window, int | np.integer) and not isinstance(window, bool):
-        days = int(window)
-    else:
-        raise InputError(
-            f"window must be a number of days or a timedelta, got {window!r}", column="window"
-        )
-    if days < 1:
-        raise InputError(f"window must be at least 1 day, got {days}", column="window")
-    return days
-
-
-def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise InputError(f"{name} must be one of {list(allowed)}, got {value!r}", column=name)
-
-
-def _role_names(columns: Mapping[str, str] | None) -> dict[str, str]:
-    names = {role: role for role in _ROLES}
-    if columns:
-        unknown = sorted(set(columns) - set(_ROLES))
-        if unknown:
-            raise InputError(
-                f"columns maps unknown role(s) {unknown}; roles are {list(_ROLES)}",
-                column="columns",
-            )
-        names.update(columns)
-    return names
+_PRODUCER = "bankcrm.segmentation.rfm_features"
 
 
 class _Reasons:
@@ -260,50 +377,44 @@ class _Reasons:
 
 
 def rfm_features(
-    transactions: pd.DataFrame,
+    transactions: Any,
     *,
-    as_of: dt.date | str,
-    window: int | dt.timedelta | None = None,
-    monetary: MonetaryKind = "sum",
-    frequency: FrequencyKind = "count",
-    customers: pd.DataFrame | None = None,
-    negatives: NegativesPolicy = "exclude",
-    on_invalid: Literal["raise", "exclude"] = "raise",
-    after_as_of: Literal["exclude", "raise"] = "exclude",
-    columns: Mapping[str, str] | None = None,
+    as_of: dt.date | str | np.datetime64,
+    customers: Any = None,
+    policy: RFMPolicy | None = None,
+    columns: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> RFMFeatures:
     """Recency, frequency and monetary value of every customer as of a date.
 
     Args:
         transactions: one row per transaction with a customer id (integer or text), a date
-            or timestamp and an amount in yuan (float, int, Decimal or text).
-        as_of: the reference date (inclusive: a transaction on ``as_of`` has recency 0).
-        window: count only the last ``window`` days ending on ``as_of`` (inclusive); ``None``
-            for all history up to ``as_of``.
-        monetary: ``"sum"`` of amounts, or ``"mean"`` per counted transaction.
-        frequency: ``"count"`` of transactions, or ``"active_days"`` (distinct dates).
+            or timestamp and an amount in yuan (float, int, Decimal or text): a pandas frame,
+            a pyarrow Table or a polars DataFrame.
+        as_of: the reference date (inclusive: a transaction on ``as_of`` has recency 0); a
+            date, ISO text or a midnight timestamp (:func:`bankcrm.calendar.as_date`).
         customers: optional frame with a ``customer_id`` column (unique): every customer in
             it appears in the result (its other columns are carried along), and only they do.
-        negatives: ``"exclude"``, ``"net"`` or ``"raise"`` for negative amounts.
-        on_invalid: ``"raise"`` or ``"exclude"`` rows with a missing or malformed value.
-        after_as_of: ``"exclude"`` or ``"raise"`` for rows dated after ``as_of``.
-        columns: role → column name, e.g. ``{"customer_id": "cust_no", "amount": "amt"}``.
+        policy: the :class:`RFMPolicy` (default ``RFMPolicy()``).
+        columns: frame → role → column name, e.g. ``{"transactions": {"customer_id":
+            "cust_no", "amount": "amt"}, "customers": {"customer_id": "cust_no"}}``.
 
     Returns:
-        An :class:`RFMFeatures` with ``.features`` and ``.excluded``.
+        An :class:`RFMFeatures` with ``.features``, ``.excluded`` and ``.provenance``.
 
     Raises:
-        InputError: for a missing column, a bad argument, or a row that breaks a ``"raise"``
-            policy (the message names the column, the rule and the first rows).
+        InputError: for missing columns (all of a frame's in one error), customer ids of
+            different types in ``transactions`` and ``customers`` (rule ``key_type``), or a
+            row that breaks a ``"raise"`` setting (the message names the column, the rule and
+            the first rows).
     """
-    _choice("monetary", monetary, ("sum", "mean"))
-    _choice("frequency", frequency, ("count", "active_days"))
-    _choice("negatives", negatives, ("exclude", "net", "raise"))
-    _choice("on_invalid", on_invalid, ("raise", "exclude"))
-    _choice("after_as_of", after_as_of, ("exclude", "raise"))
-    as_of_date = _intake.as_date(as_of)
-    window_days = _window_days(window)
-    names = _role_names(columns)
+    policy = as_policy(policy)
+    as_of_date = as_date(as_of, name="as_of")
+    by_frame = column_names_by_frame(
+        columns, {"transactions": _ROLES, "customers": ("customer_id",)}, where="rfm_features"
+    )
+    names = by_frame["transactions"]
+    transactions = as_pandas(transactions, name="transactions")
+    require_columns(transactions, names, where="transactions")
     schema = FrameSchema(
         "transactions",
         [
@@ -312,11 +423,15 @@ def rfm_features(
             Column(names["amount"], "money"),
         ],
     )
-    validate_frame(
-        transactions.iloc[:0] if isinstance(transactions, pd.DataFrame) else transactions, schema
-    )  # columns present, labels sane
+    validate_frame(transactions.iloc[:0], schema)  # column labels sane
+    customer_names = by_frame["customers"]
+    if customers is not None:
+        customers = as_pandas(customers, name="customers")
+        require_columns(customers, customer_names, where="customers")
     n = len(transactions)
     ids = _intake.read_ids(transactions[names["customer_id"]], names["customer_id"])
+    if customers is not None:
+        _check_key_types(ids.is_int, transactions, names, customers, customer_names)
     dates = _intake.read_dates(transactions[names["date"]], names["date"])
     amounts = _intake.read_amounts(transactions[names["amount"]], names["amount"])
 
@@ -328,7 +443,7 @@ def rfm_features(
     ):
         if col.bad is None:
             continue
-        if on_invalid == "raise":
+        if policy.on_invalid == "raise":
             rule, mask = col.first_rule()
             raise_for_rows(
                 f"transactions: {_RULE_TEXT.get(rule, 'invalid value')}",
@@ -339,17 +454,26 @@ def rfm_features(
             )
         reasons.mark(col.bad, reason)
 
+    window_days = policy.window_days
     day0 = (as_of_date - dt.date(1970, 1, 1)).days
     per_day = dates.per_day
     end = (day0 + 1) * per_day  # first instant after as_of
     start = None if window_days is None else (day0 - window_days + 1) * per_day
-    _mark_dates(dates, reasons, end, start, after_as_of)
+    _mark_dates(dates, reasons, end, start, policy.after_as_of)
 
     per = _per_customer(
-        ids, dates, amounts, reasons, customers, names, negatives=negatives, frequency=frequency
+        ids,
+        dates,
+        amounts,
+        reasons,
+        customers,
+        names["amount"],
+        customer_names["customer_id"],
+        negatives=policy.negatives,
+        frequency=policy.frequency,
     )
     active = per.count > 0
-    total = _mean_half_up(per.total, per.count) if monetary == "mean" else per.total
+    total = _mean_half_up(per.total, per.count) if policy.monetary == "mean" else per.total
     recency = np.where(active, day0 - per.last, 0)
     frame = pd.DataFrame(
         {
@@ -364,23 +488,57 @@ def rfm_features(
     )
     if per.extra is not None and len(per.extra.columns):
         frame = pd.concat([frame, per.extra], axis=1)
-    provenance = Provenance(
-        f"rfm_features[{frequency},{monetary},negatives={negatives},window={window_days}]",
-        FEATURES_VERSION,
-        as_of_date,
-        producer="bankcrm.segmentation.rfm_features",
+    frame = stamp_provenance(frame, policy.provenance(as_of_date, producer=_PRODUCER))
+    positions, codes = reasons.excluded()
+    excluded = excluded_frame(
+        transactions,
+        positions,
+        _REASON_TEXT[codes.astype(np.intp) - 1],
+        keys=[names["customer_id"], names["date"]],
     )
-    frame = stamp_provenance(frame, provenance)
-    excluded = _excluded_frame(reasons, transactions.index)
-    return RFMFeatures(
-        features=frame,
-        excluded=excluded,
-        as_of=as_of_date,
-        window_days=window_days,
-        monetary=monetary,
-        frequency=frequency,
-        negatives=negatives,
-        n_rows=n,
+    return RFMFeatures(features=frame, excluded=excluded, as_of=as_of_date, policy=policy, n_rows=n)
+
+
+_REASON_TEXT = np.array([r.value for r in _REASONS], dtype=object)
+
+
+def _id_kind(series: pd.Series[Any]) -> str | None:
+    """``"int"`` or ``"text"`` as :func:`~bankcrm.segmentation._intake.read_ids` reads the
+    column, or ``None`` when it holds no value to tell."""
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "text"
+    if pd.api.types.is_numeric_dtype(dtype):
+        return "int"
+    if pd.api.types.is_object_dtype(dtype):
+        sample = series.dropna().head(1000)
+        if not len(sample):
+            return None
+        return "int" if all(isinstance(v, int | np.integer) for v in sample) else "text"
+    return "text"
+
+
+def _check_key_types(
+    tx_is_int: bool,
+    transactions: pd.DataFrame,
+    names: Mapping[str, Any],
+    customers: pd.DataFrame,
+    customer_names: Mapping[str, Any],
+) -> None:
+    """Refuse integer ids in one frame and text ids in the other (every row would be unknown)."""
+    tx_column = transactions[names["customer_id"]]
+    customer_column = customers[customer_names["customer_id"]]
+    kind = _id_kind(customer_column)
+    tx_kind = "int" if tx_is_int else "text"
+    if kind is None or kind == tx_kind:
+        return
+    raise InputError(
+        f"rfm_features: customer ids are {tx_kind} in transactions (column "
+        f"{names['customer_id']!r}, dtype {tx_column.dtype}) but {kind} in customers (column "
+        f"{customer_names['customer_id']!r}, dtype {customer_column.dtype}); no transaction "
+        "would match a customer. Convert one of them (e.g. .astype(str) on both)",
+        column=str(customer_names["customer_id"]),
+        rule="key_type",
     )
 
 
@@ -415,17 +573,19 @@ def _per_customer(
     amounts: _intake.Amounts,
     reasons: _Reasons,
     customers: pd.DataFrame | None,
-    names: Mapping[str, str],
+    amount_name: Any,
+    customer_id_name: Any,
     *,
     negatives: str,
     frequency: str,
 ) -> _PerCustomer:
     """Aggregate the rows per customer, apply the reversal and customer-list policies."""
+    from bankcrm.segmentation._aggregate import aggregate
+
     per_day = dates.per_day
     state = None if reasons.codes is None else _STATE[reasons.codes]
     keys, labels = _row_keys(ids)
     amount_series = amounts.column.series
-    amount_name = names["amount"]
     entries = aggregate(
         keys,
         dates.stamps,
@@ -444,7 +604,7 @@ def _per_customer(
     if customers is None:
         final = entry_keys
     else:
-        final, extra = _customer_keys(customers, ids.is_int, names["customer_id"])
+        final, extra = _customer_keys(customers, ids.is_int, customer_id_name)
         where, found = _locate(final, entry_keys, ids.is_int)
         if not found.all():
             unknown = _rows_of_entries(entries, keys, state, ~found)
@@ -561,7 +721,7 @@ def _spread(
 
 
 def _customer_keys(
-    customers: pd.DataFrame, is_int: bool, id_column: str
+    customers: pd.DataFrame, is_int: bool, id_column: Any
 ) -> tuple[NDArray[Any], pd.DataFrame]:
     schema = FrameSchema(
         "customers",
@@ -593,6 +753,8 @@ def _active_days(
     state: NDArray[np.int8] | None,
 ) -> NDArray[np.int64]:
     """Distinct days of counted rows per entry (negative amounts never count)."""
+    from bankcrm.segmentation._aggregate import aggregate
+
     counted = np.ones(len(keys), dtype=bool) if state is None else state == COUNTED
     counted[entries.negatives] = False
     rows = np.flatnonzero(counted)
@@ -621,10 +783,3 @@ def _mean_half_up(total: NDArray[np.int64], count: NDArray[np.int64]) -> NDArray
     safe = np.maximum(count, 1)
     magnitude = (2 * np.abs(total) + safe) // (2 * safe)
     return np.where(count > 0, np.sign(total) * magnitude, 0).astype(np.int64)
-
-
-def _excluded_frame(reasons: _Reasons, index: pd.Index[Any]) -> pd.DataFrame:
-    categories = pd.CategoricalDtype([r.value for r in _REASONS])
-    positions, labels = reasons.excluded()
-    reason = pd.Categorical.from_codes(labels.astype(np.int64) - 1, dtype=categories)
-    return pd.DataFrame({"position": positions, "reason": reason}, index=index[positions])

@@ -3,7 +3,10 @@
 :func:`segment_migration` compares two segmented frames (for example this month's and last
 month's :func:`~bankcrm.segmentation.assign_segments` output) customer by customer. Customers
 only in the later frame come from ``(new)``; customers only in the earlier frame go to
-``(gone)``: nobody is dropped, so the matrix sums to the customers of both frames.
+``(gone)``: nobody is dropped, so the matrix sums to the customers of both frames. Customer
+ids of different types in the two frames (integers before, text after) are an
+:class:`~bankcrm.errors.InputError` (rule ``key_type``): nobody would match, and everyone
+would look new or gone.
 
 >>> import pandas as pd
 >>> before = pd.DataFrame({"customer_id": [1, 2, 3, 4],
@@ -21,19 +24,29 @@ new              0          0      0    0       0
 (new)            0          0      0    1       0
 >>> moves.left("champions")["customer_id"].tolist()
 [2]
+>>> from bankcrm.errors import InputError
+>>> try:
+...     segment_migration(before, after.astype({"customer_id": str}))
+... except InputError as error:
+...     print(error.rule, "|", error.message[:50])
+key_type | segment_migration: customer ids are int in before
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 import numpy as np
 import pandas as pd
 
+from bankcrm._roles import column_names_by_frame, require_columns
+from bankcrm._tables import as_pandas
 from bankcrm.errors import InputError
-from bankcrm.policy import read_provenance
+from bankcrm.policy import Provenance, read_provenance
+from bankcrm.results import Result
 
 __all__ = ["GONE", "NEW", "SegmentMigration", "segment_migration"]
 
@@ -43,23 +56,48 @@ NEW = "(new)"
 GONE = "(gone)"
 
 
-@attrs.frozen(eq=False)
-class SegmentMigration:
+#: The provenance of a migration between frames that carry none (not produced by bankcrm).
+UNSTAMPED = "(unstamped)"
+_PRODUCER = "bankcrm.segmentation.segment_migration"
+
+
+@attrs.frozen(eq=False, repr=False)
+class SegmentMigration(Result):
     """Counts and per-customer moves between two segmentations.
 
     Attributes:
         matrix: customers per (segment before, segment after); rows include ``(new)``,
             columns include ``(gone)``.
-        moves: one row per customer of either frame: ``customer_id``, ``before``, ``after``
-            and ``moved`` (the segment changed, including arriving and leaving).
+        moves: one row per customer of either frame: the customer id (under the earlier
+            frame's column name), ``before``, ``after`` and ``moved`` (the segment changed,
+            including arriving and leaving).
         before_as_of: the earlier frame's ``as_of`` if it carries one.
         after_as_of: the later frame's ``as_of`` if it carries one.
+        sources: the provenance records of the later frame (the policies that produced the
+            segments compared).
     """
 
     matrix: pd.DataFrame
     moves: pd.DataFrame
     before_as_of: dt.date | None
     after_as_of: dt.date | None
+    sources: tuple[Provenance, ...] = ()
+
+    @property
+    def provenance(self) -> Provenance:
+        """The policy that assigned the later frame's segments, as of the later date.
+
+        That is the last policy stamped on the later frame by
+        :func:`~bankcrm.segmentation.assign_segments` for the segment map (or its last
+        record); a frame without provenance gives the policy name ``"(unstamped)"``.
+        """
+        assigned = [p for p in self.sources if p.producer == _ASSIGNER]
+        chosen = assigned[0] if assigned else (self.sources[-1] if self.sources else None)
+        if chosen is None:
+            return Provenance(UNSTAMPED, UNSTAMPED, self.after_as_of, producer=_PRODUCER)
+        return Provenance(
+            chosen.policy_name, chosen.policy_version, self.after_as_of, producer=_PRODUCER
+        )
 
     def left(self, segment: str) -> pd.DataFrame:
         """Customers that were in ``segment`` and are not any more (including ``(gone)``)."""
@@ -77,18 +115,61 @@ class SegmentMigration:
         return self.matrix.div(totals, axis=0)
 
 
-def _labels(frame: pd.DataFrame, column: str, key: str, which: str) -> pd.Series[Any]:
-    for name in (key, column):
-        if name not in frame.columns:
-            raise InputError(f"{which}: missing column {name!r}", column=name, rule="required")
+_ASSIGNER = "bankcrm.segmentation.assign_segments"
+#: The roles of each frame (``columns={"before": {role: name}, "after": {role: name}}``).
+ROLES = ("customer_id", "segment")
+
+
+def _labels(frame: pd.DataFrame, column: Any, key: Any, which: str) -> pd.Series[Any]:
     if frame[key].duplicated().any():
         rows = frame.index[frame[key].duplicated(keep=False).to_numpy()][:5].tolist()
         raise InputError(
-            f"{which}: customer ids repeat", column=key, rule="duplicate_key", rows=rows
+            f"{which}: customer ids repeat", column=str(key), rule="duplicate_key", rows=rows
         )
     if frame[column].isna().any():
-        raise InputError(f"{which}: missing segments", column=column, rule="missing")
+        raise InputError(f"{which}: missing segments", column=str(column), rule="missing")
     return pd.Series(frame[column].to_numpy(), index=pd.Index(frame[key].to_numpy(), name=key))
+
+
+def _key_kind(series: pd.Series[Any]) -> str | None:
+    """``"int"``, ``"text"`` or another kind of id column; ``None`` when there is no value."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _key_kind(pd.Series(dtype.categories)) if len(dtype.categories) else None
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int"
+    if pd.api.types.is_float_dtype(dtype):
+        return "float"
+    if pd.api.types.is_object_dtype(dtype):
+        sample = series.dropna().head(1000)
+        if not len(sample):
+            return None
+        if all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in sample):
+            return "int"
+        if all(isinstance(v, str) for v in sample):
+            return "text"
+        return "mixed"
+    if pd.api.types.is_string_dtype(dtype):
+        return "text"
+    return str(dtype)
+
+
+def _check_keys(
+    before: pd.DataFrame, after: pd.DataFrame, names: Mapping[str, Mapping[str, Any]]
+) -> None:
+    old_key, new_key = names["before"]["customer_id"], names["after"]["customer_id"]
+    old, new = _key_kind(before[old_key]), _key_kind(after[new_key])
+    if old is None or new is None or old == new or {old, new} <= {"int", "float"}:
+        return
+    raise InputError(
+        f"segment_migration: customer ids are {old} in before (column {old_key!r}, dtype "
+        f"{before[old_key].dtype}) but {new} in after (column {new_key!r}, dtype "
+        f"{after[new_key].dtype}); no customer would match",
+        column=str(new_key),
+        rule="key_type",
+    )
 
 
 def _order(series: pd.Series[Any]) -> list[Any]:
@@ -98,27 +179,39 @@ def _order(series: pd.Series[Any]) -> list[Any]:
 
 
 def segment_migration(
-    before: pd.DataFrame,
-    after: pd.DataFrame,
+    before: Any,
+    after: Any,
     *,
-    column: str = "segment",
-    key: str = "customer_id",
+    columns: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> SegmentMigration:
     """Compare two segmentations customer by customer.
 
     Args:
-        before: the earlier frame (one row per customer).
+        before: the earlier frame (one row per customer; pandas, pyarrow or polars).
         after: the later frame.
-        column: the segment column to compare (``"value_group"`` works too).
-        key: the customer id column.
+        columns: frame → role → column name, roles ``customer_id`` and ``segment``:
+            ``{"before": {"segment": "value_group"}, "after": {"segment": "value_group"}}``
+            compares the value groups.
 
     Raises:
-        InputError: for a missing column, a repeated customer id or a missing segment.
+        InputError: for missing columns (all of a frame's in one error), customer ids of
+            different types in the two frames (rule ``key_type``), a repeated customer id
+            or a missing segment.
     """
+    names = column_names_by_frame(
+        columns, {"before": ROLES, "after": ROLES}, where="segment_migration"
+    )
+    before = as_pandas(before, name="before")
+    after = as_pandas(after, name="after")
+    require_columns(before, names["before"], where="before")
+    require_columns(after, names["after"], where="after")
+    _check_keys(before, after, names)
+    column, key = names["before"]["segment"], names["before"]["customer_id"]
     old = _labels(before, column, key, "before")
-    new = _labels(after, column, key, "after")
+    new = _labels(after, names["after"]["segment"], names["after"]["customer_id"], "after")
+    new.index.name = key
     order = _order(before[column])
-    order += [s for s in _order(after[column]) if s not in order]
+    order += [s for s in _order(after[names["after"]["segment"]]) if s not in order]
     ids = old.index.union(new.index)
     old_codes = pd.Categorical(old.reindex(ids).astype(object), categories=order).codes
     new_codes = pd.Categorical(new.reindex(ids).astype(object), categories=order).codes
@@ -147,6 +240,7 @@ def segment_migration(
         moves=moves,
         before_as_of=_as_of(before),
         after_as_of=_as_of(after),
+        sources=read_provenance(after),
     )
 
 

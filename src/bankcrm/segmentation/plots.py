@@ -18,13 +18,19 @@ default to English because matplotlib's default font has no Chinese glyphs; pass
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from bankcrm._language import parse_language
+from bankcrm._roles import column_names, require_columns
+from bankcrm._tables import as_pandas
 from bankcrm.errors import InputError, MissingDependencyError
+from bankcrm.policy import ATTRS_KEY
 from bankcrm.segmentation.migration import SegmentMigration
+from bankcrm.segmentation.presets import TEN_SEGMENTS
 from bankcrm.segmentation.segments import SegmentMap
 
 if TYPE_CHECKING:
@@ -41,10 +47,11 @@ def _pyplot() -> Any:
     return plt
 
 
-def _require(frame: pd.DataFrame, columns: list[str]) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(f"plot data: missing column(s) {missing}", rule="required")
+def _recorded_bins(frame: pd.DataFrame) -> int | None:
+    meta = frame.attrs.get(ATTRS_KEY, {})
+    shape = meta.get("rfm_edges") if isinstance(meta, Mapping) else None
+    bins = shape.get("bins") if isinstance(shape, Mapping) else None
+    return bins if isinstance(bins, int) else None
 
 
 def _annotate(ax: Any, values: np.ndarray[Any, Any], fmt: str) -> None:
@@ -55,21 +62,41 @@ def _annotate(ax: Any, values: np.ndarray[Any, Any], fmt: str) -> None:
             ax.text(j, i, format(value, fmt), ha="center", va="center", color=colour, fontsize=8)
 
 
-def rfm_heatmap(scored: pd.DataFrame, *, bins: int = 5, title: str | None = None) -> Figure:
+def rfm_heatmap(
+    scored: Any,
+    *,
+    bins: int | None = None,
+    title: str | None = None,
+    columns: Mapping[str, Any] | None = None,
+) -> Figure:
     """Mean monetary value (yuan) of each R×F cell, R down (most recent on top), F across.
 
     Args:
-        scored: the output of :func:`~bankcrm.segmentation.score_rfm`.
-        bins: the scores' bins.
+        scored: the output of :func:`~bankcrm.segmentation.score_rfm` (pandas, pyarrow or
+            polars).
+        bins: the scores' bins; default: the bins :func:`score_rfm` recorded, else 5.
         title: the figure title.
+        columns: role → column name (roles ``r_score``, ``f_score``, ``monetary_fen``,
+            ``monetary``; one of the money roles is needed).
     """
-    money = "monetary_fen" if "monetary_fen" in scored.columns else "monetary"
-    _require(scored, ["r_score", "f_score", money])
+    scored = as_pandas(scored, name="scored")
+    names = column_names(
+        columns, ("r_score", "f_score", "monetary_fen", "monetary"), where="rfm_heatmap"
+    )
+    fen = names["monetary_fen"] in scored.columns or names["monetary"] not in scored.columns
+    money = names["monetary_fen"] if fen else names["monetary"]
+    require_columns(
+        scored,
+        {"r_score": names["r_score"], "f_score": names["f_score"], "monetary": money},
+        where="plot data",
+    )
+    if bins is None:
+        bins = _recorded_bins(scored) or 5
     plt = _pyplot()
-    r = scored["r_score"].to_numpy(dtype=np.int64)
-    f = scored["f_score"].to_numpy(dtype=np.int64)
+    r = scored[names["r_score"]].to_numpy(dtype=np.int64)
+    f = scored[names["f_score"]].to_numpy(dtype=np.int64)
     yuan = scored[money].to_numpy(dtype=np.float64)
-    if money == "monetary_fen":
+    if fen:
         yuan = yuan / 100.0
     cell = (bins - r) * bins + (f - 1)  # row 0 = R of bins
     sums = np.bincount(cell, weights=yuan, minlength=bins * bins)
@@ -90,20 +117,26 @@ def rfm_heatmap(scored: pd.DataFrame, *, bins: int = 5, title: str | None = None
 
 
 def segment_sizes(
-    segmented: pd.DataFrame,
+    segmented: Any,
     segment_map: SegmentMap | None = None,
     *,
     language: str = "en",
     title: str | None = None,
+    columns: Mapping[str, Any] | None = None,
 ) -> Figure:
-    """Customers per segment as horizontal bars, in the map's order (empty segments shown)."""
-    from bankcrm.segmentation.presets import TEN_SEGMENTS
+    """Customers per segment as horizontal bars, in the map's order (empty segments shown).
 
-    _require(segmented, ["segment"])
+    ``language`` is ``"en"`` or ``"zh"`` (also ``zh-CN``, ``zh-Hans``, ``cn``, any case);
+    ``columns`` maps the role ``segment`` to its column.
+    """
+    labels_language = parse_language(language)
+    segmented = as_pandas(segmented, name="segmented")
+    names = column_names(columns, ("segment",), where="segment_sizes")
+    require_columns(segmented, names, where="plot data")
     segment_map = TEN_SEGMENTS if segment_map is None else segment_map
     plt = _pyplot()
-    counts = segmented["segment"].value_counts().reindex(segment_map.keys, fill_value=0)
-    labels = segment_map.label_map(language)
+    counts = segmented[names["segment"]].value_counts().reindex(segment_map.keys, fill_value=0)
+    labels = segment_map.label_map(labels_language)
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(counts) + 1.2))
     positions = np.arange(len(counts))
     ax.barh(positions, counts.to_numpy(), color="tab:blue")

@@ -31,7 +31,12 @@ from __future__ import annotations
 import datetime as dt
 
 from bankcrm.money import Comparator
-from bankcrm.segmentation.segments import Segment, SegmentMap, ValueGroup, ValueGroupPolicy
+from bankcrm.segmentation._segment_policies import (
+    Segment,
+    SegmentMap,
+    ValueGroup,
+    ValueGroupPolicy,
+)
 
 __all__ = ["TEN_SEGMENTS", "THREE_VALUE_GROUPS"]
 

@@ -10,8 +10,14 @@ rfm_code    the three digits as text, e.g. ``"545"`` (a categorical of all bins�
 rfm_score   the weighted total ``wR·r + wF·f + wM·m`` with the edges' integer weights
 =========== ===============================================================================
 
-:func:`score_customer` scores one customer by the same comparisons, for services; the test
+:func:`score_customer` scores one customer by the same comparisons, for services: its data (a
+mapping or a features row) first, the fitted edges second, as in :func:`score_rfm`. The test
 suite checks that both paths agree on generated data.
+
+The scores frame records the edges' ``bins`` and largest total in
+``frame.attrs["bankcrm"]["rfm_edges"]``, so that
+:func:`~bankcrm.segmentation.assign_segments` refuses a segment map or value groups written for
+other bins (rule ``mismatch``).
 
 >>> import pandas as pd
 >>> from bankcrm.segmentation.edges import fit_rfm_edges
@@ -30,13 +36,16 @@ suite checks that both paths agree on generated data.
 2            3        2        2        2      222          6
 3            4        1        1        1      111          3
 4            5        4        4        4      444         12
->>> score_customer(edges, recency_days=0, frequency=20, monetary="3000.00")
+>>> score_customer({"recency_days": 0, "frequency": 20, "monetary": "3000.00"}, edges)
 RFMScore(r=5, f=5, m=5, code='555', total=15)
+>>> score_customer(features.iloc[4], edges) == RFMScore(4, 4, 4, "444", 12)
+True
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -44,9 +53,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from bankcrm._tables import as_pandas, type_name
 from bankcrm.errors import InputError
 from bankcrm.money import to_fen
-from bankcrm.policy import Provenance, read_provenance, stamp_provenance
+from bankcrm.policy import ATTRS_KEY, Provenance, read_provenance, stamp_provenance
 from bankcrm.segmentation.edges import RFMEdges, read_features
 from bankcrm.segmentation.features import RFMFeatures
 
@@ -54,6 +64,8 @@ __all__ = ["SCORE_COLUMNS", "RFMScore", "rfm_codes", "score_customer", "score_rf
 
 #: The columns :func:`score_rfm` adds.
 SCORE_COLUMNS = ("r_score", "f_score", "m_score", "rfm_code", "rfm_score")
+#: The key of the edges' shape in ``frame.attrs["bankcrm"]`` of a scores frame.
+EDGES_KEY = "rfm_edges"
 
 
 @attrs.frozen
@@ -77,38 +89,53 @@ def rfm_codes(bins: int) -> list[str]:
     return ["".join(c) for c in itertools.product(digits, repeat=3)]
 
 
-def score_customer(
-    edges: RFMEdges,
-    *,
-    recency_days: int | None,
-    frequency: int,
-    monetary: Any = None,
-    monetary_fen: int | None = None,
-    group: Any = None,
-) -> RFMScore:
-    """Score one customer against fitted edges (the scalar path).
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def score_customer(metrics: Mapping[str, Any] | pd.Series[Any], edges: RFMEdges) -> RFMScore:
+    """Score one customer against fitted edges (the scalar path of :func:`score_rfm`).
 
     Args:
+        metrics: a mapping or a features row (``pd.Series``) with ``recency_days`` (``None``
+            or ``<NA>``: no transaction in the window), ``frequency``, and ``monetary_fen``
+            (integer fen) or ``monetary`` (yuan, any amount :func:`bankcrm.money.to_fen`
+            accepts; used when ``monetary_fen`` is absent); and, when the edges were fitted
+            per group, the group under the edges' ``by`` column name or ``"group"``.
         edges: fitted :class:`~bankcrm.segmentation.edges.RFMEdges`.
-        recency_days: days since the last transaction, or ``None`` for none in the window.
-        frequency: the customer's frequency.
-        monetary: the monetary value in yuan (any amount :func:`bankcrm.money.to_fen`
-            accepts), or give ``monetary_fen`` instead.
-        monetary_fen: the monetary value in integer fen.
-        group: the customer's group when the edges were fitted per group.
 
     Raises:
-        InputError: for a negative recency or frequency, a bad amount, both or neither of
-            ``monetary``/``monetary_fen``, or a group without edges.
+        InputError: for a negative recency or frequency, a bad amount, no amount, or a
+            group without edges.
     """
-    if (monetary is None) == (monetary_fen is None):
-        raise InputError("give exactly one of monetary (yuan) or monetary_fen", column="monetary")
-    if monetary_fen is None:
+    if not isinstance(edges, RFMEdges):
+        raise InputError(
+            f"edges must be RFMEdges, got {type_name(edges)}", column="edges", rule="type"
+        )
+    if not isinstance(metrics, Mapping | pd.Series):
+        raise InputError(
+            f"metrics must be a mapping or a features row (pandas Series), got "
+            f"{type_name(metrics)}",
+            column="metrics",
+            rule="type",
+        )
+    monetary_fen = metrics.get("monetary_fen")
+    if _missing(monetary_fen):
+        monetary = metrics.get("monetary")
+        if _missing(monetary):
+            raise InputError(
+                "metrics need monetary_fen (fen) or monetary (yuan)",
+                column="monetary",
+                rule="required",
+            )
         fen = int(to_fen([monetary], column="monetary")[0])
     else:
         if isinstance(monetary_fen, bool) or not isinstance(monetary_fen, int | np.integer):
             raise InputError("monetary_fen must be an integer", column="monetary_fen", rule="int")
         fen = int(monetary_fen)
+    recency_days = metrics.get("recency_days")
+    recency_days = None if _missing(recency_days) else recency_days
+    frequency: Any = metrics.get("frequency")
     for name, value in (("recency_days", recency_days), ("frequency", frequency)):
         if value is None and name == "recency_days":
             continue
@@ -116,6 +143,11 @@ def score_customer(
             raise InputError(
                 f"must be a non-negative integer, got {value!r}", column=name, rule="range"
             )
+    group = None
+    if edges.by is not None:
+        group = metrics.get(edges.by, metrics.get("group"))
+        if isinstance(group, np.integer):
+            group = int(group)
     cuts = edges.cuts_for(group)
     r, f, m = cuts.score_one(
         None if recency_days is None else int(recency_days), int(frequency), fen
@@ -159,19 +191,37 @@ def _scores_by_group(
     return r, f, m
 
 
-def score_rfm(features: pd.DataFrame | RFMFeatures, edges: RFMEdges) -> pd.DataFrame:
+def score_rfm(
+    features: Any, edges: RFMEdges, *, columns: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
     """Score every customer of ``features`` against ``edges`` (the batch path).
 
+    Args:
+        features: an :class:`~bankcrm.segmentation.RFMFeatures` or a features frame
+            (pandas, pyarrow, polars).
+        edges: fitted :class:`~bankcrm.segmentation.edges.RFMEdges`.
+        columns: role → column name for a features frame with other column names (roles
+            ``recency_days``, ``frequency``, ``monetary_fen``, ``monetary``).
+
     Returns a new frame: the features plus the columns listed in the module docstring,
-    stamped with the features' provenance and the edges' rule, version and reference date.
-    The input is never modified.
+    stamped with the features' provenance and the policy the edges were fitted under (its
+    name and version, and the edges' reference date). The input is never modified.
 
     Raises:
         InputError: for missing or invalid feature columns, or a group without edges.
     """
     if not isinstance(edges, RFMEdges):
-        raise InputError(f"edges must be RFMEdges, got {type(edges).__name__}", rule="type")
-    frame, recency, frequency, monetary = read_features(features, by=edges.by)
+        raise InputError(
+            f"edges must be RFMEdges, got {type_name(edges)}", column="edges", rule="type"
+        )
+    source = (
+        features.features
+        if isinstance(features, RFMFeatures)
+        else as_pandas(features, name="features")
+    )
+    frame, recency, frequency, monetary = read_features(
+        source, by=edges.by, columns=columns, where="score_rfm: features"
+    )
     r, f, m = _scores_by_group(frame, edges, recency, frequency, monetary)
     bins = edges.bins
     index = (r.astype(np.int64) - 1) * bins * bins + (f.astype(np.int64) - 1) * bins
@@ -179,7 +229,6 @@ def score_rfm(features: pd.DataFrame | RFMFeatures, edges: RFMEdges) -> pd.DataF
     codes = pd.Categorical.from_codes(index, categories=pd.Index(rfm_codes(bins)))
     wr, wf, wm = edges.weights
     total = wr * r.astype(np.int64) + wf * f.astype(np.int64) + wm * m.astype(np.int64)
-    source = features.features if isinstance(features, RFMFeatures) else features
     out = source.copy(deep=False)
     out = out.drop(columns=[c for c in SCORE_COLUMNS if c in out.columns])
     out["r_score"] = r
@@ -188,9 +237,13 @@ def score_rfm(features: pd.DataFrame | RFMFeatures, edges: RFMEdges) -> pd.DataF
     out["rfm_code"] = codes
     out["rfm_score"] = total
     provenance = Provenance(
-        f"rfm_edges[{edges.rule},bins={bins},weights={'/'.join(map(str, edges.weights))}]",
-        edges.version,
+        edges.policy_name,
+        edges.policy_version,
         edges.as_of,
         producer="bankcrm.segmentation.score_rfm",
     )
-    return stamp_provenance(out, *read_provenance(source), provenance)
+    out = stamp_provenance(out, *read_provenance(source), provenance)
+    meta = dict(out.attrs[ATTRS_KEY])
+    meta[EDGES_KEY] = {"bins": bins, "max_score": edges.max_score}
+    out.attrs[ATTRS_KEY] = meta
+    return out

@@ -24,17 +24,20 @@ live in :mod:`bankcrm.segmentation.presets`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
-import attrs
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from bankcrm.errors import InputError, PolicyError
-from bankcrm.money import Comparator
-from bankcrm.policy import Policy, read_provenance, stamp_provenance
+from bankcrm._language import parse_language
+from bankcrm._roles import column_names, require_columns
+from bankcrm._tables import as_pandas
+from bankcrm.errors import InputError
+from bankcrm.policy import ATTRS_KEY, read_provenance, stamp_provenance
+from bankcrm.segmentation._segment_policies import Segment, SegmentMap, ValueGroup, ValueGroupPolicy
+from bankcrm.segmentation.presets import TEN_SEGMENTS, THREE_VALUE_GROUPS
 
 __all__ = [
     "Segment",
@@ -46,258 +49,121 @@ __all__ = [
 ]
 
 
-def _cells(value: Iterable[Any]) -> tuple[str, ...]:
-    return tuple(str(c).strip() for c in value)
+#: The roles of a scores frame read by :func:`assign_segments`.
+SCORE_ROLES = ("r_score", "f_score", "rfm_score")
+#: The roles of a segmented frame read by :func:`segment_summary`.
+SUMMARY_ROLES = ("segment", "r_score", "f_score", "m_score")
 
 
-def _segments(value: Iterable[Segment]) -> tuple[Segment, ...]:
-    return tuple(value)
-
-
-def _groups(value: Iterable[ValueGroup]) -> tuple[ValueGroup, ...]:
-    return tuple(value)
-
-
-def _optional_comparator(value: Comparator | str | None) -> Comparator | None:
-    return None if value is None else Comparator.parse(value)
-
-
-@attrs.frozen(kw_only=True)
-class Segment:
-    """One named segment and the (R, F) cells it covers.
-
-    Attributes:
-        key: a stable machine name (``"champions"``).
-        label: the English name (``"Champions"``).
-        label_zh: the Chinese name (``"冠军客户"``).
-        cells: the cells as two digits ``"RF"`` (``"55"`` = R 5, F 5).
-        action: the recommended handling, in English.
-        action_zh: the same in Chinese.
-    """
-
-    key: str
-    label: str
-    label_zh: str
-    cells: tuple[str, ...] = attrs.field(converter=_cells)
-    action: str = ""
-    action_zh: str = ""
-
-
-@attrs.frozen(kw_only=True)
-class SegmentMap(Policy):
-    """A named-segment map over the R×F grid that covers every cell exactly once.
-
-    Raises:
-        PolicyError: for a cell outside the grid, a cell listed twice or left out, or a
-            repeated segment key.
-    """
-
-    bins: int = 5
-    segments: tuple[Segment, ...] = attrs.field(converter=_segments)
-
-    def __attrs_post_init__(self) -> None:
-        if not 2 <= self.bins <= 9:
-            raise PolicyError(f"segment map bins must be 2..9, got {self.bins}")
-        keys = [s.key for s in self.segments]
-        repeated = sorted({k for k in keys if keys.count(k) > 1})
-        if repeated:
-            raise PolicyError(f"segment map {self.name!r}: segment key(s) {repeated} repeated")
-        owner: dict[str, str] = {}
-        digits = {str(d) for d in range(1, self.bins + 1)}
-        for segment in self.segments:
-            for cell in segment.cells:
-                if len(cell) != 2 or not set(cell) <= digits:
-                    raise PolicyError(
-                        f"segment {segment.key!r}: cell {cell!r} is not two digits 1..{self.bins}"
-                    )
-                if cell in owner:
-                    raise PolicyError(
-                        f"cell {cell!r} is in both {owner[cell]!r} and {segment.key!r}"
-                    )
-                owner[cell] = segment.key
-        missing = sorted(f"{r}{f}" for r in digits for f in digits if f"{r}{f}" not in owner)
-        if missing:
-            raise PolicyError(f"segment map {self.name!r} leaves cell(s) {missing} unassigned")
-
-    @property
-    def keys(self) -> list[str]:
-        """Segment keys in map order."""
-        return [s.key for s in self.segments]
-
-    def segment_of(self, r: int, f: int) -> Segment:
-        """The segment of one (R, F) cell.
-
-        Raises:
-            InputError: for scores outside ``1..bins``.
-        """
-        cell = f"{r}{f}"
-        for segment in self.segments:
-            if cell in segment.cells:
-                return segment
-        raise InputError(f"scores R={r}, F={f} are outside 1..{self.bins}", rule="range")
-
-    def cell_table(self) -> NDArray[np.intp]:
-        """Segment index (in map order) of every cell, as a ``bins × bins`` array [R−1, F−1]."""
-        table = np.empty((self.bins, self.bins), dtype=np.intp)
-        for i, segment in enumerate(self.segments):
-            for cell in segment.cells:
-                table[int(cell[0]) - 1, int(cell[1]) - 1] = i
-        return table
-
-    def label_map(self, language: str = "en") -> dict[str, str]:
-        """Segment key → label in ``"en"`` or ``"zh"``."""
-        return {s.key: s.label_zh if language == "zh" else s.label for s in self.segments}
-
-
-@attrs.frozen(kw_only=True)
-class ValueGroup:
-    """One value group: the rule on the total score that admits a customer, and its strategy.
-
-    Attributes:
-        key: ``"high"``, ``"medium"``, ``"low"`` …
-        label / label_zh: names in English and Chinese.
-        comparator: how ``rfm_score`` is compared with ``threshold`` (``">="`` = 以上); both
-            ``None`` for the last group, which takes everyone left.
-        threshold: the total score threshold.
-        strategy / strategy_zh: the recommended strategy.
-    """
-
-    key: str
-    label: str
-    label_zh: str
-    comparator: Comparator | None = attrs.field(default=None, converter=_optional_comparator)
-    threshold: int | None = None
-    strategy: str = ""
-    strategy_zh: str = ""
-
-
-@attrs.frozen(kw_only=True)
-class ValueGroupPolicy(Policy):
-    """Ordered value groups: a customer joins the first group whose rule holds.
-
-    Attributes:
-        max_score: the largest total the thresholds were written for (``bins × Σ weights``,
-            15 for quintiles with weights 1, 1, 1); totals above it are refused.
-        groups: the groups, from the most valuable; only the last has no rule.
-    """
-
-    max_score: int = 15
-    groups: tuple[ValueGroup, ...] = attrs.field(converter=_groups)
-
-    def __attrs_post_init__(self) -> None:
-        if not self.groups:
-            raise PolicyError(f"value groups {self.name!r}: no groups")
-        *ruled, last = self.groups
-        if last.comparator is not None or last.threshold is not None:
-            raise PolicyError(f"value groups {self.name!r}: the last group must take the rest")
-        for group in ruled:
-            if group.comparator is None or group.threshold is None:
-                raise PolicyError(f"value group {group.key!r} needs a comparator and a threshold")
-        keys = [g.key for g in self.groups]
-        if len(set(keys)) != len(keys):
-            raise PolicyError(f"value groups {self.name!r}: repeated group key")
-
-    @property
-    def keys(self) -> list[str]:
-        """Group keys in policy order."""
-        return [g.key for g in self.groups]
-
-    def group_of(self, total: int) -> ValueGroup:
-        """The value group of one total score (the scalar path)."""
-        self._check_total(np.asarray([total]))
-        for group in self.groups:
-            if group.comparator is None or group.comparator.compare(total, group.threshold):
-                return group
-        raise AssertionError("the last value group takes the rest")  # pragma: no cover
-
-    def assign_codes(self, totals: NDArray[np.int64]) -> NDArray[np.intp]:
-        """Group index (policy order) of each total score."""
-        self._check_total(totals)
-        out = np.full(len(totals), len(self.groups) - 1, dtype=np.intp)
-        undecided = np.ones(len(totals), dtype=bool)
-        for i, group in enumerate(self.groups[:-1]):
-            assert group.comparator is not None
-            assert group.threshold is not None
-            hit = undecided & group.comparator.compare_arrays(
-                totals, np.asarray(group.threshold, dtype=np.int64)
-            )
-            out[hit] = i
-            undecided &= ~hit
-        return out
-
-    def _check_total(self, totals: NDArray[np.int64]) -> None:
-        if len(totals) and (int(totals.max()) > self.max_score or int(totals.min()) < 0):
-            raise InputError(
-                f"total scores must lie in 0..{self.max_score} for value groups {self.name!r} "
-                "(fitted with other bins or weights?)",
-                column="rfm_score",
-                rule="range",
-            )
-
-
-def _score_column(frame: pd.DataFrame, column: str, upper: int) -> NDArray[np.int64]:
-    if column not in frame.columns:
-        raise InputError(
-            f"scores: missing column {column!r}; score the features with score_rfm first",
-            column=column,
-            rule="required",
-        )
+def _score_column(frame: pd.DataFrame, column: Any, upper: int) -> NDArray[np.int64]:
     series = frame[column]
     if not pd.api.types.is_integer_dtype(series.dtype) or series.isna().any():
-        raise InputError("scores must be integers without gaps", column=column, rule="int")
+        raise InputError("scores must be integers without gaps", column=str(column), rule="int")
     values = series.to_numpy(dtype=np.int64)
     bad = (values < 1) | (values > upper)
     if bad.any():
         raise InputError(
             f"scores must lie in 1..{upper}",
-            column=column,
+            column=str(column),
             rule="range",
             rows=frame.index[np.flatnonzero(bad)[:5]].tolist(),
             n_rows=int(bad.sum()),
         )
-    return values
+    return np.asarray(values, dtype=np.int64)
+
+
+def _check_edges_fit(
+    scores: pd.DataFrame, segment_map: SegmentMap, value_groups: ValueGroupPolicy
+) -> None:
+    """Refuse a segment map or value groups written for other edges than the scores came from.
+
+    :func:`~bankcrm.segmentation.score_rfm` records its edges' ``bins`` and largest total on
+    the scores frame; a frame without that record (read back from a file) is not checked.
+    """
+    meta = scores.attrs.get(ATTRS_KEY, {})
+    shape = meta.get("rfm_edges") if isinstance(meta, Mapping) else None
+    if not isinstance(shape, Mapping):
+        return
+    bins = shape.get("bins")
+    if bins is not None and bins != segment_map.bins:
+        raise InputError(
+            f"the scores come from {bins}-bin edges but segment map {segment_map.name!r} "
+            f"(version {segment_map.version}) is a {segment_map.bins}×{segment_map.bins} grid; "
+            f"use a {bins}-bin segment map or fit {segment_map.bins}-bin edges",
+            column="r_score",
+            rule="mismatch",
+        )
+    top = shape.get("max_score")
+    if top is not None and top != value_groups.max_score:
+        raise InputError(
+            f"the scores' totals run to {top} but value groups {value_groups.name!r} (version "
+            f"{value_groups.version}) were written for totals up to {value_groups.max_score}; "
+            "use value groups written for these edges' bins and weights",
+            column="rfm_score",
+            rule="mismatch",
+        )
 
 
 def assign_segments(
-    scores: pd.DataFrame,
+    scores: Any,
     segment_map: SegmentMap | None = None,
     value_groups: ValueGroupPolicy | None = None,
+    *,
+    columns: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Add ``segment`` (from R and F) and ``value_group`` (from the total) to scored customers.
 
     Args:
-        scores: the output of :func:`~bankcrm.segmentation.score_rfm` (or any frame with
-            ``r_score``, ``f_score`` and ``rfm_score``).
+        scores: the output of :func:`~bankcrm.segmentation.score_rfm` (or any frame, pandas,
+            pyarrow or polars, with ``r_score``, ``f_score`` and ``rfm_score``).
         segment_map: the R×F map; default :data:`~bankcrm.segmentation.presets.TEN_SEGMENTS`.
         value_groups: the value groups; default
             :data:`~bankcrm.segmentation.presets.THREE_VALUE_GROUPS`.
+        columns: role → column name (roles ``r_score``, ``f_score``, ``rfm_score``).
 
     Returns:
         A new frame with two categorical columns (keys in policy order), stamped with both
         policies' names and versions. The input is never modified.
-    """
-    from bankcrm.segmentation.presets import TEN_SEGMENTS, THREE_VALUE_GROUPS
 
+    Raises:
+        InputError: for missing score columns (all in one error), scores outside the map's
+            grid, or a map or value groups written for other edges than the scores' (rule
+            ``mismatch``).
+    """
     segment_map = TEN_SEGMENTS if segment_map is None else segment_map
     value_groups = THREE_VALUE_GROUPS if value_groups is None else value_groups
-    if not isinstance(scores, pd.DataFrame):
-        raise InputError(f"scores must be a DataFrame, got {type(scores).__name__}", rule="type")
-    r = _score_column(scores, "r_score", segment_map.bins)
-    f = _score_column(scores, "f_score", segment_map.bins)
+    if not isinstance(segment_map, SegmentMap):
+        raise InputError(
+            f"segment_map must be a SegmentMap, got {type(segment_map).__name__}",
+            column="segment_map",
+            rule="type",
+        )
+    if not isinstance(value_groups, ValueGroupPolicy):
+        raise InputError(
+            f"value_groups must be a ValueGroupPolicy, got {type(value_groups).__name__}",
+            column="value_groups",
+            rule="type",
+        )
+    scores = as_pandas(scores, name="scores")
+    names = column_names(columns, SCORE_ROLES, where="assign_segments")
+    require_columns(scores, names, where="scores (score the features with score_rfm first)")
+    _check_edges_fit(scores, segment_map, value_groups)
+    r = _score_column(scores, names["r_score"], segment_map.bins)
+    f = _score_column(scores, names["f_score"], segment_map.bins)
     cell = segment_map.cell_table()[r - 1, f - 1]
-    if "rfm_score" not in scores.columns:
-        raise InputError("scores: missing column 'rfm_score'", column="rfm_score", rule="required")
-    totals_column = scores["rfm_score"]
+    totals_column = scores[names["rfm_score"]]
     if not pd.api.types.is_integer_dtype(totals_column.dtype) or totals_column.isna().any():
         raise InputError(
-            "total scores must be integers without gaps", column="rfm_score", rule="int"
+            "total scores must be integers without gaps",
+            column=str(names["rfm_score"]),
+            rule="int",
         )
     totals = totals_column.to_numpy(dtype=np.int64)
     group = value_groups.assign_codes(totals)
     out = scores.copy(deep=False)
     out["segment"] = pd.Categorical.from_codes(cell, categories=pd.Index(segment_map.keys))
     out["value_group"] = pd.Categorical.from_codes(group, categories=pd.Index(value_groups.keys))
-    as_of = next((p.as_of for p in read_provenance(scores) if p.as_of is not None), None)
+    as_of = _as_of(scores)
     stamps = (
         *read_provenance(scores),
         segment_map.provenance(as_of, producer="bankcrm.segmentation.assign_segments"),
@@ -306,28 +172,55 @@ def assign_segments(
     return stamp_provenance(out, *stamps)
 
 
+def _as_of(frame: pd.DataFrame) -> Any:
+    return next((p.as_of for p in read_provenance(frame) if p.as_of is not None), None)
+
+
 def segment_summary(
-    segmented: pd.DataFrame, segment_map: SegmentMap | None = None, *, language: str = "en"
+    segmented: Any,
+    segment_map: SegmentMap | None = None,
+    *,
+    language: str = "en",
+    columns: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Customers, share and mean scores per segment, with labels and recommended actions.
 
     Every segment of the map appears, in map order, also when it is empty.
-    """
-    from bankcrm.segmentation.presets import TEN_SEGMENTS
 
+    Args:
+        segmented: the output of :func:`assign_segments` (pandas, pyarrow or polars).
+        segment_map: the map the segments came from; default
+            :data:`~bankcrm.segmentation.presets.TEN_SEGMENTS`.
+        language: labels and actions in ``"en"`` or ``"zh"`` (also ``zh-CN``, ``zh-Hans``,
+            ``cn``, any case).
+        columns: role → column name (roles ``segment``, ``r_score``, ``f_score``,
+            ``m_score``).
+
+    Returns:
+        One row per segment, stamped with the segment map's provenance.
+
+    Raises:
+        InputError: for missing columns (all in one error) or an unknown language.
+    """
+    zh = parse_language(language) == "zh"
     segment_map = TEN_SEGMENTS if segment_map is None else segment_map
-    if "segment" not in segmented.columns:
-        raise InputError("missing column 'segment'; run assign_segments first", rule="required")
+    segmented = as_pandas(segmented, name="segmented")
+    names = column_names(columns, SUMMARY_ROLES, where="segment_summary")
+    require_columns(segmented, names, where="segmented (run assign_segments first)")
     keys = segment_map.keys
-    counts = segmented["segment"].value_counts().reindex(keys, fill_value=0)
+    segments = segmented[names["segment"]]
+    counts = segments.value_counts().reindex(keys, fill_value=0)
     total = int(counts.sum())
-    means = (
-        segmented.groupby("segment", observed=False)[["r_score", "f_score", "m_score"]]
-        .mean()
-        .reindex(keys)
+    scores = pd.DataFrame(
+        {
+            "segment": segments.to_numpy(),
+            "r_score": segmented[names["r_score"]].to_numpy(),
+            "f_score": segmented[names["f_score"]].to_numpy(),
+            "m_score": segmented[names["m_score"]].to_numpy(),
+        }
     )
-    zh = language == "zh"
-    return pd.DataFrame(
+    means = scores.groupby("segment")[["r_score", "f_score", "m_score"]].mean().reindex(keys)
+    summary = pd.DataFrame(
         {
             "label": [s.label_zh if zh else s.label for s in segment_map.segments],
             "customers": counts.to_numpy(dtype=np.int64),
@@ -338,4 +231,8 @@ def segment_summary(
             "action": [s.action_zh if zh else s.action for s in segment_map.segments],
         },
         index=pd.Index(keys, name="segment"),
+    )
+    return stamp_provenance(
+        summary,
+        segment_map.provenance(_as_of(segmented), producer="bankcrm.segmentation.segment_summary"),
     )

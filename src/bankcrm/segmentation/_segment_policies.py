@@ -1,0 +1,215 @@
+"""The segment and value-group policy classes (kept apart so that the presets built from them
+and the functions that default to those presets import without a cycle).
+
+Their public home is :mod:`bankcrm.segmentation.segments` (and :mod:`bankcrm.segmentation`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from bankcrm._language import parse_language
+from bankcrm.errors import InputError, PolicyError
+from bankcrm.money import Comparator
+from bankcrm.policy import Policy
+
+__all__ = ["Segment", "SegmentMap", "ValueGroup", "ValueGroupPolicy"]
+
+
+def _cells(value: Iterable[Any]) -> tuple[str, ...]:
+    return tuple(str(c).strip() for c in value)
+
+
+def _segments(value: Iterable[Segment]) -> tuple[Segment, ...]:
+    return tuple(value)
+
+
+def _groups(value: Iterable[ValueGroup]) -> tuple[ValueGroup, ...]:
+    return tuple(value)
+
+
+def _optional_comparator(value: Comparator | str | None) -> Comparator | None:
+    return None if value is None else Comparator.parse(value)
+
+
+@attrs.frozen(kw_only=True)
+class Segment:
+    """One named segment and the (R, F) cells it covers.
+
+    Attributes:
+        key: a stable machine name (``"champions"``).
+        label: the English name (``"Champions"``).
+        label_zh: the Chinese name (``"冠军客户"``).
+        cells: the cells as two digits ``"RF"`` (``"55"`` = R 5, F 5).
+        action: the recommended handling, in English.
+        action_zh: the same in Chinese.
+    """
+
+    key: str
+    label: str
+    label_zh: str
+    cells: tuple[str, ...] = attrs.field(converter=_cells)
+    action: str = ""
+    action_zh: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class SegmentMap(Policy):
+    """A named-segment map over the R×F grid that covers every cell exactly once.
+
+    Raises:
+        PolicyError: for a cell outside the grid, a cell listed twice or left out, or a
+            repeated segment key.
+    """
+
+    bins: int = 5
+    segments: tuple[Segment, ...] = attrs.field(converter=_segments)
+
+    def __attrs_post_init__(self) -> None:
+        if not 2 <= self.bins <= 9:
+            raise PolicyError(f"segment map bins must be 2..9, got {self.bins}")
+        keys = [s.key for s in self.segments]
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        if repeated:
+            raise PolicyError(f"segment map {self.name!r}: segment key(s) {repeated} repeated")
+        owner: dict[str, str] = {}
+        digits = {str(d) for d in range(1, self.bins + 1)}
+        for segment in self.segments:
+            for cell in segment.cells:
+                if len(cell) != 2 or not set(cell) <= digits:
+                    raise PolicyError(
+                        f"segment {segment.key!r}: cell {cell!r} is not two digits 1..{self.bins}"
+                    )
+                if cell in owner:
+                    raise PolicyError(
+                        f"cell {cell!r} is in both {owner[cell]!r} and {segment.key!r}"
+                    )
+                owner[cell] = segment.key
+        missing = sorted(f"{r}{f}" for r in digits for f in digits if f"{r}{f}" not in owner)
+        if missing:
+            raise PolicyError(f"segment map {self.name!r} leaves cell(s) {missing} unassigned")
+
+    @property
+    def keys(self) -> list[str]:
+        """Segment keys in map order."""
+        return [s.key for s in self.segments]
+
+    def segment_of(self, r: int, f: int) -> Segment:
+        """The segment of one (R, F) cell.
+
+        Raises:
+            InputError: for scores outside ``1..bins``.
+        """
+        cell = f"{r}{f}"
+        for segment in self.segments:
+            if cell in segment.cells:
+                return segment
+        raise InputError(f"scores R={r}, F={f} are outside 1..{self.bins}", rule="range")
+
+    def cell_table(self) -> NDArray[np.intp]:
+        """Segment index (in map order) of every cell, as a ``bins × bins`` array [R−1, F−1]."""
+        table = np.empty((self.bins, self.bins), dtype=np.intp)
+        for i, segment in enumerate(self.segments):
+            for cell in segment.cells:
+                table[int(cell[0]) - 1, int(cell[1]) - 1] = i
+        return table
+
+    def label_map(self, language: str = "en") -> dict[str, str]:
+        """Segment key → label in ``"en"`` or ``"zh"`` (also ``zh-CN``, ``zh-Hans``, ``cn``).
+
+        Raises:
+            InputError: rule ``language`` for any other language.
+        """
+        zh = parse_language(language) == "zh"
+        return {s.key: s.label_zh if zh else s.label for s in self.segments}
+
+
+@attrs.frozen(kw_only=True)
+class ValueGroup:
+    """One value group: the rule on the total score that admits a customer, and its strategy.
+
+    Attributes:
+        key: ``"high"``, ``"medium"``, ``"low"`` …
+        label / label_zh: names in English and Chinese.
+        comparator: how ``rfm_score`` is compared with ``threshold`` (``">="`` = 以上); both
+            ``None`` for the last group, which takes everyone left.
+        threshold: the total score threshold.
+        strategy / strategy_zh: the recommended strategy.
+    """
+
+    key: str
+    label: str
+    label_zh: str
+    comparator: Comparator | None = attrs.field(default=None, converter=_optional_comparator)
+    threshold: int | None = None
+    strategy: str = ""
+    strategy_zh: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ValueGroupPolicy(Policy):
+    """Ordered value groups: a customer joins the first group whose rule holds.
+
+    Attributes:
+        max_score: the largest total the thresholds were written for (``bins × Σ weights``,
+            15 for quintiles with weights 1, 1, 1); totals above it are refused.
+        groups: the groups, from the most valuable; only the last has no rule.
+    """
+
+    max_score: int = 15
+    groups: tuple[ValueGroup, ...] = attrs.field(converter=_groups)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.groups:
+            raise PolicyError(f"value groups {self.name!r}: no groups")
+        *ruled, last = self.groups
+        if last.comparator is not None or last.threshold is not None:
+            raise PolicyError(f"value groups {self.name!r}: the last group must take the rest")
+        for group in ruled:
+            if group.comparator is None or group.threshold is None:
+                raise PolicyError(f"value group {group.key!r} needs a comparator and a threshold")
+        keys = [g.key for g in self.groups]
+        if len(set(keys)) != len(keys):
+            raise PolicyError(f"value groups {self.name!r}: repeated group key")
+
+    @property
+    def keys(self) -> list[str]:
+        """Group keys in policy order."""
+        return [g.key for g in self.groups]
+
+    def group_of(self, total: int) -> ValueGroup:
+        """The value group of one total score (the scalar path)."""
+        self._check_total(np.asarray([total]))
+        for group in self.groups:
+            if group.comparator is None or group.comparator.compare(total, group.threshold):
+                return group
+        raise AssertionError("the last value group takes the rest")  # pragma: no cover
+
+    def assign_codes(self, totals: NDArray[np.int64]) -> NDArray[np.intp]:
+        """Group index (policy order) of each total score."""
+        self._check_total(totals)
+        out = np.full(len(totals), len(self.groups) - 1, dtype=np.intp)
+        undecided = np.ones(len(totals), dtype=bool)
+        for i, group in enumerate(self.groups[:-1]):
+            assert group.comparator is not None
+            assert group.threshold is not None
+            hit = undecided & group.comparator.compare_arrays(
+                totals, np.asarray(group.threshold, dtype=np.int64)
+            )
+            out[hit] = i
+            undecided &= ~hit
+        return out
+
+    def _check_total(self, totals: NDArray[np.int64]) -> None:
+        if len(totals) and (int(totals.max()) > self.max_score or int(totals.min()) < 0):
+            raise InputError(
+                f"total scores must lie in 0..{self.max_score} for value groups {self.name!r} "
+                "(fitted with other bins or weights?)",
+                column="rfm_score",
+                rule="range",
+            )
