@@ -37,6 +37,7 @@ from bankcrm.datasets import generate_transactions
 from bankcrm.segmentation import (
     TEN_SEGMENTS,
     THREE_VALUE_GROUPS,
+    RFMPolicy,
     assign_segments,
     fit_rfm_edges,
     rfm_features,
@@ -46,6 +47,7 @@ from benchmarks._harness import Measurement, Section, traced_peak
 
 AS_OF = dt.date(2025, 12, 31)
 BINS = 5
+POLICY = RFMPolicy(bins=BINS)  # the defaults: reversals excluded, all history, quintiles
 
 
 def make_transactions(n_customers: int, n_rows: int, seed: int = 7) -> pd.DataFrame:
@@ -65,8 +67,8 @@ def make_transactions(n_customers: int, n_rows: int, seed: int = 7) -> pd.DataFr
 
 def bankcrm_pipeline(tx: pd.DataFrame) -> pd.DataFrame:
     """Features, edges, scores and segments with bankcrm's defaults (reversals excluded)."""
-    features = rfm_features(tx, as_of=AS_OF)
-    edges = fit_rfm_edges(features, bins=BINS)
+    features = rfm_features(tx, as_of=AS_OF, policy=POLICY)
+    edges = fit_rfm_edges(features)
     return assign_segments(score_rfm(features, edges))
 
 

@@ -515,3 +515,13 @@ def test_features_are_a_result_with_policy_properties() -> None:
         "count",
         "sum",
     )
+
+
+def test_today_plot_language_goes_through_parse_language() -> None:
+    # today: any language but exactly "zh" silently drew English labels
+    from bankcrm.segmentation import plots
+
+    segmented = pd.DataFrame({"segment": ["champions"]})
+    with pytest.raises(InputError) as info:
+        plots.segment_sizes(segmented, language="fr")
+    assert info.value.rule == "language"

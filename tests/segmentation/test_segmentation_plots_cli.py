@@ -6,11 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
+import attrs
 import numpy as np
 import pandas as pd
 import pytest
 
 from bankcrm.errors import MissingDependencyError
+from bankcrm.policy import load, save
 from bankcrm.segmentation import (
     TEN_SEGMENTS,
     RFMEdges,
@@ -173,3 +175,33 @@ def test_cli_parquet_input_and_custom_columns(tmp_path: Path) -> None:
     ).features
     assert scores["customer_id"].tolist() == expected["customer_id"].tolist()
     assert set(scores["segment"]) <= set(TEN_SEGMENTS.keys)
+
+
+def test_cli_reads_a_policy_file_and_options_change_its_fields(tmp_path: Path) -> None:
+    tx = _transactions()
+    source = tmp_path / "tx.parquet"
+    tx.to_parquet(source)
+    policy = RFMPolicy(name="my_bank.rfm", version="3", window_days=90, negatives="net")
+    policy_file = save(policy, tmp_path / "rfm.toml")
+    out = tmp_path / "scores.parquet"
+    argv = ["rfm", str(source), "--as-of", "2026-03-31", "--out", str(out)]
+    assert _run([*argv, "--policy", str(policy_file)]) == 0
+    expected = rfm_features(tx, as_of="2026-03-31", policy=policy).features
+    scores = pd.read_parquet(out)
+    assert scores["customer_id"].tolist() == expected["customer_id"].tolist()
+    assert scores["monetary_fen"].tolist() == expected["monetary_fen"].tolist()
+    # an option changes one field of the file's policy
+    assert _run([*argv, "--policy", str(policy_file), "--window", "30"]) == 0
+    narrower = rfm_features(tx, as_of="2026-03-31", policy=attrs.evolve(policy, window_days=30))
+    assert pd.read_parquet(out)["monetary_fen"].tolist() == (
+        narrower.features["monetary_fen"].tolist()
+    )
+
+
+def test_cli_edges_as_toml(tmp_path: Path) -> None:
+    source = tmp_path / "tx.parquet"
+    _transactions().to_parquet(source)
+    edges_file = tmp_path / "edges.toml"
+    argv = ["rfm", str(source), "--as-of", "2026-03-31", "--out", str(tmp_path / "s.parquet")]
+    assert _run([*argv, "--edges", str(edges_file)]) == 0
+    assert load(RFMEdges, edges_file).bins == 5
