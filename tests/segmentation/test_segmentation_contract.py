@@ -525,3 +525,16 @@ def test_today_plot_language_goes_through_parse_language() -> None:
     with pytest.raises(InputError) as info:
         plots.segment_sizes(segmented, language="fr")
     assert info.value.rule == "language"
+
+
+def test_excluded_rows_are_laid_out_as_excluded_frame_does() -> None:
+    from bankcrm.results import excluded_frame
+
+    tx = _numpy_tx()
+    tx.index = pd.Index([f"r{i}" for i in range(len(tx))])
+    excluded = rfm_features(tx, as_of=AS_OF).excluded
+    assert isinstance(excluded["reason"].dtype, pd.CategoricalDtype)
+    expected = excluded_frame(
+        tx, excluded["position"], excluded["reason"].astype(str), keys=["customer_id", "date"]
+    )
+    pd.testing.assert_frame_equal(excluded.astype({"reason": str}), expected, check_dtype=False)
