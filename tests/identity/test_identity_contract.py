@@ -280,6 +280,18 @@ def test_arrow_pyarrow_and_polars_records_give_the_plain_answer(form: str) -> No
     assert read_provenance(got)[0].policy_name == DEFAULT_STANDARDIZE_POLICY.name
 
 
+def test_polars_categories_and_dates_give_the_plain_answer() -> None:
+    data = records()
+    frame = _polars(data).with_columns(
+        pl.col("id_type").cast(pl.Categorical),
+        pl.col("gender").cast(pl.Categorical),
+        pl.col("birth_date").cast(pl.Date),
+    )
+    got = standardize(frame, as_of=AS_OF)
+    pd.testing.assert_frame_equal(_outputs(got), _outputs(standardize(data, as_of=AS_OF)))
+    assert isinstance(got["id_type"].dtype, pd.CategoricalDtype)  # the table as read
+
+
 def test_a_lazy_polars_frame_is_refused_naming_its_module() -> None:
     with pytest.raises(InputError, match=r"polars\.lazyframe") as info:
         standardize(_polars(records()).lazy(), as_of=AS_OF)

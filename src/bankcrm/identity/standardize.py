@@ -202,8 +202,9 @@ def _check_labels(frame: pd.DataFrame) -> None:
 
 def _check_inputs(
     records: object, names: Mapping[str, Any]
-) -> tuple[pd.DataFrame, dict[str, NDArray[np.bool_]]]:
-    """Validate the frame; return it with the text columns as text, and the non-text cells.
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, NDArray[np.bool_]]]:
+    """Validate the frame; return it as read, with the text columns as text, and the non-text
+    cells.
 
     The frame is read by :func:`bankcrm._tables.as_pandas` (pandas with NumPy, nullable or
     Arrow dtypes, pyarrow, polars); its labels are checked and every missing column is
@@ -228,7 +229,7 @@ def _check_inputs(
     present = [r for r in _PII if names[r] in frame.columns]
     loose = [r for r in present if not isinstance(frame[names[r]].dtype, pd.StringDtype)]
     if not loose:
-        return frame, {}
+        return frame, frame, {}
     out = frame.copy(deep=False)
     non_text: dict[str, NDArray[np.bool_]] = {}
     strict = [r for r in loose if r not in _FLAGGED]
@@ -241,7 +242,7 @@ def _check_inputs(
         out[names[role]] = values
         if bad is not None:
             non_text[role] = bad
-    return out, non_text
+    return frame, out, non_text
 
 
 def _text_or_flag(
@@ -384,7 +385,7 @@ def standardize(
             rule=Rule.TYPE,
         )
     names = column_names(columns, INPUT_COLUMNS, where="standardize")
-    checked, non_text = _check_inputs(records, names)
+    read, checked, non_text = _check_inputs(records, names)
     workers = _workers(workers)
 
     # The four parts are independent; run them on ``workers`` threads (the string kernels and
@@ -425,7 +426,7 @@ def standardize(
     }
     # The caller's own columns come back as they were (Arrow dtypes too); copy-on-write: the
     # caller's frame is never touched. A pyarrow or polars table comes back as pandas.
-    out = (records if isinstance(records, pd.DataFrame) else checked).copy(deep=False)
+    out = (records if isinstance(records, pd.DataFrame) else read).copy(deep=False)
     for name in OUTPUT_COLUMNS:
         out[name] = added[name].array
     return stamp_provenance(out, policy.provenance(day, producer="bankcrm.identity.standardize"))
