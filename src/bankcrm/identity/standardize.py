@@ -73,7 +73,7 @@ from bankcrm._coerce import BadValuesError, coerce_values
 from bankcrm._roles import column_names, require_columns
 from bankcrm._tables import as_pandas
 from bankcrm._values import missing_mask, raise_for_rows, safe_label
-from bankcrm.calendar import as_date
+from bankcrm.calendar import DateLike, as_date
 from bankcrm.errors import InputError, PolicyError, Rule
 from bankcrm.frames import Column, FrameSchema, validate_frame
 from bankcrm.identity._vectorized import validate_id_column, validate_phone_column
@@ -345,7 +345,7 @@ def _workers(workers: int | None) -> int:
 def standardize(
     records: Any,
     *,
-    as_of: dt.date | str,
+    as_of: DateLike,
     policy: StandardizePolicy = DEFAULT_STANDARDIZE_POLICY,
     columns: Mapping[str, Any] | None = None,
     workers: int | None = None,
