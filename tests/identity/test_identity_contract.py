@@ -557,3 +557,22 @@ def test_importing_identity_is_cheap_and_loads_no_converters() -> None:
     ]
     assert all(heavy == [] for _, heavy in runs)
     assert statistics.median(took for took, _ in runs) <= 0.3
+
+
+@pytest.mark.parametrize(
+    ("call", "column"),
+    [
+        (lambda: validate_ric("11010519491231002Y"), "id_number"),
+        (lambda: validate_id("USCC", "91350100M000100Y4Z"), "id_number"),
+        (lambda: validate_passport("X"), "id_number"),
+        (lambda: validate_mobile("1380013800"), "phone"),
+        (lambda: validate_id("SSN", "078-05-1120"), "id_type"),
+    ],
+)
+def test_invalid_identifiers_name_their_column(call: Callable[[], object], column: str) -> None:
+    from bankcrm.errors import InvalidIdentifier
+
+    with pytest.raises(InvalidIdentifier) as info:
+        call()
+    assert (info.value.column, info.value.rule) == (column, Rule.INVALID_ID)
+    assert str(info.value).startswith(f"column '{column}': invalid ")

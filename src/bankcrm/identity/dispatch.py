@@ -183,7 +183,9 @@ def parse_id_type(id_type: object) -> IdType:
     """
     found = _lookup(id_type)
     if found is None:
-        raise identifier_error([_unknown(id_type)], id_type="", label="id type", masked="")
+        raise identifier_error(
+            [_unknown(id_type)], id_type="", label="id type", masked="", column="id_type"
+        )
     return found
 
 

@@ -113,7 +113,8 @@ def validate(value: object, *, as_of: object = None, strict: bool = False) -> Mo
     >>> validate("1380013800")
     Traceback (most recent call last):
     ...
-    bankcrm.errors.InvalidIdentifier: invalid mainland mobile number ******3800: expected 11 \
+    bankcrm.errors.InvalidIdentifier: column 'phone': \
+invalid mainland mobile number ******3800: expected 11 \
 national digits, got 10 [rule: invalid_id; reason: length]
     """
     coerce_as_of(as_of)  # checked for a uniform contract, then unused
@@ -122,7 +123,9 @@ national digits, got 10 [rule: invalid_id; reason: length]
     if info is None:
         known = as_text(value) is not None
         masked = mask_phone(compact(value)) if known else f"<{type(value).__name__}>"
-        raise identifier_error(findings, id_type=ID_TYPE, label=_LABEL, masked=masked)
+        raise identifier_error(
+            findings, id_type=ID_TYPE, label=_LABEL, masked=masked, column="phone"
+        )
     return info
 
 

@@ -218,7 +218,8 @@ def validate_hmt_permit(
     >>> validate_hmt_permit("810000199408230022")
     Traceback (most recent call last):
     ...
-    bankcrm.errors.InvalidIdentifier: invalid Hong Kong/Macau/Taiwan residence permit number \
+    bankcrm.errors.InvalidIdentifier: column 'id_number': \
+invalid Hong Kong/Macau/Taiwan residence permit number \
 810000********0022: the check character should be '1' [rule: invalid_id; reason: check_character]
     """
     del strict
@@ -318,7 +319,8 @@ def validate_fpr(value: object, *, as_of: object = None, strict: bool = False) -
     >>> validate_fpr("KAZ11009012310")
     Traceback (most recent call last):
     ...
-    bankcrm.errors.InvalidIdentifier: invalid foreign permanent resident id number \
+    bankcrm.errors.InvalidIdentifier: column 'id_number': \
+invalid foreign permanent resident id number \
 KAZ110****2310: expected 18 (or, on older cards, 15) characters, got 14 \
 [rule: invalid_id; reason: length]
     """

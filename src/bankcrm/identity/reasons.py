@@ -56,7 +56,12 @@ class Finding:
 
 
 def identifier_error(
-    findings: Sequence[Finding], *, id_type: str, label: str, masked: str
+    findings: Sequence[Finding],
+    *,
+    id_type: str,
+    label: str,
+    masked: str,
+    column: str = "id_number",
 ) -> InvalidIdentifier:
     """Build the error ``validate`` raises for ``findings`` (at least one).
 
@@ -68,13 +73,16 @@ def identifier_error(
     ...     id_type="RIC", label="resident id number", masked="110105********0020",
     ... )
     >>> err.reason, str(err)
-    ('check_character', "invalid resident id number 110105********0020: the check character \
-should be 'X' [rule: invalid_id; reason: check_character]")
+    ('check_character', "column 'id_number': invalid resident id number 110105********0020: \
+the check character should be 'X' [rule: invalid_id; reason: check_character]")
     """
     if not findings:
         raise ValueError("identifier_error needs at least one finding")
     shown = f" {masked}" if masked else ""
     details = "; ".join(f.detail for f in findings)
     return InvalidIdentifier(
-        f"invalid {label}{shown}: {details}", reason=findings[0].reason.value, id_type=id_type
+        f"invalid {label}{shown}: {details}",
+        reason=findings[0].reason.value,
+        id_type=id_type,
+        column=column,
     )

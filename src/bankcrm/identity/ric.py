@@ -303,7 +303,8 @@ def validate(value: object, *, as_of: object = None, strict: bool = False) -> Ri
     >>> validate("11010520491231002X", as_of=date(2024, 1, 1))
     Traceback (most recent call last):
     ...
-    bankcrm.errors.InvalidIdentifier: invalid resident id number 110105********002X: the birth \
+    bankcrm.errors.InvalidIdentifier: column 'id_number': \
+invalid resident id number 110105********002X: the birth \
 date is after 2024-01-01; the check character should be '6' \
 [rule: invalid_id; reason: future_birth_date]
     """

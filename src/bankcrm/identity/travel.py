@@ -27,7 +27,8 @@ certain.
 >>> validate_passport("X1234567", issuer="CN")
 Traceback (most recent call last):
 ...
-bankcrm.errors.InvalidIdentifier: invalid passport number *******7: not a PRC ordinary passport \
+bankcrm.errors.InvalidIdentifier: column 'id_number': \
+invalid passport number *******7: not a PRC ordinary passport \
 number (E + 8 digits, E + letter + 7 digits or G + 8 digits) [rule: invalid_id; reason: format]
 >>> validate_hk_macau_travel("h12345678").region
 <TravelRegion.HONG_KONG: 'HK'>

@@ -230,7 +230,8 @@ def validate(value: object, *, as_of: object = None, strict: bool = False) -> Us
     >>> validate("91350100M000100Y4Z")
     Traceback (most recent call last):
     ...
-    bankcrm.errors.InvalidIdentifier: invalid unified social credit code 913501********0Y4Z: \
+    bankcrm.errors.InvalidIdentifier: column 'id_number': \
+invalid unified social credit code 913501********0Y4Z: \
 only 0-9 and the letters A-H, J-N, P, Q, R, T, U, W, X, Y are allowed \
 [rule: invalid_id; reason: characters]
     """
