@@ -392,6 +392,14 @@ def test_scalar_strict_agrees_with_the_policy_field(strict: bool) -> None:
     ]
     assert every == out["id_valid"].tolist()
     assert out["id_valid"].iloc[:5].tolist() == [not strict] * 5
+    reports = [
+        cross_check(t, x, b, g, as_of=AS_OF, strict=strict)
+        for t, x, b, g in zip(
+            data["id_type"], data["id_number"], data["birth_date"], data["gender"], strict=True
+        )
+    ]
+    assert [r.birth_date_check.value for r in reports] == out["birth_date_check"].tolist()
+    assert [r.gender_check.value for r in reports] == out["gender_check"].tolist()
 
 
 def test_policy_fields_are_checked() -> None:

@@ -209,7 +209,9 @@ class DerivedFields:
     gender: str | None
 
 
-def derive_fields(id_type: object, id_number: object, *, as_of: object = None) -> DerivedFields:
+def derive_fields(
+    id_type: object, id_number: object, *, as_of: object = None, strict: bool = False
+) -> DerivedFields:
     """Birth date and gender from a valid id number that carries them.
 
     Invalid numbers, and id types without these fields, give ``None`` for both.
@@ -221,7 +223,7 @@ def derive_fields(id_type: object, id_number: object, *, as_of: object = None) -
     """
     day = coerce_as_of(as_of)  # a bad as_of is an error whatever the id type
     try:
-        info = validate_id(id_type, id_number, as_of=day)
+        info = validate_id(id_type, id_number, as_of=day, strict=strict)
     except InvalidIdentifier:
         return DerivedFields(None, None)
     gender = getattr(info, "gender", None)
@@ -255,13 +257,18 @@ def cross_check(
     gender: object,
     *,
     as_of: object = None,
+    strict: bool = False,
 ) -> FieldReport:
     """Derive birth date and gender from the id number and compare them with the recorded ones.
+
+    ``as_of`` and ``strict`` are those of :func:`~bankcrm.identity.dispatch.validate_id`
+    (``strict`` is the scalar path of ``StandardizePolicy.strict_ids``): only a number valid
+    under them gives derived fields.
 
     >>> cross_check("RIC", "11010519491231002X", "1950-01-01", "F").birth_date_conflict
     True
     """
-    derived = derive_fields(id_type, id_number, as_of=as_of)
+    derived = derive_fields(id_type, id_number, as_of=as_of, strict=strict)
     return FieldReport(
         derived.birth_date,
         derived.gender,
