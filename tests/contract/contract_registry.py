@@ -35,6 +35,7 @@ import bankcrm.money as money
 import bankcrm.pii as pii
 import bankcrm.policy as pol
 import bankcrm.results as res
+import bankcrm.segmentation as seg
 import bankcrm.testing.strategies as strat
 
 D = dt.date(2026, 6, 30)
@@ -92,6 +93,51 @@ def transactions() -> pd.DataFrame:
             "amount": [100.5, 20.0, 3.25],
         }
     )
+
+
+AS_OF = dt.date(2025, 12, 31)
+
+
+def _transactions() -> pd.DataFrame:
+    """The synthetic bank's transactions (int customer ids, datetime dates, yuan amounts)."""
+    return ds.generate_transactions(60, 1_500, seed=3)
+
+
+def _features() -> seg.RFMFeatures:
+    return seg.rfm_features(_transactions(), as_of=AS_OF)
+
+
+def _edges() -> seg.RFMEdges:
+    return seg.fit_rfm_edges(_features())
+
+
+def _scores() -> pd.DataFrame:
+    return seg.score_rfm(_features(), _edges())
+
+
+def _segmented(as_of: dt.date = AS_OF) -> pd.DataFrame:
+    features = seg.rfm_features(_transactions(), as_of=as_of)
+    return seg.assign_segments(seg.score_rfm(features, _edges()))
+
+
+def _summary() -> seg.CLVSummary:
+    return seg.clv_summary(_transactions(), as_of=AS_OF)
+
+
+def _summary_frame() -> pd.DataFrame:
+    return _summary().frame
+
+
+def _bgnbd() -> seg.BGNBDModel:
+    return seg.fit_bgnbd(_summary())
+
+
+def _gamma_gamma() -> seg.GammaGammaModel:
+    return seg.fit_gamma_gamma(_summary())
+
+
+def _corporate() -> ds.SyntheticBank:
+    return ds.synthetic_bank(30, seed=2)
 
 
 _FX = money.FxRates.from_mapping({"USD": {D: Decimal("7.1")}})
@@ -376,6 +422,188 @@ REGISTRY: dict[str, Example] = {
         rename={"id_number": "cert_no", "name": "cust_name"},
         policy="bankcrm.identity.standardize",
     ),
+    # segmentation: RFM
+    "bankcrm.segmentation.RFMPolicy": Example(
+        lambda: seg.RFMPolicy(window_days=365, negatives="net")
+    ),
+    "bankcrm.segmentation.rfm_features": Example(
+        lambda transactions=None, as_of=AS_OF, columns=None: seg.rfm_features(
+            _transactions() if transactions is None else transactions,
+            as_of=as_of,
+            columns=columns,
+        ),
+        dates=("as_of",),
+        frame="transactions",
+        frame_value=_transactions,
+        required="amount",
+        decimals=("amount",),
+        rename={"customer_id": "cust_no", "amount": "amt"},
+        nested=True,
+        policy="bankcrm.segmentation.rfm",
+    ),
+    "bankcrm.segmentation.RFMFeatures": Example(_features, policy="bankcrm.segmentation.rfm"),
+    "bankcrm.segmentation.fit_rfm_edges": Example(
+        lambda features=None, as_of=AS_OF, columns=None: seg.fit_rfm_edges(
+            _features().features if features is None else features, as_of=as_of, columns=columns
+        ),
+        dates=("as_of",),
+        frame="features",
+        frame_value=lambda: _features().features,
+        required="frequency",
+        rename={"frequency": "freq"},
+    ),
+    "bankcrm.segmentation.RFMEdges": Example(lambda: _edges().to_toml()),
+    "bankcrm.segmentation.CutPoints": Example(lambda: _edges().cuts),
+    "bankcrm.segmentation.GroupCutPoints": Example(
+        lambda: seg.fit_rfm_edges(
+            _features().features.assign(branch=lambda f: f["customer_id"] % 2),
+            policy=seg.RFMPolicy(by="branch"),
+        ).groups[0]
+    ),
+    "bankcrm.segmentation.score_rfm": Example(
+        lambda features=None, columns=None: seg.score_rfm(
+            _features().features if features is None else features, _edges(), columns=columns
+        ),
+        frame="features",
+        frame_value=lambda: _features().features,
+        required="frequency",
+        rename={"frequency": "freq"},
+        policy="bankcrm.segmentation.rfm",
+    ),
+    "bankcrm.segmentation.score_customer": Example(
+        lambda: seg.score_customer(_features().features.iloc[0], _edges())
+    ),
+    "bankcrm.segmentation.RFMScore": Example(
+        lambda: seg.score_customer(
+            {"recency_days": 3, "frequency": 4, "monetary_fen": 120_000}, _edges()
+        )
+    ),
+    "bankcrm.segmentation.rfm_codes": Example(lambda: seg.rfm_codes(3)),
+    "bankcrm.segmentation.Segment": Example(lambda: seg.TEN_SEGMENTS.segments[0]),
+    "bankcrm.segmentation.SegmentMap": Example(lambda: seg.TEN_SEGMENTS.to_toml()),
+    "bankcrm.segmentation.ValueGroup": Example(lambda: seg.THREE_VALUE_GROUPS.groups[0]),
+    "bankcrm.segmentation.ValueGroupPolicy": Example(lambda: seg.THREE_VALUE_GROUPS.to_json()),
+    "bankcrm.segmentation.assign_segments": Example(
+        lambda scores=None, columns=None: seg.assign_segments(
+            _scores() if scores is None else scores, columns=columns
+        ),
+        frame="scores",
+        frame_value=_scores,
+        required="rfm_score",
+        rename={"rfm_score": "total"},
+        policy="rfm_ten_segments",
+    ),
+    "bankcrm.segmentation.segment_summary": Example(
+        lambda segmented=None, columns=None: seg.segment_summary(
+            _segmented() if segmented is None else segmented, language="zh-CN", columns=columns
+        ),
+        frame="segmented",
+        frame_value=_segmented,
+        required="segment",
+        policy="rfm_ten_segments",
+    ),
+    "bankcrm.segmentation.segment_migration": Example(
+        lambda before=None, columns=None: seg.segment_migration(
+            _segmented(dt.date(2025, 6, 30)) if before is None else before,
+            _segmented(),
+            columns=columns,
+        ),
+        frame="before",
+        frame_value=lambda: _segmented(dt.date(2025, 6, 30)),
+        required="segment",
+        rename={"customer_id": "cust_no"},
+        nested=True,
+    ),
+    "bankcrm.segmentation.SegmentMigration": Example(
+        lambda: seg.segment_migration(_segmented(dt.date(2025, 6, 30)), _segmented()),
+        policy="rfm_ten_segments",
+    ),
+    "bankcrm.segmentation.corporate_rfm_features": Example(
+        lambda parties=None, as_of=AS_OF, columns=None: seg.corporate_rfm_features(
+            _corporate().parties if parties is None else parties,
+            _corporate().facilities,
+            as_of=as_of,
+            fx_rates=_corporate().fx_rates,
+            columns=columns,
+        ),
+        dates=("as_of",),
+        frame="parties",
+        frame_value=lambda: _corporate().parties,
+        required="kind",
+        policy="bankcrm.segmentation.rfm",
+    ),
+    "bankcrm.segmentation.facility_business": Example(
+        lambda facilities=None, as_of=AS_OF, columns=None: seg.facility_business(
+            _corporate().facilities if facilities is None else facilities,
+            as_of=as_of,
+            fx_rates=_corporate().fx_rates,
+            columns=columns,
+        ),
+        dates=("as_of",),
+        frame="facilities",
+        frame_value=lambda: _corporate().facilities,
+        required="drawn",
+        decimals=("drawn", "undrawn"),
+        rename={"party_id": "borrower"},
+    ),
+    # segmentation: customer value
+    "bankcrm.segmentation.CLVPolicy": Example(lambda: seg.CLVPolicy(unit="D", margin=0.3)),
+    "bankcrm.segmentation.clv_summary": Example(
+        lambda transactions=None, as_of=AS_OF, columns=None: seg.clv_summary(
+            _transactions() if transactions is None else transactions,
+            as_of=as_of,
+            columns=columns,
+        ),
+        dates=("as_of",),
+        frame="transactions",
+        frame_value=_transactions,
+        required="date",
+        decimals=("amount",),
+        rename={"customer_id": "cust_no", "date": "day"},
+        policy="bankcrm.segmentation.clv",
+    ),
+    "bankcrm.segmentation.CLVSummary": Example(_summary, policy="bankcrm.segmentation.clv"),
+    "bankcrm.segmentation.fit_bgnbd": Example(
+        lambda summary=None, columns=None: (
+            seg.fit_bgnbd(_summary_frame() if summary is None else summary, columns=columns).params_
+        ),
+        frame="summary",
+        frame_value=_summary_frame,
+        required="recency",
+        rename={"frequency": "repeat_purchases"},
+    ),
+    "bankcrm.segmentation.BGNBDModel": Example(lambda: _bgnbd().p_alive(_summary())),
+    "bankcrm.segmentation.BGNBDParams": Example(lambda: _bgnbd().params_),
+    "bankcrm.segmentation.fit_gamma_gamma": Example(
+        lambda summary=None, columns=None: (
+            seg.fit_gamma_gamma(
+                _summary_frame() if summary is None else summary, columns=columns
+            ).params_
+        ),
+        frame="summary",
+        frame_value=_summary_frame,
+        required="monetary_value",
+        rename={"frequency": "repeat_purchases"},
+    ),
+    "bankcrm.segmentation.GammaGammaModel": Example(
+        lambda: _gamma_gamma().conditional_expected_average_value(_summary())
+    ),
+    "bankcrm.segmentation.GammaGammaParams": Example(lambda: _gamma_gamma().params_),
+    "bankcrm.segmentation.customer_value": Example(
+        lambda summary=None, columns=None: seg.customer_value(
+            _summary_frame() if summary is None else summary,
+            _bgnbd(),
+            _gamma_gamma(),
+            horizon=12,
+            columns=columns,
+        ),
+        frame="summary",
+        frame_value=_summary_frame,
+        required="T",
+        rename={"customer_id": "cust_no"},
+        policy="bankcrm.segmentation.clv",
+    ),
+    "bankcrm.segmentation.p_alive_matrix": Example(lambda: seg.p_alive_matrix(_bgnbd(), T=30)),
     # testing strategies (public, for teams property-testing their own pipelines)
     "bankcrm.testing.strategies.amounts": Example(lambda: _draw(strat.amounts())),
     "bankcrm.testing.strategies.half_fen_amounts": Example(lambda: _draw(strat.half_fen_amounts())),
@@ -385,7 +613,6 @@ REGISTRY: dict[str, Example] = {
         lambda: _draw(strat.malformed_amounts())
     ),
     "bankcrm.testing.strategies.malformed_shares": Example(lambda: _draw(strat.malformed_shares())),
-    "bankcrm.testing.strategies.AmountKind": Example(lambda: _draw(strat.amounts(kind="decimal"))),
     "bankcrm.testing.strategies.frames_for": Example(lambda: _draw(strat.frames_for(_schema()))),
     "bankcrm.testing.strategies.malformed_frames_for": Example(
         lambda: _draw(strat.malformed_frames_for(_schema()))
