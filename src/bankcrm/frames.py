@@ -41,8 +41,8 @@ Examples:
     >>> validate_frame(raw.drop(columns="date"), schema)
     Traceback (most recent call last):
     ...
-    bankcrm.errors.InputError: transactions: missing required column(s) ['date']; available: \
-    ['customer_id', 'amount'] [rule: required]
+    bankcrm.errors.InputError: column 'date': transactions: missing required column(s) ['date']; \
+    available: ['customer_id', 'amount'] [rule: required]
 """
 
 from __future__ import annotations
@@ -266,8 +266,10 @@ def _check_labels(frame: pd.DataFrame, schema: FrameSchema) -> None:
     except TypeError:  # unhashable labels
         raise InputError(f"{where}: column labels must be hashable", rule="columns") from None
     if duplicated:
+        shown = [safe_label(d) for d in duplicated]
         raise InputError(
-            f"{where}: duplicate column label(s) {[safe_label(d) for d in duplicated][:10]}",
+            f"{where}: duplicate column label(s) {shown[:10]}",
+            column=str(shown[0]),
             rule="duplicate_columns",
         )
     present = set(labels)
@@ -277,6 +279,7 @@ def _check_labels(frame: pd.DataFrame, schema: FrameSchema) -> None:
         more = f" and {len(labels) - 30} more" if len(labels) > 30 else ""
         raise InputError(
             f"{where}: missing required column(s) {missing}; available: {available}{more}",
+            column=missing[0],
             rule="required",
         )
     if not schema.allow_extra:
