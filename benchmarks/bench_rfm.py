@@ -275,7 +275,12 @@ def _case(name: str, n_customers: int, n_rows: int, repeats: int, peers: bool) -
     tx = make_transactions(n_customers, n_rows)
     input_mib = tx.memory_usage(deep=True).sum() / 2**20
     ours = bankcrm_pipeline(tx)
-    rss_note = "" if above is None else f"; peak RSS {above:,} MiB above the input (fresh process)"
+    rss_note = (
+        ""
+        if above is None
+        else f"; peak RSS {above:,} MiB above the input (fresh process; Numba loads on first "
+        "use, inside this figure)"
+    )
     tools: list[tuple[str, Callable[[], Any], bool, str]] = [
         (
             "bankcrm",

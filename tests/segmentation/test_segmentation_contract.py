@@ -402,7 +402,8 @@ def test_single_frame_results_are_stamped() -> None:
     scored = score_rfm(result, fit_rfm_edges(result))
     segmented = assign_segments(scored)
     summary = segment_summary(segmented)
-    assert read_provenance(scored)[-1].producer == "bankcrm.segmentation.score_rfm"
+    assert read_provenance(scored)[0].producer == "bankcrm.segmentation.score_rfm"
+    assert read_provenance(segmented)[0].policy_name == TEN_SEGMENTS.name
     names = [p.policy_name for p in read_provenance(segmented)]
     assert TEN_SEGMENTS.name in names
     assert THREE_VALUE_GROUPS.name in names

@@ -261,9 +261,9 @@ def test_scores_carry_provenance_and_as_of() -> None:
         ("bankcrm.segmentation.rfm", "1"),
         ("bankcrm.segmentation.rfm", "1"),
     ]
-    assert [s.producer for s in stamps] == [
-        "bankcrm.segmentation.rfm_features",
+    assert [s.producer for s in stamps] == [  # first: the step that made the frame
         "bankcrm.segmentation.score_rfm",
+        "bankcrm.segmentation.rfm_features",
     ]
     mine = RFMPolicy(name="my_bank.rfm", version="2026.2", window_days=90)
     result = rfm_features(tx, as_of="2026-03-31", policy=mine)

@@ -3,7 +3,8 @@
 :func:`segment_migration` compares two segmented frames (for example this month's and last
 month's :func:`~bankcrm.segmentation.assign_segments` output) customer by customer. Customers
 only in the later frame come from ``(new)``; customers only in the earlier frame go to
-``(gone)``: nobody is dropped, so the matrix sums to the customers of both frames. Customer
+``(gone)``: nobody is dropped, so the matrix sums to the customers of both frames. Its rows
+and columns are the segments present in either frame, sorted by name. Customer
 ids of different types in the two frames (integers before, text after) are an
 :class:`~bankcrm.errors.InputError` (rule ``key_type``): nobody would match, and everyone
 would look new or gone.
@@ -172,10 +173,17 @@ def _check_keys(
     )
 
 
-def _order(series: pd.Series[Any]) -> list[Any]:
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return list(series.cat.categories)
-    return sorted(series.dropna().unique().tolist(), key=str)
+def _order(*columns: pd.Series[Any]) -> list[Any]:
+    """The segments present in either frame, sorted by their text.
+
+    Only the values present count (not a categorical's unused categories, nor its category
+    order): a polars or Arrow round trip keeps neither, and the result must not depend on
+    which kind of frame came in.
+    """
+    seen: set[Any] = set()
+    for column in columns:
+        seen.update(pd.unique(column.dropna().to_numpy(dtype=object)).tolist())
+    return sorted(seen, key=str)
 
 
 def segment_migration(
@@ -210,8 +218,7 @@ def segment_migration(
     old = _labels(before, column, key, "before")
     new = _labels(after, names["after"]["segment"], names["after"]["customer_id"], "after")
     new.index.name = key
-    order = _order(before[column])
-    order += [s for s in _order(after[names["after"]["segment"]]) if s not in order]
+    order = _order(before[column], after[names["after"]["segment"]])
     ids = old.index.union(new.index)
     old_codes = pd.Categorical(old.reindex(ids).astype(object), categories=order).codes
     new_codes = pd.Categorical(new.reindex(ids).astype(object), categories=order).codes

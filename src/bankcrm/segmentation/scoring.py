@@ -44,6 +44,7 @@ True
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Mapping
 from typing import Any
@@ -204,8 +205,9 @@ def score_rfm(
             ``recency_days``, ``frequency``, ``monetary_fen``, ``monetary``).
 
     Returns a new frame: the features plus the columns listed in the module docstring,
-    stamped with the features' provenance and the policy the edges were fitted under (its
-    name and version, and the edges' reference date). The input is never modified.
+    stamped first with the policy the edges were fitted under (its name and version, and the
+    features' ``as_of``), then with the features' provenance. The edges' own reference date
+    is ``edges.as_of``. The input is never modified.
 
     Raises:
         InputError: for missing or invalid feature columns, or a group without edges.
@@ -236,13 +238,19 @@ def score_rfm(
     out["m_score"] = m
     out["rfm_code"] = codes
     out["rfm_score"] = total
+    upstream = read_provenance(source)
+    as_of: dt.date | None
+    if isinstance(features, RFMFeatures):
+        as_of = features.as_of
+    else:  # the features' own date, else the edges' reference date
+        as_of = next((p.as_of for p in upstream if p.as_of is not None), edges.as_of)
     provenance = Provenance(
         edges.policy_name,
         edges.policy_version,
-        edges.as_of,
+        as_of,
         producer="bankcrm.segmentation.score_rfm",
     )
-    out = stamp_provenance(out, *read_provenance(source), provenance)
+    out = stamp_provenance(out, provenance, *upstream)  # first: this step's record
     meta = dict(out.attrs[ATTRS_KEY])
     meta[EDGES_KEY] = {"bins": bins, "max_score": edges.max_score}
     out.attrs[ATTRS_KEY] = meta

@@ -164,10 +164,10 @@ def assign_segments(
     out["segment"] = pd.Categorical.from_codes(cell, categories=pd.Index(segment_map.keys))
     out["value_group"] = pd.Categorical.from_codes(group, categories=pd.Index(value_groups.keys))
     as_of = _as_of(scores)
-    stamps = (
-        *read_provenance(scores),
+    stamps = (  # first the policies that produced this result, then the inputs' records
         segment_map.provenance(as_of, producer="bankcrm.segmentation.assign_segments"),
         value_groups.provenance(as_of, producer="bankcrm.segmentation.assign_segments"),
+        *read_provenance(scores),
     )
     return stamp_provenance(out, *stamps)
 
