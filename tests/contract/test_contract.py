@@ -11,7 +11,7 @@ import enum
 import importlib
 import inspect
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -86,10 +86,12 @@ def _run(example: Example, tmp_path: Path, **overrides: Any) -> Any:
     return example.call(**overrides)
 
 
-def _entries(predicate: Callable[[Example], bool]) -> Iterator[Any]:
-    for name, example in sorted(REGISTRY.items()):
-        if predicate(example):
-            yield pytest.param(name, example, id=name)
+def _entries(predicate: Callable[[Example], bool]) -> list[Any]:
+    return [
+        pytest.param(name, example, id=name)
+        for name, example in sorted(REGISTRY.items())
+        if predicate(example)
+    ]
 
 
 @pytest.mark.parametrize(("name", "example"), _entries(lambda e: True))
@@ -200,7 +202,7 @@ def arrow_backed(frame: pd.DataFrame, decimals: tuple[str, ...]) -> pd.DataFrame
     return plain
 
 
-def _frame_entries() -> Iterator[Any]:
+def _frame_entries() -> list[Any]:
     return _entries(lambda e: e.frame is not None)
 
 
