@@ -89,7 +89,7 @@ from bankcrm.errors import InputError, PolicyError
 from bankcrm.frames import Column, FrameSchema, validate_frame
 from bankcrm.money import to_fen
 from bankcrm.policy import Policy, Provenance, effective, named, stamp_provenance, versioned
-from bankcrm.results import Result
+from bankcrm.results import Result, excluded_frame
 from bankcrm.segmentation import _intake
 from bankcrm.segmentation._keys import sort_order
 
@@ -497,23 +497,11 @@ _REASON_DTYPE = pd.CategoricalDtype([r.value for r in _REASONS])
 
 
 def _excluded(transactions: pd.DataFrame, reasons: _Reasons, keys: list[Any]) -> pd.DataFrame:
-    """The excluded rows as :func:`bankcrm.results.excluded_frame` lays them out (label index,
-    ``position``, ``reason``, the key columns), with ``reason`` kept categorical.
-
-    ``excluded_frame`` turns the reasons into a text column, which costs tens of
-    milliseconds per few hundred thousand reversals on the benchmark's 20 million rows; the
-    positions here are already ascending, and the categorical is what the features always
-    returned.
-    """
-    positions, codes = reasons.excluded()  # ascending positions
+    """The excluded rows, with ``reason`` kept categorical (text would cost tens of
+    milliseconds per few hundred thousand reversals on the benchmark's 20 million rows)."""
+    positions, codes = reasons.excluded()
     reason = pd.Categorical.from_codes(codes.astype(np.int64) - 1, dtype=_REASON_DTYPE)
-    out = pd.DataFrame(
-        {"position": positions, "reason": reason}, index=transactions.index[positions]
-    )
-    for key in keys:
-        if key not in out.columns:
-            out[key] = transactions[key].iloc[positions].to_numpy()
-    return out
+    return excluded_frame(transactions, positions, reason, keys=keys)
 
 
 def _id_kind(series: pd.Series[Any]) -> str | None:
