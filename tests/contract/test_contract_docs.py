@@ -1,4 +1,4 @@
-"""The examples of ``docs/conventions.md`` run and show what they say."""
+"""The ``>>>`` examples of the docs pages run and show what they say."""
 
 from __future__ import annotations
 
@@ -16,7 +16,16 @@ def _examples_of(path: Path) -> str:
     return "\n".join("" if line.startswith("```") else line for line in lines) + "\n"
 
 
-@pytest.mark.parametrize("page", ["conventions.md"])
+PAGES = [
+    "conventions.md",
+    "concepts/core.md",
+    "concepts/identity-identifiers.md",
+    "concepts/identity-standardize.md",
+    "concepts/segmentation.md",
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
 def test_docs_examples_run(page: str) -> None:
     path = DOCS / page
     parser = doctest.DocTestParser()
