@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pandas as pd
 import pytest
 
 import bankcrm
-from bankcrm.cli import build_parser, main
+from bankcrm import cli
+from bankcrm.cli import COMMANDS, build_parser, main
 from bankcrm.datasets import FRAME_NAMES
 
 
@@ -65,20 +67,9 @@ def test_datasets_synth_knobs(tmp_path: Path) -> None:
 
 
 def test_datasets_synth_parquet(tmp_path: Path) -> None:
-    pytest.importorskip("pyarrow")
     args = ["datasets", "synth", "--customers", "30", "--seed", "1", "--out", str(tmp_path)]
     assert main([*args, "--quiet"]) == 0
     assert (tmp_path / "records.parquet").is_file()
-
-
-def test_parquet_without_pyarrow_is_a_clear_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setitem(sys.modules, "pyarrow", None)
-    args = ["datasets", "synth", "--customers", "30", "--seed", "1", "--out", str(tmp_path)]
-    assert main(args) == 2
-    assert "pip install 'bankcrm[parquet]'" in capsys.readouterr().err
-    assert not any(tmp_path.iterdir())
 
 
 def test_bad_sizes_are_reported_not_raised(
@@ -118,17 +109,50 @@ def test_demo_quiet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().err == ""
 
 
-def test_module_commands_are_found_and_dispatched(tmp_path: Path) -> None:
-    """``bankcrm.<package>.cli_<name>`` modules add commands (segmentation adds ``rfm``)."""
-    if importlib.util.find_spec("bankcrm.segmentation.cli_rfm") is None:
-        pytest.skip("bankcrm.segmentation.cli_rfm is not available")
-    assert "rfm" in build_parser().format_help()
+def test_module_commands_come_from_one_explicit_list() -> None:
+    """No discovery by file name: ``COMMANDS`` lists every module's command, in order."""
+    assert not hasattr(cli, "_add_module_commands")
+    assert [c.name for c in COMMANDS][:1] == ["rfm"]
+    for command in COMMANDS:
+        assert callable(getattr(importlib.import_module(command.module), command.add))
+    full = build_parser().format_help()
+    assert all(command.name in full for command in COMMANDS)
+
+
+def test_top_level_help_imports_no_command_module() -> None:
+    """``bankcrm --help`` builds placeholders only: no command's module (nor pandas) loads."""
+    code = (
+        "import sys; from bankcrm.cli import COMMANDS, build_parser; "
+        "help = build_parser(['--help']).format_help(); "
+        "assert all(c.name in help for c in COMMANDS), help; "
+        "loaded = [c.module for c in COMMANDS if c.module in sys.modules]; "
+        "assert not loaded, loaded; assert 'pandas' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_module_commands_are_dispatched(tmp_path: Path) -> None:
     args = ["datasets", "synth", "--customers", "80", "--seed", "5", "--out", str(tmp_path)]
     assert main([*args, "--format", "csv", "--quiet"]) == 0
     scores = tmp_path / "scores.csv"
     rfm = ["rfm", str(tmp_path / "transactions.csv"), "--as-of", "2025-12-31"]
     assert main([*rfm, "--out", str(scores)]) == 0
     assert scores.is_file()
+
+
+def test_rfm_help_is_the_real_parser(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["rfm", "--help"])
+    assert exited.value.code == 0
+    assert "--as-of" in capsys.readouterr().out
+
+
+def test_demo_help_says_parquet_is_the_default(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    out = capsys.readouterr().out
+    assert "default parquet" in out
+    assert "pyarrow" not in out
 
 
 @pytest.mark.parametrize("command", ["synth", "demo"])

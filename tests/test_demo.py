@@ -3,75 +3,85 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from bankcrm import demo
-from bankcrm.demo import DemoContext, Progress, StepOutcome, demo_step, registered_steps, run_demo
+from bankcrm.demo import STEPS, DemoContext, DemoStep, Progress, StepOutcome, run_demo
 from bankcrm.errors import InputError
 
 
-@pytest.fixture
-def registry() -> Iterator[None]:
-    """Restore the step registry after a test registers its own steps."""
-    saved = dict(demo._REGISTRY)
-    yield
-    demo._REGISTRY.clear()
-    demo._REGISTRY.update(saved)
+def test_steps_are_one_explicit_ordered_list() -> None:
+    names = [s.name for s in STEPS]
+    assert names == [
+        "generate the synthetic bank",
+        "summarise the data",
+        "identity: standardise records",
+        "segmentation: RFM scores, segments and migration",
+        "write outputs",
+    ]
+    assert all(isinstance(s.target, str) for s in STEPS)  # listing them imports nothing
+    for step in STEPS:
+        assert callable(step.resolve()), step.name
 
 
-def test_builtin_steps_in_order() -> None:
-    names = [s.name for s in registered_steps()]
-    assert names[0] == "generate the synthetic bank"
-    assert names[-1] == "write outputs"
-    assert "summarise the data" in names
+def test_no_discovery_by_file_name() -> None:
+    """The demo no longer scans ``bankcrm.<package>.demo_steps`` modules."""
+    assert not hasattr(demo, "registered_steps")
+    assert not hasattr(demo, "_discover")
+    assert not hasattr(demo, "_REGISTRY")
 
 
-def test_a_module_adds_a_step_with_one_decorator(registry: None, tmp_path: Path) -> None:
+def test_a_caller_runs_its_own_list_of_steps(tmp_path: Path) -> None:
     seen: list[int] = []
 
-    @demo_step("count customers", order=50)
     def count(ctx: DemoContext) -> StepOutcome:
         people = ctx.require_bank().people
         seen.append(len(people))
         ctx.add_output("customer_count", pd.DataFrame({"customers": [len(people)]}))
         return StepOutcome((f"{len(people)} customers",))
 
+    steps = (STEPS[0], DemoStep("count customers", count), STEPS[-1])
     report = run_demo(
-        40, seed=1, out_dir=tmp_path, file_format="csv", progress=Progress(quiet=True)
+        40, seed=1, out_dir=tmp_path, file_format="csv", progress=Progress(quiet=True), steps=steps
     )
     assert seen == [40]
-    names = [r.name for r in report.steps]
-    assert names.index("count customers") < names.index("write outputs")
+    assert [r.name for r in report.steps] == [s.name for s in steps]
     assert (tmp_path / "results" / "customer_count.csv").is_file()
     assert "40 customers" in report.to_text()
 
 
-def test_skipped_steps_are_reported(registry: None, tmp_path: Path) -> None:
-    @demo_step("not yet", order=60)
+def test_skipped_steps_are_reported(tmp_path: Path) -> None:
     def later(ctx: DemoContext) -> StepOutcome:
         return StepOutcome(skipped=True, note="module missing")
 
     stream = io.StringIO()
-    report = run_demo(30, seed=1, out_dir=tmp_path, file_format="csv", progress=Progress(stream))
+    steps = (STEPS[0], DemoStep("not yet", later), STEPS[-1])
+    report = run_demo(
+        30, seed=1, out_dir=tmp_path, file_format="csv", progress=Progress(stream), steps=steps
+    )
     assert "skipped: module missing" in stream.getvalue()
     assert "module missing" in report.to_text()
     assert report.to_dict()["steps"][-2]["skipped"] is True  # type: ignore[index]
 
 
-def test_identity_step_runs_or_explains_why_not(tmp_path: Path) -> None:
+def test_every_step_runs_and_none_is_skipped(tmp_path: Path) -> None:
+    """The identity step no longer waits for ``bankcrm.identity.standardize``: it runs."""
     report = run_demo(
         30, seed=1, out_dir=tmp_path, file_format="csv", progress=Progress(quiet=True)
     )
-    step = next(r for r in report.steps if r.name.startswith("identity"))
-    assert step.outcome.skipped == (
-        not (tmp_path / "results" / "standardized_records.csv").exists()
-    )
-    if step.outcome.skipped:
-        assert "bankcrm.identity.standardize" in step.outcome.note
+    assert [r.name for r in report.steps] == [s.name for s in STEPS]
+    assert not any(r.outcome.skipped for r in report.steps)
+    assert (tmp_path / "results" / "standardized_records.csv").is_file()
+    assert (tmp_path / "results" / "rfm_scores.csv").is_file()
+
+
+def test_parquet_is_the_default_format(tmp_path: Path) -> None:
+    steps = (STEPS[0], STEPS[-1])
+    run_demo(20, seed=1, out_dir=tmp_path, progress=Progress(quiet=True), steps=steps)
+    assert (tmp_path / "data" / "records.parquet").is_file()
 
 
 def test_bad_arguments(tmp_path: Path) -> None:

@@ -1,11 +1,16 @@
 """bankcrm: exact, explainable customer-relationship management kernels for banks.
 
-The package is split into one core (errors, money, frames, calendar, policy, PII masking) and
-four domain modules: :mod:`bankcrm.identity`, :mod:`bankcrm.segmentation`,
-:mod:`bankcrm.credit` and :mod:`bankcrm.membership`.
-"""
+What exists today: one core (errors, money, ratios, frames, calendar, policy, results, PII
+masking), :mod:`bankcrm.identity` (Chinese identifiers, names, addresses and the
+standardisation of customer records), :mod:`bankcrm.segmentation` (RFM features, fitted edges,
+segments, migration and customer value) and :mod:`bankcrm.datasets` (a seeded synthetic bank
+with ground truth). Group-client credit concentration (``bankcrm.credit``) and membership tiers
+(``bankcrm.membership``) are planned, not yet written.
 
-from importlib.metadata import PackageNotFoundError, version
+>>> import bankcrm
+>>> isinstance(bankcrm.__version__, str)
+True
+"""
 
 from bankcrm.errors import (
     BankCRMError,
@@ -17,10 +22,21 @@ from bankcrm.errors import (
     PolicyError,
 )
 
-try:
-    __version__ = version("bankcrm")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    from bankcrm._version import __version__
+
+def _installed_version() -> str:
+    """The version of the installed distribution, else the source tree's."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("bankcrm")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        from bankcrm._version import __version__ as source_version
+
+        return source_version
+
+
+__version__: str = _installed_version()
+del _installed_version
 
 __all__ = [
     "BankCRMError",

@@ -6,11 +6,12 @@
 - ``bankcrm datasets synth --customers N --seed S --out DIR [--format parquet|csv]``: write every
   frame of a synthetic bank (see :mod:`bankcrm.datasets`).
 
-Modules add their own commands without editing this file: a module
-``bankcrm.<package>.cli_<name>`` that defines ``add_<name>_command(subparsers)`` is found and
-called when the parser is built; the sub-parser it adds sets ``handler`` (a function of the
-parsed arguments returning the exit status) with ``set_defaults``. ``bankcrm rfm`` comes from
-:mod:`bankcrm.segmentation.cli_rfm` this way.
+The modules' commands are listed in :data:`COMMANDS`, one explicit, ordered list: each entry
+names the command, its one-line help, and the module and function that add its sub-parser
+(``add_rfm_command(subparsers)``; the sub-parser sets ``handler``, a function of the parsed
+arguments returning the exit status, with ``set_defaults``). A module is imported only when its
+command is run (or its help asked for), so ``bankcrm --help`` does not load pandas. A new command
+is one more entry in the list.
 
 Errors from bankcrm (bad arguments, a missing optional package) are printed as one line on
 stderr and give exit status 2; everything else is a bug and shows its traceback.
@@ -23,17 +24,35 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
-import pkgutil
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import NamedTuple
 
-import bankcrm
 from bankcrm import __version__
 from bankcrm.errors import BankCRMError
 
-__all__ = ["build_parser", "main"]
+__all__ = ["COMMANDS", "Command", "build_parser", "main"]
+
+
+class Command(NamedTuple):
+    """A module's ``bankcrm`` command: its name and help, and where its sub-parser comes from."""
+
+    name: str
+    help: str
+    module: str
+    add: str
+
+
+#: The modules' commands, in the order ``bankcrm --help`` lists them (after ``demo`` and
+#: ``datasets``, which live here).
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "rfm",
+        "score customers by recency, frequency and monetary value",
+        "bankcrm.segmentation.cli_rfm",
+        "add_rfm_command",
+    ),
+)
 
 
 def _integer(text: str) -> int:
@@ -44,8 +63,19 @@ def _integer(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``bankcrm`` command."""
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The command named in ``argv`` (its first word that is not an option), if any."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser of the ``bankcrm`` command.
+
+    Args:
+        argv: the arguments about to be parsed. Only the module of the command they name is
+            imported; the other commands get a placeholder with their help line. ``None``
+            (the default) imports every command's module and builds the whole parser.
+    """
     parser = argparse.ArgumentParser(
         prog="bankcrm",
         description="Exact, explainable customer-relationship management kernels for banks.",
@@ -60,8 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--format",
         choices=("parquet", "csv"),
-        default=None,
-        help="output format (default parquet if pyarrow is installed, else csv)",
+        default="parquet",
+        help="output format (default parquet)",
     )
     demo.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
@@ -71,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--customers", type=_integer, required=True)
     synth.add_argument("--seed", type=_integer, required=True)
     synth.add_argument("--out", required=True, help="output directory")
-    synth.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    synth.add_argument(
+        "--format", choices=("parquet", "csv"), default="parquet", help="default parquet"
+    )
     synth.add_argument(
         "--transactions",
         type=_integer,
@@ -85,24 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="extra records of existing people (default 0.20)",
     )
     synth.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    _add_module_commands(commands)
+    wanted = None if argv is None else _command_word(argv)
+    for command in COMMANDS:
+        if argv is None or command.name == wanted:
+            add = getattr(importlib.import_module(command.module), command.add)
+            add(commands)
+        else:
+            commands.add_parser(command.name, help=command.help)
     return parser
-
-
-def _add_module_commands(commands: Any) -> None:
-    """Let every ``bankcrm.<package>.cli_<name>`` module add its command."""
-    for package in pkgutil.iter_modules(bankcrm.__path__):
-        if not package.ispkg:
-            continue
-        spec = importlib.util.find_spec(f"bankcrm.{package.name}")
-        locations = spec.submodule_search_locations if spec else None
-        for module in pkgutil.iter_modules(list(locations or [])):
-            if not module.name.startswith("cli_"):
-                continue
-            loaded = importlib.import_module(f"bankcrm.{package.name}.{module.name}")
-            add = getattr(loaded, f"add_{module.name.removeprefix('cli_')}_command", None)
-            if callable(add):
-                add(commands)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -121,10 +143,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _synth(args: argparse.Namespace) -> int:
     from bankcrm.datasets import synthetic_bank, write_bank
-    from bankcrm.datasets._io import prepare_directory, require_pyarrow
+    from bankcrm.datasets._io import prepare_directory
 
-    if args.format == "parquet":
-        require_pyarrow()  # fail before generating, not after
     prepare_directory(args.out, name="--out", create=False)
 
     def note(message: str) -> None:
@@ -146,8 +166,9 @@ def _synth(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(arguments)
+    args = parser.parse_args(arguments)
     try:
         if args.command == "demo":
             return _demo(args)

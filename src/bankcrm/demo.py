@@ -1,23 +1,23 @@
-"""The end-to-end demo: a list of named steps run on a synthetic bank.
+"""The end-to-end demo: an explicit, ordered list of named steps run on a synthetic bank.
 
-The demo generates a :func:`~bankcrm.datasets.synthetic_bank`, then runs every registered step
-in order, showing progress on stderr, writes its outputs to a directory and ends with a readable
-summary. A module adds its own step with one decorator line, in a module named
-``bankcrm.<package>.demo_steps`` that the demo imports when it exists::
+The demo generates a :func:`~bankcrm.datasets.synthetic_bank`, then runs the steps of
+:data:`STEPS` in order, showing progress on stderr, writes its outputs to a directory and ends
+with a readable summary. A step is a function of a :class:`DemoContext` returning a
+:class:`StepOutcome`; :data:`STEPS` names it by module and function (``"module:function"``), and
+the module is imported when the step runs. A module adds its step by writing the function and
+adding one entry to the list::
 
-    from bankcrm.demo import DemoContext, StepOutcome, demo_step
-
-    @demo_step("segmentation: RFM scores", order=40)
-    def rfm_scores(ctx: DemoContext) -> StepOutcome:
+    def rfm_step(ctx: DemoContext) -> StepOutcome:
         scores = ...  # use ctx.bank, ctx.as_of, earlier ctx.results
         ctx.add_output("rfm_scores", scores)
         return StepOutcome(("scored 9,876 customers",))
 
-Built-in steps: ``generate the synthetic bank`` (order 10), ``summarise the data`` (20),
-``identity: standardise records`` (30; skipped with a note until
-``bankcrm.identity.standardize`` exists) and ``write outputs`` (900).
+The steps: generate the synthetic bank, summarise the data, standardise the identity records
+(comparing the validity verdicts with the damage truth), segmentation (from
+:mod:`bankcrm.segmentation.demo_steps`), and write outputs. ``run_demo(steps=...)`` runs
+another list.
 
->>> [step.name for step in registered_steps()][:2]
+>>> [step.name for step in STEPS][:2]
 ['generate the synthetic bank', 'summarise the data']
 """
 
@@ -25,12 +25,10 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import importlib.util
 import json
-import pkgutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -40,18 +38,18 @@ import pandas as pd
 import bankcrm
 from bankcrm.datasets import DAMAGE_KINDS, SyntheticBank, synthetic_bank
 from bankcrm.datasets._common import DEFAULT_AS_OF, check_seed
-from bankcrm.datasets._io import FileFormat, prepare_directory, require_pyarrow, write_frame
+from bankcrm.datasets._io import FileFormat, prepare_directory, write_frame
 from bankcrm.errors import BankCRMError, InputError
 
 __all__ = [
+    "STEPS",
     "DemoContext",
     "DemoReport",
     "DemoStep",
+    "Progress",
     "StepOutcome",
     "StepResult",
     "demo_step",
-    "register_step",
-    "registered_steps",
     "run_demo",
 ]
 
@@ -141,52 +139,50 @@ StepFunction = Callable[[DemoContext], StepOutcome]
 
 @attrs.frozen
 class DemoStep:
-    """A named step; steps run by ascending ``order`` (ties by name)."""
+    """A named step: ``target`` is the step function itself, or ``"module:function"`` (the
+    module is imported when the step runs, so listing the steps imports nothing)."""
 
     name: str
-    run: StepFunction
-    order: int = 100
+    target: StepFunction | str
+
+    def resolve(self) -> StepFunction:
+        """The step function (importing its module if it is named by text)."""
+        if not isinstance(self.target, str):
+            return self.target
+        module, _, function = self.target.partition(":")
+        found: StepFunction = getattr(importlib.import_module(module), function)
+        return found
 
 
-_REGISTRY: dict[str, DemoStep] = {}
-
-
-def register_step(step: DemoStep) -> DemoStep:
-    """Add ``step`` (a step of the same name is replaced, so re-imports are harmless)."""
-    _REGISTRY[step.name] = step
-    return step
+#: The demo's steps, in run order. A module adds its step with one entry here.
+STEPS: tuple[DemoStep, ...] = (
+    DemoStep("generate the synthetic bank", "bankcrm.demo:_generate"),
+    DemoStep("summarise the data", "bankcrm.demo:_summarise"),
+    DemoStep("identity: standardise records", "bankcrm.demo:_standardise"),
+    DemoStep(
+        "segmentation: RFM scores, segments and migration",
+        "bankcrm.segmentation.demo_steps:rfm_step",
+    ),
+    DemoStep("write outputs", "bankcrm.demo:_write"),
+)
 
 
 def demo_step(name: str, *, order: int = 100) -> Callable[[StepFunction], StepFunction]:
-    """Decorator that registers a function as a demo step."""
+    """Kept for step modules written for the old registry: returns the function unchanged.
 
-    def decorate(function: StepFunction) -> StepFunction:
-        register_step(DemoStep(name, function, order))
+    Steps run because :data:`STEPS` lists them, not because they are decorated; ``name`` and
+    ``order`` are ignored. Deprecated; it goes once no step module uses it.
+    """
+
+    def keep(function: StepFunction) -> StepFunction:
         return function
 
-    return decorate
-
-
-def _discover() -> None:
-    """Import ``bankcrm.<package>.demo_steps`` of every subpackage that has one."""
-    for module in pkgutil.iter_modules(bankcrm.__path__):
-        if not module.ispkg:
-            continue
-        name = f"bankcrm.{module.name}.demo_steps"
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name)
-
-
-def registered_steps() -> list[DemoStep]:
-    """Every registered step (after discovery), in run order."""
-    _discover()
-    return sorted(_REGISTRY.values(), key=lambda s: (s.order, s.name))
+    return keep
 
 
 # -- built-in steps --------------------------------------------------------------------------
 
 
-@demo_step("generate the synthetic bank", order=10)
 def _generate(ctx: DemoContext) -> StepOutcome:
     ctx.bank = synthetic_bank(ctx.customers, seed=ctx.seed, progress=ctx.progress.note)
     frames = ctx.bank.frames()
@@ -210,7 +206,6 @@ def _damage_table(bank: SyntheticBank) -> pd.DataFrame:
     )
 
 
-@demo_step("summarise the data", order=20)
 def _summarise(ctx: DemoContext) -> StepOutcome:
     bank = ctx.require_bank()
     records, people = bank.records, bank.people
@@ -240,15 +235,10 @@ def _summarise(ctx: DemoContext) -> StepOutcome:
     return StepOutcome(tuple(lines))
 
 
-@demo_step("identity: standardise records", order=30)
 def _standardise(ctx: DemoContext) -> StepOutcome:
-    if importlib.util.find_spec("bankcrm.identity.standardize") is None:
-        return StepOutcome(skipped=True, note="bankcrm.identity.standardize is not available yet")
-    module = importlib.import_module("bankcrm.identity.standardize")
-    result = module.standardize(ctx.require_bank().records, as_of=ctx.as_of)
-    frame = result if isinstance(result, pd.DataFrame) else getattr(result, "frame", None)
-    if not isinstance(frame, pd.DataFrame):
-        return StepOutcome((f"standardize returned {type(result).__name__}",))
+    from bankcrm.identity.standardize import standardize
+
+    frame = standardize(ctx.require_bank().records, as_of=ctx.as_of)
     ctx.results["standardized_records"] = frame
     ctx.add_output("standardized_records", frame)
     lines = [f"{len(frame):,} records standardised ({frame.shape[1]} columns)"]
@@ -273,7 +263,6 @@ def _id_validity_against_truth(records: pd.DataFrame, valid: pd.Series) -> str:
     )
 
 
-@demo_step("write outputs", order=900)
 def _write(ctx: DemoContext) -> StepOutcome:
     bank = ctx.require_bank()
     ctx.out_dir.mkdir(parents=True, exist_ok=True)
@@ -337,35 +326,30 @@ class DemoReport:
         }
 
 
-def _default_format() -> FileFormat:
-    return "parquet" if importlib.util.find_spec("pyarrow") is not None else "csv"
-
-
 def run_demo(
     customers: int = 10_000,
     *,
     seed: int = 42,
     out_dir: str | Path = "bankcrm-demo",
-    file_format: str | None = None,
+    file_format: str = "parquet",
     progress: Progress | None = None,
+    steps: Sequence[DemoStep] = STEPS,
 ) -> DemoReport:
-    """Run every registered step and write ``summary.txt`` / ``summary.json`` into ``out_dir``.
+    """Run the steps and write ``summary.txt`` / ``summary.json`` into ``out_dir``.
 
     Args:
         customers: customers of the synthetic bank.
         seed: its seed.
         out_dir: the output directory (created if missing).
-        file_format: ``"parquet"`` or ``"csv"`` (default Parquet when pyarrow is installed).
+        file_format: ``"parquet"`` (the default) or ``"csv"``.
         progress: where progress goes (default stderr).
+        steps: the steps to run, in order (default :data:`STEPS`).
 
     Returns:
         The :class:`DemoReport`.
     """
-    fmt = _default_format() if file_format is None else file_format
-    if fmt not in ("parquet", "csv"):
+    if file_format not in ("parquet", "csv"):
         raise InputError("must be parquet or csv", column="file_format", rule="domain")
-    if fmt == "parquet":
-        require_pyarrow()  # fail before generating, not at the last step
     if isinstance(customers, bool) or not isinstance(customers, int) or customers < 1:
         raise InputError("must be a positive integer", column="customers", rule="count")
     seed = check_seed(seed)
@@ -375,17 +359,16 @@ def run_demo(
         customers=customers,
         seed=seed,
         out_dir=directory,
-        file_format="parquet" if fmt == "parquet" else "csv",
+        file_format="parquet" if file_format == "parquet" else "csv",
         as_of=DEFAULT_AS_OF,
         progress=reporter,
     )
-    steps = registered_steps()
     results: list[StepResult] = []
     started = time.perf_counter()
     for index, step in enumerate(steps, start=1):
         reporter.step(index, len(steps), step.name)
         begun = time.perf_counter()
-        outcome = step.run(ctx)
+        outcome = step.resolve()(ctx)
         seconds = time.perf_counter() - begun
         reporter.done(seconds, outcome)
         results.append(StepResult(step.name, seconds, outcome))

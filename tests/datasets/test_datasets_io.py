@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pandas as pd
 import pytest
 
 from bankcrm.datasets import FRAME_NAMES, SyntheticBank, write_bank
-from bankcrm.errors import InputError, MissingDependencyError
+from bankcrm.errors import InputError
 
 
 def test_csv_round_trip(small_bank: SyntheticBank, tmp_path: Path) -> None:
@@ -30,7 +29,6 @@ def test_csv_round_trip(small_bank: SyntheticBank, tmp_path: Path) -> None:
 
 
 def test_parquet_round_trip(small_bank: SyntheticBank, tmp_path: Path) -> None:
-    pytest.importorskip("pyarrow")
     paths = write_bank(small_bank, tmp_path)
     back = pd.read_parquet(paths["transactions"])
     # Parquet has no second resolution: dates come back as milliseconds, same instants.
@@ -42,15 +40,6 @@ def test_parquet_round_trip(small_bank: SyntheticBank, tmp_path: Path) -> None:
     assert records["id_number"].equals(
         small_bank.records["id_number"].astype(records["id_number"].dtype)
     )
-
-
-def test_parquet_without_pyarrow_names_the_extra(
-    small_bank: SyntheticBank, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "pyarrow", None)  # makes "import pyarrow" fail
-    with pytest.raises(MissingDependencyError, match=r"bankcrm\[parquet\]"):
-        write_bank(small_bank, tmp_path, file_format="parquet")
-    assert not any(tmp_path.iterdir())
 
 
 def test_unknown_format(small_bank: SyntheticBank, tmp_path: Path) -> None:

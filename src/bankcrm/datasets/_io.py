@@ -1,6 +1,6 @@
 """Writing a synthetic bank to files: one file per frame plus a manifest of the settings.
 
-CSV always works; Parquet needs pyarrow (the ``parquet`` extra). Shares (Decimal) are written as
+CSV or Parquet (pyarrow is installed with bankcrm). Shares (Decimal) are written as
 their exact decimal text in CSV and as a Parquet decimal column; dates as ISO text in CSV and
 as Parquet timestamps (millisecond resolution: Parquet has no seconds unit).
 
@@ -22,19 +22,12 @@ from typing import Literal
 import pandas as pd
 
 from bankcrm.datasets._bank import SyntheticBank
-from bankcrm.errors import InputError, MissingDependencyError
+from bankcrm.errors import InputError
 
-__all__ = ["FILE_FORMATS", "prepare_directory", "require_pyarrow", "write_bank", "write_frame"]
+__all__ = ["FILE_FORMATS", "prepare_directory", "write_bank", "write_frame"]
 
 FileFormat = Literal["parquet", "csv"]
 FILE_FORMATS: tuple[str, ...] = ("parquet", "csv")
-
-
-def require_pyarrow() -> None:
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError as exc:
-        raise MissingDependencyError("writing Parquet", "pyarrow", "parquet") from exc
 
 
 def prepare_directory(out_dir: object, *, name: str = "out_dir", create: bool = True) -> Path:
@@ -70,7 +63,6 @@ def write_frame(frame: pd.DataFrame, path: Path, file_format: FileFormat) -> Pat
     """Write one frame to ``path`` (the suffix is set from the format) and return the path."""
     target = path.with_suffix(f".{file_format}")
     if file_format == "parquet":
-        require_pyarrow()
         frame.to_parquet(target, index=False)
     else:
         frame.to_csv(target, index=False)
@@ -85,7 +77,7 @@ def write_bank(
     Args:
         bank: the generated bank.
         out_dir: the directory (created if missing).
-        file_format: ``"parquet"`` (needs pyarrow) or ``"csv"``.
+        file_format: ``"parquet"`` or ``"csv"``.
 
     Returns:
         The written path of every frame, by frame name.
@@ -93,7 +85,6 @@ def write_bank(
     Raises:
         InputError: ``bank`` is not a :class:`SyntheticBank`, an unknown format, or an output
             directory that is a file or cannot be written (rule ``path``).
-        MissingDependencyError: Parquet was requested without pyarrow installed.
     """
     if not isinstance(bank, SyntheticBank):
         raise InputError(
@@ -104,8 +95,6 @@ def write_bank(
             f"must be one of {', '.join(FILE_FORMATS)}", column="file_format", rule="domain"
         )
     fmt: FileFormat = "parquet" if file_format == "parquet" else "csv"
-    if fmt == "parquet":
-        require_pyarrow()
     directory = prepare_directory(out_dir)
     try:
         paths = {
