@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import pandas as pd
 import polars as pl
@@ -451,8 +452,9 @@ def test_today_segment_map_for_other_bins_is_a_mismatch() -> None:
     assert info.value.rule == "mismatch"
     assert "3-bin" in str(info.value)
     weighted = fit_rfm_edges(result, policy=RFMPolicy(weights=(2, 1, 1)))
+    fixed = attrs.evolve(THREE_VALUE_GROUPS, scale=False)  # the default groups scale (issue 9)
     with pytest.raises(InputError) as info:
-        assign_segments(score_rfm(result, weighted))  # value groups written for 15
+        assign_segments(score_rfm(result, weighted), value_groups=fixed)  # written for 15
     assert info.value.rule == "mismatch"
 
 

@@ -155,14 +155,30 @@ class ValueGroup:
 class ValueGroupPolicy(Policy):
     """Ordered value groups: a customer joins the first group whose rule holds.
 
+    **Scaling** (``scale=True``, the default): the thresholds are read as shares of
+    ``max_score``. Totals that run to another maximum ``M`` (other weights or bins, e.g.
+    ``weights=(2, 1, 1)`` gives ``M = 20``) are compared exactly, by cross-multiplying:
+    ``total <op> threshold`` becomes ``total × max_score <op> threshold × M``. So ``≥ 12`` of
+    15 admits totals of at least 16 of 20 (12/15 = 16/20) and at least 7.2, that is 8, of 9.
+    With ``scale=False`` the groups apply only to totals up to ``max_score`` and other
+    totals are refused (rule ``mismatch`` in :func:`~bankcrm.segmentation.assign_segments`).
+
     Attributes:
         max_score: the largest total the thresholds were written for (``bins × Σ weights``,
             15 for quintiles with weights 1, 1, 1); totals above it are refused.
         groups: the groups, from the most valuable; only the last has no rule.
+        scale: scale the thresholds to totals with another maximum (see above).
+
+    >>> from bankcrm.segmentation.presets import THREE_VALUE_GROUPS
+    >>> THREE_VALUE_GROUPS.group_of(16, max_score=20).key
+    'high'
+    >>> THREE_VALUE_GROUPS.group_of(15, max_score=20).key
+    'medium'
     """
 
     max_score: int = 15
     groups: tuple[ValueGroup, ...] = attrs.field(converter=_groups)
+    scale: bool = True
 
     def __attrs_post_init__(self) -> None:
         if not self.groups:
@@ -182,34 +198,70 @@ class ValueGroupPolicy(Policy):
         """Group keys in policy order."""
         return [g.key for g in self.groups]
 
-    def group_of(self, total: int) -> ValueGroup:
-        """The value group of one total score (the scalar path)."""
-        self._check_total(np.asarray([total]))
+    def fits(self, max_score: int) -> bool:
+        """Whether these groups apply to totals that run to ``max_score``."""
+        return self.scale or max_score == self.max_score
+
+    def group_of(self, total: int, *, max_score: int | None = None) -> ValueGroup:
+        """The value group of one total score (the scalar path of :meth:`assign_codes`).
+
+        Args:
+            total: the weighted total ``rfm_score``.
+            max_score: the largest total of the edges the score came from (their
+                ``max_score``); default the policy's own.
+        """
+        top = self._top(max_score)
+        self._check_total(np.asarray([total]), top)
         for group in self.groups:
-            if group.comparator is None or group.comparator.compare(total, group.threshold):
+            if group.comparator is None or group.threshold is None:
+                return group
+            if group.comparator.compare(total * self.max_score, group.threshold * top):
                 return group
         raise AssertionError("the last value group takes the rest")  # pragma: no cover
 
-    def assign_codes(self, totals: NDArray[np.int64]) -> NDArray[np.intp]:
-        """Group index (policy order) of each total score."""
-        self._check_total(totals)
+    def assign_codes(
+        self, totals: NDArray[np.int64], *, max_score: int | None = None
+    ) -> NDArray[np.intp]:
+        """Group index (policy order) of each total score (``max_score`` as in :meth:`group_of`)."""
+        top = self._top(max_score)
+        self._check_total(totals, top)
         out = np.full(len(totals), len(self.groups) - 1, dtype=np.intp)
         undecided = np.ones(len(totals), dtype=bool)
+        scaled = np.asarray(totals, dtype=np.int64) * self.max_score
         for i, group in enumerate(self.groups[:-1]):
             assert group.comparator is not None
             assert group.threshold is not None
             hit = undecided & group.comparator.compare_arrays(
-                totals, np.asarray(group.threshold, dtype=np.int64)
+                scaled, np.asarray(group.threshold * top, dtype=np.int64)
             )
             out[hit] = i
             undecided &= ~hit
         return out
 
-    def _check_total(self, totals: NDArray[np.int64]) -> None:
-        if len(totals) and (int(totals.max()) > self.max_score or int(totals.min()) < 0):
+    def _top(self, max_score: int | None) -> int:
+        if max_score is None or max_score == self.max_score:
+            return self.max_score
+        if isinstance(max_score, bool) or not isinstance(max_score, int) or max_score < 1:
             raise InputError(
-                f"total scores must lie in 0..{self.max_score} for value groups {self.name!r} "
-                "(fitted with other bins or weights?)",
+                f"max_score must be a positive integer, got {max_score!r}",
+                column="max_score",
+                rule="range",
+            )
+        if not self.scale:
+            raise InputError(
+                f"value groups {self.name!r} (version {self.version}) were written for totals "
+                f"up to {self.max_score} and do not scale (scale=False); these totals run to "
+                f"{max_score}",
+                column="rfm_score",
+                rule="mismatch",
+            )
+        return max_score
+
+    def _check_total(self, totals: NDArray[np.int64], top: int) -> None:
+        if len(totals) and (int(totals.max()) > top or int(totals.min()) < 0):
+            raise InputError(
+                f"total scores must lie in 0..{top} for value groups {self.name!r} "
+                "(fitted with other bins or weights? pass max_score)",
                 column="rfm_score",
                 rule="range",
             )

@@ -772,20 +772,14 @@ def customer_value(
         frequency=x, recency=t_x, T=big_t, horizon=horizon
     )
     if gamma_gamma is not None:
+        from bankcrm.segmentation.gamma_gamma import check_value_inputs
+
+        check_value_inputs(bgnbd, horizon)
         m_x = read.arrays["monetary_value"]
-        out["expected_average_value"] = gamma_gamma.conditional_expected_average_value(
-            frequency=x, monetary_value=m_x
-        )
-        out["clv"] = gamma_gamma.customer_lifetime_value(
-            None,
-            bgnbd,
-            horizon=horizon,
-            policy=used,
-            frequency=x,
-            recency=t_x,
-            T=big_t,
-            monetary_value=m_x,
-        )
+        # the spend is computed (and an infinite one warned about) once, then valued
+        spend = gamma_gamma.conditional_expected_average_value(frequency=x, monetary_value=m_x)
+        out["expected_average_value"] = spend
+        out["clv"] = gamma_gamma._discounted_value(bgnbd, used, horizon, read.arrays, spend)
     earlier = read_provenance(frame)
     if isinstance(summary, CLVSummary):
         as_of: dt.date | None = summary.as_of

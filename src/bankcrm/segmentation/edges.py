@@ -158,10 +158,18 @@ class CutPoints:
 
 @attrs.frozen
 class GroupCutPoints:
-    """The cut points of one group (``by`` value), e.g. ``"retail"`` or a branch code."""
+    """The cut points of one group (``by`` value), e.g. ``"retail"`` or a branch code.
+
+    Attributes:
+        group: the group's value.
+        cuts: the cut points its customers are scored by.
+        fallback: ``True`` when the group had no customer with a transaction and ``cuts``
+            are those of the whole active population (``RFMPolicy(empty_group="fallback")``).
+    """
 
     group: GroupKey
     cuts: CutPoints
+    fallback: bool = False
 
 
 def _group_tuple(value: Iterable[GroupCutPoints]) -> tuple[GroupCutPoints, ...]:
@@ -381,8 +389,9 @@ def fit_rfm_edges(
         Frozen, serialisable :class:`RFMEdges` that record the policy's name and version.
 
     Raises:
-        InputError: when there is no customer with a transaction to fit on (in a group too),
-            or for missing or invalid feature columns (all missing columns in one error).
+        InputError: when there is no customer with a transaction to fit on (rule ``empty``;
+            in a group too, unless the policy's ``empty_group`` is ``"fallback"``), or for
+            missing or invalid feature columns (all missing columns in one error).
     """
     if policy is None and isinstance(features, RFMFeatures):
         policy = features.policy
@@ -411,20 +420,32 @@ def fit_rfm_edges(
         return RFMEdges(cuts=cuts, **edges_kw)
     codes, keys = pd.factorize(frame[by], sort=True)
     groups = []
+    pooled: CutPoints | None = None
     for code, key in enumerate(keys.tolist()):
         rows = (codes == code) & active
-        if not rows.any():
+        group_key = key if isinstance(key, str) else int(key)
+        if rows.any():
+            cuts = _fit_cuts(recency[rows], frequency[rows], monetary[rows], bins)
+            groups.append(GroupCutPoints(group_key, cuts))
+            continue
+        size = int((codes == code).sum())
+        if policy.empty_group == "raise" or not active.any():
+            hint = (
+                "no customer of any group has one either"
+                if not active.any()
+                else "pass RFMPolicy(empty_group='fallback') to score it by the cuts of the "
+                "whole active population, or leave the group out"
+            )
             raise InputError(
-                f"group {key!r} has no customer with a transaction: cannot fit its edges",
+                f"fit_rfm_edges: group {group_key!r} of column {by!r} ({size:,} customer(s)) "
+                f"has no customer with a transaction in the window, so it has no cuts of its "
+                f"own; {hint}",
                 column=by,
                 rule="empty",
             )
-        group_key = key if isinstance(key, str) else int(key)
-        groups.append(
-            GroupCutPoints(
-                group_key, _fit_cuts(recency[rows], frequency[rows], monetary[rows], bins)
-            )
-        )
+        if pooled is None:
+            pooled = _fit_cuts(recency[active], frequency[active], monetary[active], bins)
+        groups.append(GroupCutPoints(group_key, pooled, fallback=True))
     return RFMEdges(by=by, groups=tuple(groups), **edges_kw)
 
 

@@ -108,6 +108,7 @@ FrequencyKind = Literal["count", "active_days"]
 NegativesPolicy = Literal["exclude", "net", "raise"]
 OnInvalid = Literal["raise", "exclude"]
 AfterAsOf = Literal["exclude", "raise"]
+EmptyGroup = Literal["raise", "fallback"]
 
 # The row states and the "no day" filler of :mod:`bankcrm.segmentation._kernels`, repeated here
 # so that importing this module does not compile the kernels (a test checks they agree).
@@ -182,6 +183,12 @@ class RFMPolicy(Policy):
         weights: integer weights of R, F and M in the total ``rfm_score``.
         by: fit separate edges per value of this features column (``"customer_type"``,
             a branch code), or ``None`` for one pooled set.
+        empty_group: with ``by``, a group none of whose customers has a transaction in the
+            window has nothing to fit its own cuts on: ``"raise"`` (default) an
+            :class:`~bankcrm.errors.InputError` (rule ``empty``) naming the group, or
+            ``"fallback"`` to the cuts of the whole active population (all groups pooled),
+            recorded on the group's :class:`~bankcrm.segmentation.GroupCutPoints`
+            (``fallback=True``) so that batch and one-customer scoring use the same cuts.
 
     Raises:
         PolicyError: for a setting outside its allowed values.
@@ -212,6 +219,7 @@ class RFMPolicy(Policy):
     bins: int = attrs.field(default=5, validator=_bins)
     weights: tuple[int, int, int] = attrs.field(default=(1, 1, 1), converter=_weights)
     by: str | None = attrs.field(default=None, validator=_by)
+    empty_group: EmptyGroup = attrs.field(default="raise", validator=_one_of("raise", "fallback"))
 
 
 def as_policy(policy: Any) -> RFMPolicy:

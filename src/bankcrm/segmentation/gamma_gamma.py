@@ -384,7 +384,6 @@ class GammaGammaModel(Serializable):
             InputError: for non-finite values, negative or fractional frequencies, or a
                 non-positive ``monetary_value`` where ``frequency > 0``.
         """
-        prm = self.params_
         read = read_summary(
             summary,
             {"frequency": frequency, "monetary_value": monetary_value},
@@ -403,22 +402,18 @@ class GammaGammaModel(Serializable):
                 mask=bad,
                 index=read.index,
             )
+        result = self._expected_spend(x, m_x)
+        _warn_infinite_spend(result, self.params_.q)
+        return result
+
+    def _expected_spend(self, x: FloatArray, m_x: FloatArray) -> FloatArray:
+        """``p (v + x m_x) / (p x + q - 1)``, ``inf`` where the denominator is not positive."""
+        prm = self.params_
         m_used = np.where(x > 0, m_x, 0.0)
         denominator = prm.p * x + prm.q - 1.0
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(denominator > 0, prm.p * (prm.v + x * m_used) / denominator, np.inf)
-        result: FloatArray = np.asarray(value, dtype=np.float64)
-        infinite = int(np.isinf(result).sum())
-        if infinite:
-            warnings.warn(
-                f"{infinite} customer(s) have an infinite expected spend per purchase: the "
-                f"fitted spend distribution (q = {prm.q:.4g}) has no finite mean for "
-                "customers with p x + q <= 1 (heavy-tailed amounts; consider capping "
-                "outliers or a spend model per segment)",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-        return result
+        return np.asarray(value, dtype=np.float64)
 
     def customer_lifetime_value(
         self,
@@ -466,21 +461,7 @@ class GammaGammaModel(Serializable):
         38.44
         """
         used = resolve_policy(policy, summary)
-        if not (
-            isinstance(horizon, int | float)
-            and not isinstance(horizon, bool)
-            and math.isfinite(horizon)
-            and horizon >= 0
-        ):
-            raise InputError(
-                "must be a finite number >= 0", column="horizon", rule=Rule.NON_NEGATIVE
-            )
-        if not isinstance(bgnbd, BGNBDModel):
-            raise InputError(
-                f"expected a fitted BGNBDModel, got {type(bgnbd).__name__}",
-                column="bgnbd",
-                rule=Rule.TYPE,
-            )
+        check_value_inputs(bgnbd, horizon)
         read = history(
             summary,
             columns=columns,
@@ -503,8 +484,19 @@ class GammaGammaModel(Serializable):
             frequency=spend_read.arrays["frequency"],
             monetary_value=spend_read.arrays["monetary_value"],
         )
+        return self._discounted_value(bgnbd, used, horizon, read.arrays, spend)
+
+    def _discounted_value(
+        self,
+        bgnbd: BGNBDModel,
+        used: CLVPolicy,
+        horizon: float,
+        arrays: Mapping[str, FloatArray],
+        spend: FloatArray,
+    ) -> FloatArray:
+        """The discounted value of the expected purchases at the expected ``spend`` each."""
         x, t_x, big_t, spend = np.broadcast_arrays(
-            read.arrays["frequency"], read.arrays["recency"], read.arrays["T"], spend
+            arrays["frequency"], arrays["recency"], arrays["T"], spend
         )
         period = used.period
         n_periods = math.ceil(horizon / period)  # a float-noise extra period adds ~0
@@ -523,6 +515,36 @@ class GammaGammaModel(Serializable):
         value = used.margin * spend.reshape(-1) * discounted_purchases[inverse.reshape(-1)]
         result: FloatArray = value.reshape(x.shape)
         return result
+
+
+def check_value_inputs(bgnbd: Any, horizon: Any) -> None:
+    """The horizon is a finite number >= 0 and ``bgnbd`` a BG/NBD model, or an InputError."""
+    if not (
+        isinstance(horizon, int | float)
+        and not isinstance(horizon, bool)
+        and math.isfinite(horizon)
+        and horizon >= 0
+    ):
+        raise InputError("must be a finite number >= 0", column="horizon", rule=Rule.NON_NEGATIVE)
+    if not isinstance(bgnbd, BGNBDModel):
+        raise InputError(
+            f"expected a fitted BGNBDModel, got {type(bgnbd).__name__}",
+            column="bgnbd",
+            rule=Rule.TYPE,
+        )
+
+
+def _warn_infinite_spend(result: FloatArray, q: float) -> None:
+    infinite = int(np.isinf(result).sum())
+    if infinite:
+        warnings.warn(
+            f"{infinite} customer(s) have an infinite expected spend per purchase: the "
+            f"fitted spend distribution (q = {q:.4g}) has no finite mean for "
+            "customers with p x + q <= 1 (heavy-tailed amounts; consider capping "
+            "outliers or a spend model per segment)",
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
 
 def _pool(

@@ -7,7 +7,12 @@ only in the later frame come from ``(new)``; customers only in the earlier frame
 and columns are the segments present in either frame, sorted by name. Customer
 ids of different types in the two frames (integers before, text after) are an
 :class:`~bankcrm.errors.InputError` (rule ``key_type``): nobody would match, and everyone
-would look new or gone.
+would look new or gone. Two scored frames must come in date order (the earlier first, rule
+``date_order``) and have been scored with the same fitted edges (rule ``mismatch``): otherwise
+customers would move only because the cut points did. Both checks read what
+:func:`~bankcrm.segmentation.score_rfm` records on its frames (their ``as_of`` and
+:func:`~bankcrm.segmentation.scoring.edges_record`); a frame without those records (read back
+from a file) is not checked.
 
 >>> import pandas as pd
 >>> before = pd.DataFrame({"customer_id": [1, 2, 3, 4],
@@ -46,8 +51,9 @@ import pandas as pd
 from bankcrm._roles import column_names_by_frame, require_columns
 from bankcrm._tables import as_pandas
 from bankcrm.errors import InputError
-from bankcrm.policy import Provenance, read_provenance
+from bankcrm.policy import ATTRS_KEY, Provenance, read_provenance
 from bankcrm.results import Result
+from bankcrm.segmentation.scoring import EDGES_KEY
 
 __all__ = ["GONE", "NEW", "SegmentMigration", "segment_migration"]
 
@@ -76,6 +82,10 @@ class SegmentMigration(Result):
         after_as_of: the later frame's ``as_of`` if it carries one.
         sources: the provenance records of the later frame (the policies that produced the
             segments compared).
+        edges: what the frames record of the RFM edges they were scored with (``bins``,
+            ``max_score``, the edges' ``as_of`` and ``fingerprint``; see
+            :func:`~bankcrm.segmentation.scoring.edges_record`), or ``None`` when neither
+            frame carries that record.
     """
 
     matrix: pd.DataFrame
@@ -83,6 +93,7 @@ class SegmentMigration(Result):
     before_as_of: dt.date | None
     after_as_of: dt.date | None
     sources: tuple[Provenance, ...] = ()
+    edges: Mapping[str, Any] | None = None
 
     @property
     def provenance(self) -> Provenance:
@@ -213,6 +224,16 @@ def segment_migration(
     after = as_pandas(after, name="after")
     require_columns(before, names["before"], where="before")
     require_columns(after, names["after"], where="after")
+    before_as_of, after_as_of = _as_of(before), _as_of(after)
+    if before_as_of is not None and after_as_of is not None and before_as_of > after_as_of:
+        raise InputError(
+            f"segment_migration: before is as of {before_as_of} but after is as of "
+            f"{after_as_of}; pass the earlier segmentation first "
+            "(segment_migration(before, after))",
+            column="before",
+            rule="date_order",
+        )
+    edges = _check_edges(before, after)
     _check_keys(before, after, names)
     column, key = names["before"]["segment"], names["before"]["customer_id"]
     old = _labels(before, column, key, "before")
@@ -245,10 +266,38 @@ def segment_migration(
     return SegmentMigration(
         matrix=matrix,
         moves=moves,
-        before_as_of=_as_of(before),
-        after_as_of=_as_of(after),
+        before_as_of=before_as_of,
+        after_as_of=after_as_of,
         sources=read_provenance(after),
+        edges=edges,
     )
+
+
+def _edges_of(frame: pd.DataFrame) -> Mapping[str, Any] | None:
+    meta = frame.attrs.get(ATTRS_KEY, {})
+    record = meta.get(EDGES_KEY) if isinstance(meta, Mapping) else None
+    return record if isinstance(record, Mapping) else None
+
+
+def _check_edges(before: pd.DataFrame, after: pd.DataFrame) -> Mapping[str, Any] | None:
+    """The edges record both frames share; rule ``mismatch`` when they were scored differently.
+
+    A frame without the record (read back from a file) is not checked.
+    """
+    old, new = _edges_of(before), _edges_of(after)
+    if old is None or new is None:
+        return new if new is not None else old
+    if old.get("fingerprint") != new.get("fingerprint"):
+        raise InputError(
+            f"segment_migration: before was scored with other RFM edges (as of "
+            f"{old.get('as_of')}, {old.get('bins')} bins) than after (as of {new.get('as_of')}, "
+            f"{new.get('bins')} bins): a customer could change segment only because the cut "
+            "points moved; score both periods with the same fitted edges "
+            "(score_rfm(features, edges) with one edges object, e.g. loaded from a file)",
+            column="after",
+            rule="mismatch",
+        )
+    return new
 
 
 def _as_of(frame: pd.DataFrame) -> dt.date | None:

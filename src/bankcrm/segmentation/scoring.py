@@ -14,10 +14,11 @@ rfm_score   the weighted total ``wR·r + wF·f + wM·m`` with the edges' integer
 mapping or a features row) first, the fitted edges second, as in :func:`score_rfm`. The test
 suite checks that both paths agree on generated data.
 
-The scores frame records the edges' ``bins`` and largest total in
-``frame.attrs["bankcrm"]["rfm_edges"]``, so that
+The scores frame records the edges' ``bins``, largest total, reference date and a fingerprint
+of the cut points in ``frame.attrs["bankcrm"]["rfm_edges"]`` (:func:`edges_record`), so that
 :func:`~bankcrm.segmentation.assign_segments` refuses a segment map or value groups written for
-other bins (rule ``mismatch``).
+other bins, and :func:`~bankcrm.segmentation.segment_migration` refuses two frames scored with
+different edges (rule ``mismatch``).
 
 >>> import pandas as pd
 >>> from bankcrm.segmentation.edges import fit_rfm_edges
@@ -45,6 +46,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 from collections.abc import Mapping
 from typing import Any
@@ -252,6 +254,31 @@ def score_rfm(
     )
     out = stamp_provenance(out, provenance, *upstream)  # first: this step's record
     meta = dict(out.attrs[ATTRS_KEY])
-    meta[EDGES_KEY] = {"bins": bins, "max_score": edges.max_score}
+    meta[EDGES_KEY] = edges_record(edges)
     out.attrs[ATTRS_KEY] = meta
     return out
+
+
+def edges_record(edges: RFMEdges) -> dict[str, Any]:
+    """What a scores frame records of its edges (``frame.attrs["bankcrm"]["rfm_edges"]``).
+
+    ``bins`` and ``max_score`` (checked by :func:`~bankcrm.segmentation.assign_segments`),
+    the edges' reference date ``as_of`` (ISO text or ``None``) and ``fingerprint``, a digest
+    of the whole fitted state (cuts, groups, weights, rule), so that
+    :func:`~bankcrm.segmentation.segment_migration` can refuse frames scored with different
+    edges.
+
+    >>> from bankcrm.segmentation.edges import CutPoints
+    >>> cuts = CutPoints(4, recency_days=[9, 5, 3, 1], frequency=[1, 2, 3, 4],
+    ...                  monetary_fen=[1, 2, 3, 4])
+    >>> record = edges_record(RFMEdges(cuts=cuts, as_of=dt.date(2026, 3, 31)))
+    >>> record["bins"], record["max_score"], record["as_of"], len(record["fingerprint"])
+    (5, 15, '2026-03-31', 16)
+    """
+    digest = hashlib.sha256(edges.to_json(indent=None).encode()).hexdigest()[:16]
+    return {
+        "bins": edges.bins,
+        "max_score": edges.max_score,
+        "as_of": None if edges.as_of is None else edges.as_of.isoformat(),
+        "fingerprint": digest,
+    }

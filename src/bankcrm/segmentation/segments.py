@@ -74,16 +74,17 @@ def _score_column(frame: pd.DataFrame, column: Any, upper: int) -> NDArray[np.in
 
 def _check_edges_fit(
     scores: pd.DataFrame, segment_map: SegmentMap, value_groups: ValueGroupPolicy
-) -> None:
+) -> int | None:
     """Refuse a segment map or value groups written for other edges than the scores came from.
 
     :func:`~bankcrm.segmentation.score_rfm` records its edges' ``bins`` and largest total on
     the scores frame; a frame without that record (read back from a file) is not checked.
+    Returns the recorded largest total (value groups that scale are scaled to it).
     """
     meta = scores.attrs.get(ATTRS_KEY, {})
     shape = meta.get("rfm_edges") if isinstance(meta, Mapping) else None
     if not isinstance(shape, Mapping):
-        return
+        return None
     bins = shape.get("bins")
     if bins is not None and bins != segment_map.bins:
         raise InputError(
@@ -94,14 +95,16 @@ def _check_edges_fit(
             rule="mismatch",
         )
     top = shape.get("max_score")
-    if top is not None and top != value_groups.max_score:
+    if top is not None and not value_groups.fits(top):
         raise InputError(
             f"the scores' totals run to {top} but value groups {value_groups.name!r} (version "
-            f"{value_groups.version}) were written for totals up to {value_groups.max_score}; "
-            "use value groups written for these edges' bins and weights",
+            f"{value_groups.version}) were written for totals up to {value_groups.max_score} "
+            "and do not scale (scale=False); use value groups written for these edges' bins "
+            "and weights",
             column="rfm_score",
             rule="mismatch",
         )
+    return top if isinstance(top, int) else None
 
 
 def assign_segments(
@@ -128,7 +131,8 @@ def assign_segments(
     Raises:
         InputError: for missing score columns (all in one error), scores outside the map's
             grid, or a map or value groups written for other edges than the scores' (rule
-            ``mismatch``).
+            ``mismatch``; value groups with ``scale=True``, the default, are scaled to the
+            edges' ``max_score`` instead, see :class:`ValueGroupPolicy`).
     """
     segment_map = TEN_SEGMENTS if segment_map is None else segment_map
     value_groups = THREE_VALUE_GROUPS if value_groups is None else value_groups
@@ -147,7 +151,7 @@ def assign_segments(
     scores = as_pandas(scores, name="scores")
     names = column_names(columns, SCORE_ROLES, where="assign_segments")
     require_columns(scores, names, where="scores (score the features with score_rfm first)")
-    _check_edges_fit(scores, segment_map, value_groups)
+    top = _check_edges_fit(scores, segment_map, value_groups)
     r = _score_column(scores, names["r_score"], segment_map.bins)
     f = _score_column(scores, names["f_score"], segment_map.bins)
     cell = segment_map.cell_table()[r - 1, f - 1]
@@ -159,7 +163,7 @@ def assign_segments(
             rule="int",
         )
     totals = totals_column.to_numpy(dtype=np.int64)
-    group = value_groups.assign_codes(totals)
+    group = value_groups.assign_codes(totals, max_score=top)
     out = scores.copy(deep=False)
     out["segment"] = pd.Categorical.from_codes(cell, categories=pd.Index(segment_map.keys))
     out["value_group"] = pd.Categorical.from_codes(group, categories=pd.Index(value_groups.keys))
