@@ -343,3 +343,64 @@ def test_invisible_characters_pasted_into_an_address_are_dropped(mark: str) -> N
     assert normalize_address(written) == "北京市朝阳区建国路88号"
     column = normalize_addresses(pd.Series([written] * 3))
     assert column.tolist() == ["北京市朝阳区建国路88号"] * 3
+
+
+# --- every county-level name of the bundled GB/T 2260 table is a district (issue 9) ----------
+
+
+def _county_rows() -> list[tuple[str, str, str | None, str]]:
+    from bankcrm.identity._places import county_names
+    from bankcrm.identity.regions import region_table
+
+    rows = []
+    known = county_names()
+    for code, region in sorted(region_table().items()):
+        if code[4:] == "00":
+            continue
+        for written in region.names:
+            name = normalize_address(written)
+            if name in known:
+                province = region.province_name or ""
+                rows.append((code, province, region.prefecture_name, name))
+    return rows
+
+
+def test_every_county_name_parses_as_a_district_alone_and_in_a_full_address() -> None:
+    from bankcrm.identity._places import prefecture_names
+
+    prefectures = prefecture_names()
+    wrong_full, wrong_alone = [], []
+    for code, province, prefecture, name in _county_rows():
+        city = "" if prefecture is None or prefecture == province else prefecture
+        if name in prefectures and not city:  # 黄山市: the county-level city became the city
+            continue
+        full = parse_address(f"{province}{city}{name}人民路1号")
+        assert full is not None
+        if (full.district, full.street) != (name, "人民路1号"):
+            wrong_full.append((code, name, full))
+        alone = parse_address(name)
+        assert alone is not None
+        # A name that also named a prefecture-level city (三亚市 …) is read as that city.
+        expected = (None, name) if name not in prefectures else (name, None)
+        if name in prefectures and (alone.city, alone.district) in ((name, None), (None, name)):
+            continue
+        if (alone.city, alone.district) != expected:
+            wrong_alone.append((code, name, alone))
+    assert wrong_full == []
+    assert wrong_alone == []
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "district"),
+    [
+        ("福建省福州市鼓楼区", "福州市", "鼓楼区"),
+        ("江苏省南京市鼓楼区中山路1号", "南京市", "鼓楼区"),
+        ("河南省开封市鼓楼区", "开封市", "鼓楼区"),
+        ("江苏省徐州市鼓楼区", "徐州市", "鼓楼区"),
+    ],
+)
+def test_gulou_districts(text: str, city: str, district: str) -> None:
+    parts = parse_address(text)
+    assert parts is not None
+    assert (parts.city, parts.district) == (city, district)
+    assert address_frame(pd.Series([text]))["addr_district"].tolist() == [district]

@@ -413,3 +413,9 @@ def test_a_comma_at_the_edge_does_not_hide_a_stray_dot(written: str, normal: str
     assert normalize_name(written) == normal
     assert normalize_name(normal) == normal
     assert name_key(written) == name_key(normal)
+
+
+def test_ascii_dot_then_space_between_han_is_a_middle_dot() -> None:
+    # Found by Hypothesis: "洋. 丽" normalised to "洋.丽", whose keys differed from its own.
+    assert normalize_name("洋. 丽") == normalize_name("洋.丽") == "洋·丽"
+    assert name_key("洋. 丽") == name_key(normalize_name("洋. 丽"))

@@ -347,3 +347,27 @@ def test_unknown_county_that_crashes_stdnum_is_handled() -> None:
 def test_parse_birth_date_reads_only_eight_ascii_digits(value: object) -> None:
     assert ric.parse_birth_date(value) is None
     assert ric.parse_birth_date("19491231") == date(1949, 12, 31)
+
+
+@pytest.mark.parametrize(
+    ("number", "municipality"),
+    [
+        ("11010519491231002X", "北京市"),
+        ("310104199001010015", "上海市"),
+        ("120101199001010016", "天津市"),
+        ("500101199001010017", "重庆市"),
+    ],
+)
+def test_prefecture_of_a_municipality_is_the_municipality(number: str, municipality: str) -> None:
+    number = number[:17] + ric_check_char(number[:17])
+    info = ric.validate(number)
+    assert info.prefecture_name == municipality
+    assert info.province_name == municipality
+
+
+def test_prefecture_of_a_province_county_and_directly_administered_county() -> None:
+    from bankcrm.identity.regions import lookup_region
+
+    assert lookup_region("350102") is not None
+    assert lookup_region("350102").prefecture_name == "福州市"  # type: ignore[union-attr]
+    assert lookup_region("429004").prefecture_name is None  # type: ignore[union-attr]  # 仙桃市

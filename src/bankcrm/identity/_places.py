@@ -15,9 +15,14 @@ Province(name='北京市', short='北京', kind='municipality')
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
 from typing import Literal
 
 import attrs
+
+from bankcrm.identity._hanzi import simplify_all
+from bankcrm.identity.regions import region_table
 
 __all__ = [
     "CITY_SUFFIXES",
@@ -27,6 +32,10 @@ __all__ = [
     "PROVINCE_BY_SHORT",
     "Province",
     "ProvinceKind",
+    "county_name_lengths",
+    "county_names",
+    "prefecture_name_lengths",
+    "prefecture_names",
 ]
 
 ProvinceKind = Literal["province", "municipality", "autonomous_region", "sar"]
@@ -90,3 +99,54 @@ COUNTY_SUFFIXES: tuple[str, ...] = ("自治县", "自治旗", "林区", "特区"
 #: Endings that look like a district but name a housing estate, campus or zone of a street
 #: address (``阳光小区``), so they are never taken as the county-level part.
 NOT_COUNTY_ENDINGS: tuple[str, ...] = ("小区", "社区", "园区", "校区", "街区", "景区", "厂区")
+
+
+def _is_placeholder(name: str) -> bool:
+    return name in ("市辖区", "市辖县", "县") or "直辖" in name
+
+
+def _simplified(names: Iterable[str]) -> frozenset[str]:
+    """The names as addresses are compared: in simplified characters (a few table entries
+    are written in traditional ones, 加格達奇區)."""
+    return frozenset(simplify_all(sorted(set(names))))
+
+
+@functools.cache
+def county_names() -> frozenset[str]:
+    """Every county-level name of the historical GB/T 2260 table (districts, counties,
+    county-level cities, banners …), placeholders such as ``市辖区`` left out.
+
+    >>> {"鼓楼区", "朝阳区", "昆山市"} <= county_names()
+    True
+    """
+    return _simplified(
+        name
+        for code, region in region_table().items()
+        if code[4:] != "00"
+        for name in region.names
+        if not _is_placeholder(name)
+    )
+
+
+@functools.cache
+def prefecture_names() -> frozenset[str]:
+    """Every prefecture-level name of the historical GB/T 2260 table (placeholders left out)."""
+    return _simplified(
+        name
+        for code, region in region_table().items()
+        if code[4:] == "00" and code[2:] != "0000"
+        for name in region.names
+        if not _is_placeholder(name)
+    )
+
+
+@functools.cache
+def county_name_lengths() -> tuple[int, ...]:
+    """The lengths of :func:`county_names`, longest first (for longest-match lookups)."""
+    return tuple(sorted({len(name) for name in county_names()}, reverse=True))
+
+
+@functools.cache
+def prefecture_name_lengths() -> tuple[int, ...]:
+    """The lengths of :func:`prefecture_names`, longest first."""
+    return tuple(sorted({len(name) for name in prefecture_names()}, reverse=True))

@@ -60,6 +60,10 @@ from bankcrm.identity._places import (
     PROVINCE_BY_SHORT,
     PROVINCES,
     Province,
+    county_name_lengths,
+    county_names,
+    prefecture_name_lengths,
+    prefecture_names,
 )
 
 __all__ = [
@@ -216,9 +220,27 @@ def _parse_admin(text: str) -> tuple[str | None, str | None, str | None, int]:
             if filler is not None:
                 pos = filler.end()
     if city is None:
-        m = _CITY_RE.match(text, pos)
-        if m is not None and _plausible(m.group(), text[m.end() : m.end() + 1]):
-            city, pos = m.group(), m.end()
+        known_city = _known(text, pos, prefecture_names(), prefecture_name_lengths())
+        known_county = _known(text, pos, county_names(), county_name_lengths())
+        if (
+            known_county is not None
+            and len(known_county) > len(known_city or "")
+            and known_county not in prefecture_names()
+        ):  # 新市区 is a district, not the city 新市 and a stray 区
+            return province, city, known_county, pos + len(known_county)
+        if known_city is not None:  # 唐山市 before 路南区, 宿县地区 before 萧县
+            city, pos = known_city, pos + len(known_city)
+        else:
+            m = _CITY_RE.match(text, pos)
+            if (
+                m is not None
+                and _plausible(m.group(), text[m.end() : m.end() + 1])
+                and not _county_only(m.group())
+            ):
+                city, pos = m.group(), m.end()
+    known = _known(text, pos, county_names(), county_name_lengths())
+    if known is not None:
+        return province, city, known, pos + len(known)
     m = _COUNTY_RE.match(text, pos)
     if (
         m is not None
@@ -227,6 +249,24 @@ def _parse_admin(text: str) -> tuple[str | None, str | None, str | None, int]:
     ):
         district, pos = m.group(), m.end()
     return province, city, district, pos
+
+
+def _county_only(name: str) -> bool:
+    """A county-level name of GB/T 2260 that never named a prefecture (``昆山市``)."""
+    return name in county_names() and name not in prefecture_names()
+
+
+def _known(text: str, pos: int, names: frozenset[str], lengths: tuple[int, ...]) -> str | None:
+    """The longest of ``names`` (GB/T 2260 names) that starts at ``pos``, if any.
+
+    Known names are taken whatever their characters: ``鼓楼区`` (Fuzhou, Nanjing, Kaifeng,
+    Xuzhou) has ``楼`` in it, which in an unknown token marks a street.
+    """
+    for length in lengths:
+        candidate = text[pos : pos + length]
+        if len(candidate) == length and candidate in names:
+            return candidate
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

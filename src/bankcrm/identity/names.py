@@ -115,8 +115,8 @@ def _clean(text: str) -> str:
         text = _INVISIBLE.sub("", text)
     text = " ".join(text.split())
     if _HAN.search(text):
+        text = _SPACE_BY_HAN.sub("", text)  # first: "洋. 丽" has its dot between Han then
         text = _ASCII_DOT_IN_HAN.sub(_DOT, text)
-        text = _SPACE_BY_HAN.sub("", text)
         text = _DOT_RUNS.sub(_DOT, text).strip(_DOT)
     if "," in text:
         text = _COMMA.sub(", ", text).strip(", ")

@@ -11,7 +11,7 @@ facts compiled by python-stdnum (see ``scripts/build_gb2260_regions.py`` and
 '广东省'
 >>> region = lookup_region("110105")
 >>> region.province_name, region.prefecture_name, region.name
-('北京市', '市辖区', '朝阳区')
+('北京市', '北京市', '朝阳区')
 >>> lookup_region("120110").names  # a renamed code keeps every name it carried
 ('东郊区', '东丽区')
 >>> is_known_region("110199"), is_known_province("99")
@@ -92,7 +92,9 @@ class Region:
         last_year: the last year the code was in use, or ``None`` if it is still in use.
         province_name: the name of the province (first two digits).
         prefecture_name: the name of the prefecture-level code (first four digits + "00"), if
-            that code is in the table.
+            that code is in the table and names a place; the municipality itself for codes of
+            Beijing, Tianjin, Shanghai and Chongqing (whose tables say "市辖区" / "县");
+            ``None`` for counties a province administers directly.
     """
 
     code: str
@@ -110,6 +112,28 @@ class Region:
 
 def _year(text: str) -> int | None:
     return int(text) if text else None
+
+
+#: Prefecture-level codes whose name is a placeholder of the code tables, not a place: the
+#: municipalities' "市辖区" / "县" groups and the provinces' directly administered counties.
+_PLACEHOLDERS = frozenset({"市辖区", "市辖县", "县"})
+#: The four municipalities (直辖市): they are their own prefecture-level division.
+_MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
+
+
+def _prefecture(
+    code: str, rows: list[tuple[int, int, str, int | None, int | None]] | None
+) -> str | None:
+    """The prefecture-level name of a county-level code: the municipality itself for
+    Beijing, Tianjin, Shanghai and Chongqing, ``None`` for placeholders and province codes."""
+    if code[2:] == "0000":
+        return None
+    if code[:2] in _MUNICIPALITIES:
+        return PROVINCES[code[:2]]
+    if code[4:] == "00" or not rows:
+        return None
+    name = sorted(rows)[-1][2]
+    return None if name in _PLACEHOLDERS or "直辖" in name else name
 
 
 @functools.cache
@@ -134,14 +158,13 @@ def region_table() -> Mapping[str, Region]:
         rows.sort()
         firsts = [r[3] for r in rows]
         lasts = [r[4] for r in rows]
-        prefecture = spans.get(code[:4] + "00")
         table[code] = Region(
             code=code,
             names=tuple(r[2] for r in rows),
             first_year=None if None in firsts else min(y for y in firsts if y is not None),
             last_year=None if None in lasts else max(y for y in lasts if y is not None),
             province_name=PROVINCES.get(code[:2]),
-            prefecture_name=sorted(prefecture)[-1][2] if prefecture and code[4:] != "00" else None,
+            prefecture_name=_prefecture(code, spans.get(code[:4] + "00")),
         )
     return MappingProxyType(table)
 
