@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bankcrm.segmentation.bgnbd import BGNBDModel, fit_bgnbd
-from bankcrm.segmentation.clv import CLVPolicy, clv_summary, customer_value
-from bankcrm.segmentation.gamma_gamma import GammaGammaModel, fit_gamma_gamma
+from bankcrm.segmentation.value import CLVPolicy, clv_summary, customer_value
+from bankcrm.segmentation.value.bgnbd import BGNBDModel, fit_bgnbd
+from bankcrm.segmentation.value.gamma_gamma import GammaGammaModel, fit_gamma_gamma
 
 CALIBRATION_END = "1997-09-30"
 HOLDOUT_END = "1998-06-30"

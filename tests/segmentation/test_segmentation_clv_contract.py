@@ -331,8 +331,9 @@ _WHO_IMPORTS_SCIPY = textwrap.dedent(
     watch = Watch()
     sys.meta_path.insert(0, watch)
     import bankcrm.segmentation
-    import bankcrm.segmentation.clv, bankcrm.segmentation.bgnbd
-    import bankcrm.segmentation.gamma_gamma, bankcrm.segmentation._special
+    import bankcrm.segmentation.value.clv, bankcrm.segmentation.value.bgnbd
+    import bankcrm.segmentation.value.gamma_gamma, bankcrm.segmentation.value._special
+    import bankcrm.segmentation.value.summary, bankcrm.segmentation.value._inputs
     print(sorted({f for f in watch.importers if "bankcrm" in f}))
     print("scipy" in sys.modules, "numba" in sys.modules)
     """
@@ -366,7 +367,7 @@ def test_scipy_loads_on_first_fit() -> None:
     code = textwrap.dedent(
         """
         import sys
-        from bankcrm.segmentation.bgnbd import fit_bgnbd
+        from bankcrm.segmentation.value.bgnbd import fit_bgnbd
         before = "scipy.optimize" in sys.modules
         fit_bgnbd(frequency=[0, 1, 3, 2], recency=[0, 4, 20, 9], T=[30, 30, 32, 25])
         print(before, "scipy.optimize" in sys.modules)

@@ -14,16 +14,20 @@ from hypothesis import strategies as st
 from scipy import integrate, stats  # type: ignore[import-untyped, unused-ignore]
 
 from bankcrm.errors import InputError, NotFittedError, PolicyError
-from bankcrm.segmentation import _special
-from bankcrm.segmentation.bgnbd import (
+from bankcrm.segmentation.value import _special
+from bankcrm.segmentation.value.bgnbd import (
     BGNBDModel,
     BGNBDParams,
     fit_bgnbd,
     p_alive_matrix,
     plot_p_alive,
 )
-from bankcrm.segmentation.clv import CLVPolicy
-from bankcrm.segmentation.gamma_gamma import GammaGammaModel, GammaGammaParams, fit_gamma_gamma
+from bankcrm.segmentation.value.gamma_gamma import (
+    GammaGammaModel,
+    GammaGammaParams,
+    fit_gamma_gamma,
+)
+from bankcrm.segmentation.value.summary import CLVPolicy
 
 CDNOW = BGNBDParams(r=0.243, alpha=4.414, a=0.793, b=2.426)
 CDNOW_SPEND = GammaGammaParams(p=6.25, q=3.74, v=15.44)

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from bankcrm.errors import InputError, PolicyError
 from bankcrm.policy import read_provenance
-from bankcrm.segmentation.bgnbd import fit_bgnbd
-from bankcrm.segmentation.clv import CLVPolicy, clv_summary
+from bankcrm.segmentation.value.bgnbd import fit_bgnbd
+from bankcrm.segmentation.value.summary import CLVPolicy, clv_summary
 
 AS_OF = dt.date(2026, 3, 31)
 

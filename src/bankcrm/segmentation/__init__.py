@@ -1,11 +1,11 @@
 """Customer segmentation: RFM features, fitted quintile edges, segments, migration, value.
 
 See ``docs/concepts/segmentation.md`` for the rules (the quintile and tie rule, the degenerate
-cases, the segment grid and the value groups).
+cases, the segment grid and the value groups). The customer-value models live in the
+subpackage :mod:`bankcrm.segmentation.value` (``docs/concepts/customer-value.md``); their
+public names are re-exported here.
 """
 
-from bankcrm.segmentation.bgnbd import BGNBDModel, BGNBDParams, fit_bgnbd, p_alive_matrix
-from bankcrm.segmentation.clv import CLVPolicy, CLVSummary, clv_summary, customer_value
 from bankcrm.segmentation.corporate import corporate_rfm_features, facility_business
 from bankcrm.segmentation.edges import (
     QUANTILE_RULE,
@@ -21,7 +21,6 @@ from bankcrm.segmentation.features import (
     RFMPolicy,
     rfm_features,
 )
-from bankcrm.segmentation.gamma_gamma import GammaGammaModel, GammaGammaParams, fit_gamma_gamma
 from bankcrm.segmentation.migration import SegmentMigration, segment_migration
 from bankcrm.segmentation.presets import TEN_SEGMENTS, THREE_VALUE_GROUPS
 from bankcrm.segmentation.scoring import RFMScore, rfm_codes, score_customer, score_rfm
@@ -32,6 +31,19 @@ from bankcrm.segmentation.segments import (
     ValueGroupPolicy,
     assign_segments,
     segment_summary,
+)
+from bankcrm.segmentation.value import (
+    BGNBDModel,
+    BGNBDParams,
+    CLVPolicy,
+    CLVSummary,
+    GammaGammaModel,
+    GammaGammaParams,
+    clv_summary,
+    customer_value,
+    fit_bgnbd,
+    fit_gamma_gamma,
+    p_alive_matrix,
 )
 
 __all__ = [

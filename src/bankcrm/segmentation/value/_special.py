@@ -1,8 +1,10 @@
 """Numerically stable log-likelihoods, gradients and special-function terms for the CLV models.
 
 Everything here is plain vectorised numpy/scipy on float arrays, with no validation: the public
-modules (:mod:`bankcrm.segmentation.bgnbd`, :mod:`bankcrm.segmentation.gamma_gamma`) check their
-inputs once and then call these kernels. Parameters are passed as plain floats.
+modules (:mod:`~bankcrm.segmentation.value.bgnbd`,
+:mod:`~bankcrm.segmentation.value.gamma_gamma`) check their inputs once (with
+:mod:`~bankcrm.segmentation.value._inputs`) and then call these kernels. Parameters are passed
+as plain floats.
 
 The BG/NBD likelihood is a sum of two terms that are each far below the smallest float for
 frequent buyers (``(alpha + T) ** -(r + x)``), so it is summed in log space with

@@ -29,36 +29,32 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from bankcrm._values import raise_for_rows
 from bankcrm.errors import InputError, MissingDependencyError, NotFittedError, PolicyError, Rule
 from bankcrm.policy import Serializable, stamp_provenance
-from bankcrm.segmentation import _special
-from bankcrm.segmentation._special import FloatArray
-from bankcrm.segmentation.clv import (
-    CLVPolicy,
-    SummaryColumns,
-    as_float_array,
+from bankcrm.segmentation.value import _special
+from bankcrm.segmentation.value._inputs import (
+    ArrayLike,
+    Columns,
     check_history,
-    numeric_column,
+    check_horizon,
+    check_weights,
+    history,
     read_summary,
-    resolve_policy,
 )
+from bankcrm.segmentation.value._special import FloatArray
+from bankcrm.segmentation.value.summary import CLVPolicy, resolve_policy
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = ["BGNBDModel", "BGNBDParams", "fit_bgnbd", "p_alive_matrix", "plot_p_alive"]
-
-ArrayLike = npt.ArrayLike
-Columns = Mapping[str, Hashable] | None
 
 
 def _positive_finite(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -135,59 +131,6 @@ def _pool_rows(
     w = np.ones(len(inverse)) if weights is None else weights
     pooled = np.bincount(inverse, weights=w, minlength=len(distinct[0])).astype(np.float64)
     return distinct, pooled
-
-
-def check_weights(
-    weights: ArrayLike | None, n: int, index: pd.Index[Any] | None
-) -> FloatArray | None:
-    """Optional per-row counts (for pre-aggregated data): finite, >= 0, one per row."""
-    if weights is None:
-        return None
-    w = numeric_column(weights, column="weights", index=index)
-    if len(w) != n:
-        raise InputError(
-            f"weights have {len(w)} rows, the summary has {n}",
-            column="weights",
-            rule=Rule.SAME_LENGTH,
-        )
-    negative = w < 0
-    if negative.any():
-        raise_for_rows(
-            "must be >= 0", column="weights", rule=Rule.NON_NEGATIVE, mask=negative, index=index
-        )
-    return w
-
-
-def history(
-    summary: Any,
-    *,
-    columns: Columns,
-    frequency: ArrayLike | None,
-    recency: ArrayLike | None,
-    big_t: ArrayLike | None,
-    where: str,
-) -> SummaryColumns:
-    """A checked (frequency, recency, T) history, from a summary or broadcast keyword arrays."""
-    read = read_summary(
-        summary,
-        {"frequency": frequency, "recency": recency, "T": big_t},
-        columns=columns,
-        where=where,
-        broadcast=True,
-    )
-    check_history(read)
-    return read
-
-
-def check_horizon(horizon: ArrayLike) -> FloatArray:
-    """The forecast horizon(s): finite and >= 0."""
-    value = as_float_array(horizon, column="horizon")
-    bad = ~np.isfinite(value) | (value < 0)
-    if bad.any():
-        raise InputError(
-            "the horizon must be finite and >= 0", column="horizon", rule=Rule.NON_NEGATIVE
-        )
-    return value
 
 
 def fitted_stats_from_dict(data: Mapping[str, Any], names: dict[str, type]) -> dict[str, Any]:

@@ -33,19 +33,23 @@ import numpy.typing as npt
 from bankcrm._values import raise_for_rows
 from bankcrm.errors import InputError, NotFittedError, PolicyError, Rule
 from bankcrm.policy import Serializable
-from bankcrm.segmentation import _special
-from bankcrm.segmentation._special import FloatArray
-from bankcrm.segmentation.bgnbd import (
-    BGNBDModel,
+from bankcrm.segmentation.value import _special
+from bankcrm.segmentation.value._inputs import (
     Columns,
-    check_keys,
+    SummaryColumns,
     check_weights,
-    fitted_stats_from_dict,
     history,
+    read_summary,
+)
+from bankcrm.segmentation.value._special import FloatArray
+from bankcrm.segmentation.value.bgnbd import (
+    BGNBDModel,
+    check_keys,
+    fitted_stats_from_dict,
     params_from_dict,
     warn_if_not_converged,
 )
-from bankcrm.segmentation.clv import CLVPolicy, SummaryColumns, read_summary, resolve_policy
+from bankcrm.segmentation.value.summary import CLVPolicy, resolve_policy
 
 __all__ = ["GammaGammaModel", "GammaGammaParams", "fit_gamma_gamma"]
 

@@ -1,4 +1,4 @@
-"""Customer value: the per-customer summary the buy-till-you-die models use, and scoring with them.
+"""The per-customer summary the buy-till-you-die models use, and the customer-value policy.
 
 :func:`clv_summary` turns a transaction log into one row per customer with
 
@@ -54,7 +54,7 @@ import math
 import re
 from collections.abc import Hashable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import attrs
 import numpy as np
@@ -65,30 +65,20 @@ from bankcrm._roles import column_names, require_columns
 from bankcrm._tables import as_pandas, type_name
 from bankcrm._values import raise_for_rows
 from bankcrm.calendar import as_date
-from bankcrm.errors import InputError, PolicyError, Rule
+from bankcrm.errors import PolicyError, Rule
 from bankcrm.frames import Column, FrameSchema, validate_frame
 from bankcrm.policy import (
     Policy,
     Provenance,
     effective,
     named,
-    read_provenance,
     stamp_provenance,
     versioned,
 )
 from bankcrm.results import Result, excluded_frame
 from bankcrm.segmentation import _intake
 
-if TYPE_CHECKING:
-    from bankcrm.segmentation.bgnbd import BGNBDModel
-    from bankcrm.segmentation.gamma_gamma import GammaGammaModel
-
-__all__ = [
-    "CLVPolicy",
-    "CLVSummary",
-    "clv_summary",
-    "customer_value",
-]
+__all__ = ["CLVPolicy", "CLVSummary", "clv_summary"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -109,7 +99,6 @@ TRANSACTION_ROLES = ("customer_id", "date", "amount")
 SUMMARY_ROLES = ("customer_id", "frequency", "recency", "T", "monetary_value")
 
 _SUMMARY_PRODUCER = "bankcrm.segmentation.clv_summary"
-_VALUE_PRODUCER = "bankcrm.segmentation.customer_value"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -494,296 +483,3 @@ def _summarise(
         index=pd.Index(day_code[cust_starts]),
     )
     return frame[columns]
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading summaries (shared with the BG/NBD and Gamma-Gamma models)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float | Decimal | np.number) and not isinstance(
-        value, bool | np.bool_
-    )
-
-
-def numeric_column(values: Any, *, column: str, index: pd.Index[Any] | None) -> FloatArray:
-    """A float64 copy of ``values`` that is finite everywhere, or an InputError naming the rows.
-
-    Exact decimals (an Arrow ``decimal128`` column arrives as Decimal objects) are read as the
-    nearest floats: the models work in floats.
-    """
-    series = values if isinstance(values, pd.Series) else None
-    try:
-        if series is not None:
-            dtype = series.dtype
-            if pd.api.types.is_object_dtype(dtype):
-                raw = series.to_numpy()
-                if not all(v is None or _is_number(v) for v in raw):
-                    raise TypeError("object")
-                array = np.array([np.nan if v is None else float(v) for v in raw], np.float64)
-            elif pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
-                array = series.to_numpy(dtype=np.float64, na_value=np.nan)
-            else:
-                raise TypeError(str(dtype))
-        else:
-            raw = np.asarray(values)
-            if raw.dtype.kind not in "iuf":
-                raise TypeError(str(raw.dtype))
-            array = raw.astype(np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"expected numbers, got values of type {exc}", column=column, rule=Rule.NUMERIC
-        ) from None
-    array = np.atleast_1d(array)
-    if array.ndim != 1:
-        raise InputError("expected a one-dimensional column", column=column, rule=Rule.TYPE)
-    bad = ~np.isfinite(array)
-    if bad.any():
-        raise_for_rows(
-            "must be a finite number (no NaN or infinity)",
-            column=column,
-            rule=Rule.FINITE,
-            mask=bad,
-            index=index,
-        )
-    return array
-
-
-def as_float_array(values: Any, *, column: str) -> FloatArray:
-    """``values`` as a float64 array (any shape), or an InputError if they are not numbers."""
-    try:
-        raw = np.asarray(values)
-        if raw.dtype.kind not in "iuf":
-            raise TypeError(str(raw.dtype))
-        return raw.astype(np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"expected numbers, got values of type {exc}", column=column, rule=Rule.NUMERIC
-        ) from None
-
-
-def summary_frame(summary: Any) -> pd.DataFrame | None:
-    """The frame of a :class:`CLVSummary`, or ``summary`` read through ``as_pandas``."""
-    if summary is None:
-        return None
-    if isinstance(summary, CLVSummary):
-        return summary.frame
-    return as_pandas(summary, name="summary")
-
-
-def summary_names(summary: Any, columns: Any, *, where: str) -> dict[str, Any]:
-    """Each summary role's column (a :class:`CLVSummary` names its own id column)."""
-    names = column_names(columns, SUMMARY_ROLES, where=where)
-    if isinstance(summary, CLVSummary) and not (
-        isinstance(columns, Mapping) and "customer_id" in columns
-    ):
-        names["customer_id"] = summary.id_column
-    return names
-
-
-@attrs.frozen
-class SummaryColumns:
-    """Summary columns read as float arrays, with the row labels and column labels used."""
-
-    arrays: dict[str, FloatArray]
-    index: pd.Index[Any] | None
-    labels: dict[str, str]
-
-
-def read_summary(
-    summary: Any,
-    arrays: Mapping[str, Any],
-    *,
-    columns: Any,
-    where: str,
-    broadcast: bool,
-) -> SummaryColumns:
-    """The roles in ``arrays`` read from ``summary`` (a frame) or from the keyword arrays.
-
-    Exactly one of the two is given. From a frame every missing column is reported in one
-    error; keyword arrays are one-dimensional and of one length (``broadcast=False``, for
-    fitting) or broadcast like numpy (``broadcast=True``, for scoring: a scalar history works).
-    """
-    frame = summary_frame(summary)
-    given = [role for role, values in arrays.items() if values is not None]
-    if frame is not None:
-        if given:
-            raise InputError(
-                f"{where}: pass either a summary or arrays, not both (got {given})",
-                column=given[0],
-                rule=Rule.ARGUMENTS,
-            )
-        names = summary_names(summary, columns, where=where)
-        wanted = {role: names[role] for role in arrays}
-        require_columns(frame, wanted, where=f"{where}: summary")
-        index: pd.Index[Any] | None = frame.index
-        read = {
-            role: numeric_column(frame[label], column=str(label), index=index)
-            for role, label in wanted.items()
-        }
-        return SummaryColumns(read, index, {r: str(label) for r, label in wanted.items()})
-    if columns is not None:
-        raise InputError(
-            f"{where}: columns= names the columns of a summary frame; none was given",
-            column="columns",
-            rule=Rule.ARGUMENTS,
-        )
-    missing = [role for role, values in arrays.items() if values is None]
-    if missing:
-        raise InputError(
-            f"{where}: without a summary, {', '.join(map(repr, missing))} must be given",
-            column=missing[0],
-            rule=Rule.REQUIRED,
-        )
-    labels = {role: role for role in arrays}
-    if broadcast:
-        floats = [as_float_array(v, column=role) for role, v in arrays.items()]
-        try:
-            shaped = np.broadcast_arrays(*floats)
-        except ValueError:
-            shapes = {role: a.shape for role, a in zip(arrays, floats, strict=True)}
-            raise InputError(
-                f"{where}: inputs do not broadcast to one shape: {shapes}",
-                column=next(iter(arrays)),
-                rule=Rule.SAME_LENGTH,
-            ) from None
-        for role, values in zip(arrays, shaped, strict=True):
-            numeric_column(values.reshape(-1), column=role, index=None)
-        return SummaryColumns(
-            {role: np.array(v, dtype=np.float64) for role, v in zip(arrays, shaped, strict=True)},
-            None,
-            labels,
-        )
-    first = next(iter(arrays.values()))
-    index = first.index if isinstance(first, pd.Series) else None
-    read = {role: numeric_column(v, column=role, index=index) for role, v in arrays.items()}
-    lengths = {role: len(a) for role, a in read.items()}
-    if len(set(lengths.values())) > 1:
-        raise InputError(
-            f"{where}: columns differ in length: {lengths}",
-            column=next(iter(lengths)),
-            rule=Rule.SAME_LENGTH,
-        )
-    return SummaryColumns(read, index, labels)
-
-
-def check_history(read: SummaryColumns) -> None:
-    """The rules every (frequency, recency, T) summary obeys, each with its own error."""
-    x, t_x, big_t = (read.arrays[r].reshape(-1) for r in ("frequency", "recency", "T"))
-    label = read.labels
-    rules: list[tuple[npt.NDArray[np.bool_], str, Rule, str]] = [
-        (
-            (x < 0) | (x != np.floor(x)),
-            label["frequency"],
-            Rule.NON_NEGATIVE,
-            "must be a whole number of repeat purchases >= 0",
-        ),
-        (t_x < 0, label["recency"], Rule.NON_NEGATIVE, "must be >= 0"),
-        (big_t < t_x, label["T"], Rule.RECENCY_WITHIN_T, "T must be >= recency"),
-        (
-            (x == 0) & (t_x != 0),
-            label["recency"],
-            Rule.ZERO_WITHOUT_REPEAT,
-            "must be 0 for customers without repeat purchases (frequency 0)",
-        ),
-    ]
-    for mask, column, rule, message in rules:
-        if mask.any():
-            raise_for_rows(message, column=column, rule=rule, mask=mask, index=read.index)
-
-
-# ---------------------------------------------------------------------------------------------
-# Scoring
-
-
-def customer_value(
-    summary: Any,
-    bgnbd: BGNBDModel,
-    gamma_gamma: GammaGammaModel | None = None,
-    *,
-    horizon: float,
-    policy: CLVPolicy | None = None,
-    columns: Mapping[str, Hashable] | None = None,
-) -> pd.DataFrame:
-    """Score every customer of a summary: P(alive), expected purchases and (optionally) value.
-
-    Args:
-        summary: a :class:`CLVSummary` or a summary frame (pandas, pyarrow or polars) with the
-            roles ``frequency``, ``recency``, ``T`` and, with ``gamma_gamma``,
-            ``monetary_value``; an optional ``customer_id`` column is copied.
-        bgnbd: a fitted BG/NBD model (same time unit as the summary).
-        gamma_gamma: a fitted Gamma-Gamma model, or None to skip the money columns.
-        horizon: forecast horizon in the summary's time unit (a query parameter).
-        policy: the :class:`CLVPolicy` whose ``period``, ``discount_rate`` and ``margin``
-            value the purchases; by default the summary's own policy (a :class:`CLVSummary`)
-            or ``CLVPolicy()``. Its ``unit`` must be the summary's.
-        columns: ``{role: column}`` for summary columns not named after their role.
-
-    Returns:
-        A frame with the summary's index, its id column (when it has one), ``p_alive``,
-        ``expected_transactions`` (over the horizon), and with ``gamma_gamma`` also
-        ``expected_average_value`` and ``clv``; stamped with the policy's provenance, followed
-        by the summary's own provenance records.
-
-    Raises:
-        InputError: missing columns (all in one error), bad values, a bad horizon; rule
-            ``mismatch`` when ``policy`` has another unit than the summary.
-
-    >>> from bankcrm.segmentation import BGNBDModel, GammaGammaModel
-    >>> bg = BGNBDModel.from_params({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
-    >>> gg = GammaGammaModel.from_params({"p": 6.25, "q": 3.74, "v": 15.44})
-    >>> summary = pd.DataFrame({"customer_id": ["c1", "c2"], "frequency": [2, 0],
-    ...                         "recency": [30.43, 0.0], "T": [38.86, 38.86],
-    ...                         "monetary_value": [22.35, 0.0]})
-    >>> customer_value(summary, bg, gg, horizon=39).round(3)
-      customer_id  p_alive  expected_transactions  expected_average_value     clv
-    0          c1    0.727                  1.226                  24.664  30.238
-    1          c2    1.000                  0.195                  35.219   6.871
-    """
-    used = resolve_policy(policy, summary)
-    if isinstance(summary, CLVSummary) and used.unit != summary.policy.unit:
-        raise InputError(
-            f"customer_value: the policy's unit {used.unit!r} is not the summary's "
-            f"{summary.policy.unit!r}; period and horizon would be read in the wrong unit",
-            column="policy",
-            rule=Rule.MISMATCH,
-        )
-    frame = summary_frame(summary)
-    if frame is None:
-        raise InputError(
-            "customer_value: expected a summary frame or a CLVSummary, got None",
-            column="summary",
-            rule=Rule.TYPE,
-        )
-    roles = ["frequency", "recency", "T"] + (["monetary_value"] if gamma_gamma else [])
-    names = summary_names(summary, columns, where="customer_value")
-    id_given = isinstance(columns, Mapping) and "customer_id" in columns
-    wanted = {role: names[role] for role in ([*roles, "customer_id"] if id_given else roles)}
-    require_columns(frame, wanted, where="customer_value: summary")
-    read = read_summary(
-        summary, dict.fromkeys(roles), columns=columns, where="customer_value", broadcast=False
-    )
-    x, t_x, big_t = (read.arrays[role] for role in ("frequency", "recency", "T"))
-    out = pd.DataFrame(index=frame.index)
-    if names["customer_id"] in frame.columns:
-        out[names["customer_id"]] = frame[names["customer_id"]]
-    out["p_alive"] = bgnbd.p_alive(frequency=x, recency=t_x, T=big_t)
-    out["expected_transactions"] = bgnbd.expected_transactions(
-        frequency=x, recency=t_x, T=big_t, horizon=horizon
-    )
-    if gamma_gamma is not None:
-        from bankcrm.segmentation.gamma_gamma import check_value_inputs
-
-        check_value_inputs(bgnbd, horizon)
-        m_x = read.arrays["monetary_value"]
-        # the spend is computed (and an infinite one warned about) once, then valued
-        spend = gamma_gamma.conditional_expected_average_value(frequency=x, monetary_value=m_x)
-        out["expected_average_value"] = spend
-        out["clv"] = gamma_gamma._discounted_value(bgnbd, used, horizon, read.arrays, spend)
-    earlier = read_provenance(frame)
-    if isinstance(summary, CLVSummary):
-        as_of: dt.date | None = summary.as_of
-    else:
-        as_of = earlier[0].as_of if earlier else None
-    mine = used.provenance(as_of, producer=_VALUE_PRODUCER)
-    return stamp_provenance(out, mine, *earlier)
