@@ -80,3 +80,28 @@ def test_the_overview_says_what_exists(where: str) -> None:
     for domain in ("credit", "membership"):
         sentences = [s for s in re.split(r"(?<=[.;:])\s", text) if domain in s]
         assert all("planned" in s for s in sentences), (where, domain, sentences)
+
+
+CITING = [
+    "README.md",
+    "docs/index.md",
+    "docs/getting-started.md",
+    "docs/dependencies.md",
+    "docs/concepts/core.md",
+    "docs/concepts/datasets.md",
+    "docs/reference/cli.md",
+]
+
+
+@pytest.mark.parametrize("page", CITING)
+def test_the_files_a_page_cites_are_in_the_repository(page: str) -> None:
+    """A path such as ``benchmarks/RESULTS.md`` or ``DOMAIN.md`` names a file that exists."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    text = re.sub(r"\]\([^)]*\)", "]", text)  # link targets: mkdocs --strict checks those
+    cited = set(re.findall(r"(?<![\w/.-])((?:[\w-]+/)*[\w-]+\.(?:md|py|toml))\b", text))
+    missing = [
+        path
+        for path in sorted(cited)
+        if not any((base / path).exists() for base in (ROOT, (ROOT / page).parent, ROOT / "docs"))
+    ]
+    assert not missing, f"{page} cites files that are not in the repository: {missing}"

@@ -15,13 +15,12 @@ from collections.abc import Callable
 import attrs
 import pandas as pd
 
-from bankcrm.calendar import DateLike
+from bankcrm.calendar import DateLike, as_date
 from bankcrm.datasets._accounts import generate_accounts
 from bankcrm.datasets._common import (
     DEFAULT_END,
     DEFAULT_START,
     check_count,
-    check_date,
     check_date_order,
     check_ratio,
     check_seed,
@@ -175,7 +174,7 @@ def synthetic_bank(
     if not isinstance(rates, DamageRates):
         raise InputError("must be a DamageRates", column="damage", rule="type")
     start, end = check_date_order(start, end)
-    extracted = end if as_of is None else check_date(as_of, "as_of")
+    extracted = end if as_of is None else as_date(as_of, name="as_of")
     check_residency_rates(hmt_rate, foreign_rate)
     if progress is not None and not callable(progress):
         raise InputError("must be a callable or None", column="progress", rule="type")

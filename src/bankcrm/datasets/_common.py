@@ -29,7 +29,6 @@ __all__ = [
     "DEFAULT_START",
     "Shape",
     "check_count",
-    "check_date",
     "check_date_order",
     "check_rate",
     "check_ratio",
@@ -97,16 +96,9 @@ def check_ratio(value: object, name: str, *, maximum: float) -> float:
     return ratio
 
 
-def check_date(value: object, name: str) -> dt.date:
-    """``value`` as a :class:`datetime.date` by the one scalar-date rule
-    (:func:`bankcrm.calendar.as_date`: ISO text and midnight Timestamps too; a time of day or
-    a time zone is refused), else raise :class:`InputError` naming the argument."""
-    return as_date(value, name=name)
-
-
 def check_date_order(start: object, end: object) -> tuple[dt.date, dt.date]:
     """``start`` and ``end`` as dates, checked so that ``start <= end``."""
-    first, last = check_date(start, "start"), check_date(end, "end")
+    first, last = as_date(start, name="start"), as_date(end, name="end")
     if last < first:
         raise InputError("end precedes start", column="end", rule="date_order")
     return first, last
@@ -114,7 +106,7 @@ def check_date_order(start: object, end: object) -> tuple[dt.date, dt.date]:
 
 def to_day(value: object, name: str = "date") -> np.datetime64:
     """A date (or datetime, keeping its date) as a numpy day."""
-    return np.datetime64(check_date(value, name).isoformat(), "D")
+    return np.datetime64(as_date(value, name=name).isoformat(), "D")
 
 
 def ymd(days: npt.NDArray[np.datetime64]) -> npt.NDArray[np.int64]:

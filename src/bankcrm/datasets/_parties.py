@@ -63,7 +63,7 @@ __all__ = [
 
 IntArray = npt.NDArray[np.int64]
 
-#: Credit products (DOMAIN.md §3): on-balance-sheet items carry a drawn amount, off-balance
+#: Credit products: on-balance-sheet items carry a drawn amount, off-balance
 #: items a nominal amount in ``undrawn`` (to which a credit conversion factor applies).
 ON_BALANCE_PRODUCTS: tuple[str, ...] = (
     "loan",

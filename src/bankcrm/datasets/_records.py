@@ -23,12 +23,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from bankcrm.calendar import DateLike
+from bankcrm.calendar import DateLike, as_date
 from bankcrm.datasets._common import (
     DEFAULT_AS_OF,
     Shape,
     check_count,
-    check_date,
     check_rate,
     check_ratio,
     check_seed,
@@ -451,7 +450,7 @@ def generate_people(
     True
     """
     return people_frame(
-        draw_people(n_people, seed, check_date(as_of, "as_of"), hmt_rate, foreign_rate)
+        draw_people(n_people, seed, as_date(as_of, name="as_of"), hmt_rate, foreign_rate)
     )
 
 
@@ -486,7 +485,7 @@ def generate_records(
     >>> len(records)
     150
     """
-    people = draw_people(n_people, seed, check_date(as_of, "as_of"), hmt_rate, foreign_rate)
+    people = draw_people(n_people, seed, as_date(as_of, name="as_of"), hmt_rate, foreign_rate)
     return records_frame(
         people,
         seed=seed,
