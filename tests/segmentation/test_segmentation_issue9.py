@@ -205,3 +205,40 @@ def test_migration_and_clv_summary_reprs_are_one_line_summaries(bank: object) ->
     assert text.startswith("CLVSummary(frame: ")
     assert "\n" not in text
     assert len(text) < 250
+
+
+# --- 9. one fen rule ----------------------------------------------------------------------
+
+
+def test_the_compiled_kernels_take_the_fen_bound_from_money() -> None:
+    from bankcrm import _money
+    from bankcrm.segmentation import _kernels
+
+    assert _kernels.MAX_ABS_FEN is _money.MAX_ABS_FEN
+    assert _kernels._LIMIT_FEN == float(_money.MAX_ABS_FEN)
+
+
+@pytest.mark.parametrize("on_invalid", ["raise", "exclude"])
+def test_kernel_amounts_round_and_bound_like_to_fen(on_invalid: str) -> None:
+    from bankcrm._money import MAX_ABS_YUAN
+    from bankcrm.money import to_fen
+
+    amounts = [1.005, 2.675, 0.125, 0.005, 1e-3, 123456.785, float(MAX_ABS_YUAN), 99.995]
+    tx = pd.DataFrame(
+        {
+            "customer_id": range(len(amounts)),
+            "date": pd.Timestamp("2026-03-01"),
+            "amount": amounts,
+        }
+    )
+    features = rfm_features(tx, as_of="2026-03-31").features
+    assert features["monetary_fen"].tolist() == to_fen(pd.Series(amounts)).tolist()
+    over = tx.assign(amount=[*amounts[:-1], float(MAX_ABS_YUAN) * 1.000001])
+    policy = RFMPolicy(on_invalid=on_invalid)  # type: ignore[arg-type]
+    if on_invalid == "raise":
+        with pytest.raises(InputError) as info:
+            rfm_features(over, as_of="2026-03-31", policy=policy)
+        assert info.value.rule == "range"
+    else:
+        result = rfm_features(over, as_of="2026-03-31", policy=policy)
+        assert result.excluded["reason"].astype(str).tolist() == ["invalid_amount"]

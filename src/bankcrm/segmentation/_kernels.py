@@ -11,6 +11,12 @@ The loops are compiled with Numba (``nogil``), so that the rows can be split bet
 by the top bits of the key's hash: each thread owns its own table and never writes another's,
 and the result does not depend on how many threads ran (the caller sorts by customer id).
 
+Money follows the one fen rule of :mod:`bankcrm._money`: the bound is its ``MAX_ABS_FEN``, and
+an amount whose fen value is not clear-cut in float arithmetic (a half fen, give or take
+rounding error, or beyond the bound) is not rounded here but converted by
+``bankcrm._money`` (``exact_fen`` of :mod:`bankcrm.segmentation._aggregate`), so there is one
+rounding rule (half away from zero) and one bound.
+
 Conventions shared with :mod:`bankcrm.segmentation._aggregate`, which drives these loops:
 
 * a table is an ``int64`` array of shape ``(2**bits, 4)``: key, total fen, count, last day;
@@ -33,6 +39,7 @@ from typing import Any, TypeVar, cast
 import numba
 import numpy as np
 
+from bankcrm._money import MAX_ABS_FEN
 from bankcrm.segmentation._intrinsics import leading_zeros, prefetch_row
 
 __all__ = [
@@ -60,7 +67,10 @@ NO_DAY = np.iinfo(np.int64).min
 COUNTED, REGISTER, SKIP = 0, 1, 2
 # Fibonacci hashing: the top bits of key × 2**64/φ are well mixed even for sequential ids.
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
-_LIMIT_FEN = float(10**15)  # bankcrm.money.MAX_ABS_FEN (kept literal: a compile-time constant)
+# The fen rule lives in bankcrm._money: its bound, and its rounding, which the rows this loop
+# cannot decide by ``rint`` (within float error of a half fen) are sent to (``near``). Numba
+# freezes module globals when it compiles, so the bound is a compile-time constant all the same.
+_LIMIT_FEN = float(MAX_ABS_FEN)
 
 
 # Rows ahead whose table slot is prefetched: enough to cover a memory round trip, few
