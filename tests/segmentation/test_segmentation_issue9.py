@@ -215,7 +215,7 @@ def test_the_compiled_kernels_take_the_fen_bound_from_money() -> None:
     from bankcrm.segmentation import _kernels
 
     assert _kernels.MAX_ABS_FEN is _money.MAX_ABS_FEN
-    assert _kernels._LIMIT_FEN == float(_money.MAX_ABS_FEN)
+    assert float(_money.MAX_ABS_FEN) == _kernels._LIMIT_FEN
 
 
 @pytest.mark.parametrize("on_invalid", ["raise", "exclude"])

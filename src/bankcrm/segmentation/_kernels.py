@@ -39,7 +39,7 @@ from typing import Any, TypeVar, cast
 import numba
 import numpy as np
 
-from bankcrm._money import MAX_ABS_FEN
+from bankcrm._money import MAX_ABS_FEN as MAX_ABS_FEN  # re-exported: the one bound
 from bankcrm.segmentation._intrinsics import leading_zeros, prefetch_row
 
 __all__ = [
