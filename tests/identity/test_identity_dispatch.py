@@ -173,9 +173,15 @@ def test_public_aliases_required_by_the_issue() -> None:
 
 @pytest.mark.parametrize("id_type", list(IdType))
 def test_detect_id_type_finds_the_examples(id_type: IdType) -> None:
-    if id_type is IdType.MOBILE:
-        return  # phones are never guessed
     assert detect_id_type(EXAMPLES[id_type]) is id_type
+
+
+@pytest.mark.parametrize(
+    "phone", ["13800138000", "+86 138 0013 8000", "0086-139-0000-0000", "19912345678"]
+)
+def test_detect_id_type_finds_mainland_mobiles(phone: str) -> None:
+    # Issue 9: an 11-digit mobile number was detected as a PASSPORT.
+    assert detect_id_type(phone) is IdType.MOBILE
 
 
 @given(

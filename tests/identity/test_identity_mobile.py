@@ -49,7 +49,8 @@ def test_written_forms_normalise_to_e164(written: object) -> None:
     ("value", "reason"),
     [
         (None, Reason.MISSING),
-        (1.38e10, Reason.NOT_TEXT),
+        (13800138000.5, Reason.NOT_TEXT),  # a whole float is a phone (issue 9)
+        (float("inf"), Reason.NOT_TEXT),
         ("", Reason.EMPTY),
         ("+", Reason.EMPTY),
         ("138 0013 800x", Reason.CHARACTERS),

@@ -288,3 +288,80 @@ def test_python_string_storage_gives_the_same_result() -> None:
         .astype(object)
         .where(expected[list(OUTPUT_COLUMNS)].notna(), None),
     )
+
+
+# --- phones: the batch path reads every cell as the scalar validator does (issue 9) ----------
+
+from decimal import Decimal  # noqa: E402
+
+from bankcrm.identity import mobile  # noqa: E402
+
+_phone_cells = st.one_of(
+    st.none(),
+    st.just(float("nan")),
+    st.sampled_from(
+        ["13800138000", "+86 139-0000-0000", "12345", "", " ", "１３８００１３８０００"]
+    ),
+    st.text(alphabet="0123456789+-() 8６", max_size=16),
+    st.integers(min_value=-(10**12), max_value=10**20),
+    st.sampled_from([13800138000, 19912345678, 8613800138000]).map(float),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([13800138000, 15912345678]).map(lambda v: np.float64(v)),
+    st.sampled_from([13800138000, 15912345678]).map(lambda v: np.int64(v)),
+    st.sampled_from(
+        [Decimal("13800138000"), Decimal("13800138000.0"), Decimal("1.38E+10"), Decimal("NaN")]
+    ),
+    st.decimals(allow_nan=False, allow_infinity=True, places=1, max_value=10**12),
+    st.binary(max_size=11),
+    st.booleans(),
+)
+
+
+def _with_phones(phones: list[object]) -> pd.DataFrame:
+    n = len(phones)
+    column = pd.Series(phones, dtype=object)
+    if all(isinstance(p, float) for p in phones):
+        column = column.astype(float)  # a whole float column, as a CSV reader gives it
+    return pd.DataFrame(
+        {
+            "id_type": ["RIC"] * n,
+            "id_number": ["11010519491231002X"] * n,
+            "name": ["张伟"] * n,
+            "birth_date": pd.Series([pd.NaT] * n, dtype="datetime64[ns]"),
+            "gender": [None] * n,
+            "phone": column,
+            "address": ["北京市朝阳区建国路88号"] * n,
+        }
+    )
+
+
+def _scalar_phone(value: object) -> tuple[str | None, bool, str | None]:
+    findings = mobile.explain(value)
+    if findings:
+        return None, False, findings[0].reason.value
+    return mobile.normalize(value), True, None
+
+
+@settings(max_examples=150)
+@given(st.lists(_phone_cells, min_size=1, max_size=25))
+def test_standardize_phones_equal_the_scalar_validator(phones: list[object]) -> None:
+    out = standardize(_with_phones(phones), as_of=AS_OF, workers=1)
+    batch = [
+        (
+            None if pd.isna(e) else e,
+            bool(v),
+            None if pd.isna(r) else r,
+        )
+        for e, v, r in zip(out["phone_e164"], out["phone_valid"], out["phone_reason"], strict=True)
+    ]
+    assert batch == [_scalar_phone(p) for p in phones]
+
+
+@pytest.mark.parametrize("dtype", [float, "Float64", "Int64", object])
+def test_a_float_phone_column_is_valid_in_both_paths(dtype: object) -> None:
+    # Issue 9: is_valid_mobile(13800138000.0) was False while standardize accepted it.
+    phones = pd.Series([13800138000, None], dtype=dtype)  # type: ignore[call-overload]
+    out = standardize(_with_phones([13800138000.0, None]).assign(phone=phones), as_of=AS_OF)
+    assert out["phone_e164"].tolist()[0] == "+8613800138000"
+    assert mobile.is_valid(13800138000.0)
+    assert out["phone_reason"].tolist()[1] == "missing"

@@ -494,6 +494,10 @@ def _memo_key(value: object) -> object:
 def validate_phone_column(phones: pd.Series) -> pd.DataFrame:
     """Validate every row's mainland mobile number, like :func:`mobile.validate` row by row.
 
+    ``phones`` may hold anything: text, integers, floats, ``Decimal`` (see
+    :func:`bankcrm.identity.mobile.phone_text`), missing values and objects that are not
+    phones, each judged as the scalar validator judges it.
+
     Returns:
         A frame with the index of ``phones`` and the columns ``phone_e164`` (``+86`` and 11
         digits, missing if invalid), ``phone_valid`` and ``phone_reason`` (missing if valid;
@@ -504,10 +508,7 @@ def validate_phone_column(phones: pd.Series) -> pd.DataFrame:
     reasons: list[str | None] = [None]
     reason_code = np.zeros(n, dtype=np.intp)  # 0: valid
     done = np.zeros(n, dtype=bool)
-    if isinstance(phones.dtype, pd.StringDtype):
-        text = phones
-    else:
-        text = pd.Series(pd.array([None] * n, dtype="str"), index=index)
+    text = _phone_texts(phones)
     present = text.notna().to_numpy()
     plain = text.str.fullmatch(_PHONE_PLAIN).fillna(False).to_numpy(dtype=bool)
     e164 = ("+86" + text).where(plain)
@@ -541,6 +542,38 @@ def validate_phone_column(phones: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(
         {"phone_e164": e164, "phone_valid": e164.notna(), "phone_reason": reason}, index=index
     )
+
+
+def _phone_texts(phones: pd.Series) -> pd.Series:
+    """:func:`mobile.phone_text` of the cells the string kernels can take at once: text
+    columns, and whole non-negative numbers below 2**53 in numeric columns (floats hold those
+    exactly). Every other cell is missing here and goes to the scalar validator.
+    """
+    index = phones.index
+    if isinstance(phones.dtype, pd.StringDtype):
+        return phones
+    text = pd.Series(pd.array([None] * len(phones), dtype="str"), index=index)
+    dtype = phones.dtype
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        numbers = phones.to_numpy(dtype=np.float64, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            whole = (
+                np.isfinite(numbers)
+                & (numbers >= 0)
+                & (numbers < 2.0**53)
+                & (numbers == np.floor(numbers))
+            )
+        rows = np.flatnonzero(whole)
+        if len(rows):
+            digits = numbers[rows].astype(np.int64).astype(str).astype(object)
+            text.iloc[rows] = pd.Index(digits, dtype="str")
+    elif pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(phones, skipna=True) in (
+        "string",
+        "empty",
+    ):
+        with contextlib.suppress(UnicodeEncodeError):  # lone surrogates: the scalar path
+            text = phones.astype("str")
+    return text
 
 
 def _phone_one(value: object) -> tuple[str | None, str | None]:

@@ -277,6 +277,7 @@ _DETECTION_ORDER = (
     IdType.HMT_PERMIT,
     IdType.FPR,
     IdType.USCC,
+    IdType.MOBILE,
     IdType.HK_MO_TRAVEL,
     IdType.TW_TRAVEL,
     IdType.PASSPORT,
@@ -287,12 +288,15 @@ def detect_id_type(value: object, *, as_of: object = None) -> IdType | None:
     """Guess the id type of a bare identity document number (``None`` if nothing fits).
 
     The first type under which ``value`` is valid wins, in the order RIC, HMT_PERMIT, FPR,
-    USCC, HK_MO_TRAVEL, TW_TRAVEL, PASSPORT; phones are not considered. A guess is no
+    USCC, MOBILE, HK_MO_TRAVEL, TW_TRAVEL, PASSPORT: a mainland mobile number (11 digits
+    starting 13-19, with or without +86) is ``MOBILE``, not a passport. A guess is no
     substitute for a recorded id type: an 8-digit number is a Taiwan travel permit here, but
     may be a passport.
 
     >>> detect_id_type("h12345678"), detect_id_type("hello")
     (<IdType.HK_MO_TRAVEL: 'HK_MO_TRAVEL'>, None)
+    >>> detect_id_type("13800138000"), detect_id_type("+86 138 0013 8000")
+    (<IdType.MOBILE: 'MOBILE'>, <IdType.MOBILE: 'MOBILE'>)
     """
     day = coerce_as_of(as_of)
     for id_type in _DETECTION_ORDER:

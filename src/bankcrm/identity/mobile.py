@@ -19,7 +19,12 @@ leading ``+``), ``format`` (another country code), ``length`` (not 11 national d
 
 from __future__ import annotations
 
+import math
+import numbers
+from decimal import Decimal
+
 import attrs
+import numpy as np
 
 from bankcrm.identity._text import as_text, coerce_as_of, shape_findings
 from bankcrm.identity.reasons import Finding, Reason, identifier_error
@@ -34,6 +39,7 @@ __all__ = [
     "is_valid",
     "mask",
     "normalize",
+    "phone_text",
     "validate",
 ]
 
@@ -64,17 +70,53 @@ class MobileInfo:
     verified: bool = False
 
 
+def phone_text(value: object) -> str | None:
+    """The text of a phone cell, or ``None`` if it cannot hold a phone number.
+
+    Text is taken as it is. Spreadsheets and CSV readers store phone numbers as numbers, and an
+    11-digit number fits a float exactly, so a whole non-negative number — ``int``, ``float``,
+    ``Decimal`` or their NumPy forms — is written in decimal digits (``13800138000.0`` →
+    ``"13800138000"``). Fractions, negatives, infinities, booleans, bytes and containers are
+    not phone numbers (reason ``not_text``); ``None`` and NaN are missing. :func:`validate` and
+    the batch path of :func:`bankcrm.identity.standardize` both read cells through here.
+
+    >>> phone_text(13800138000.0), phone_text(13800138000.5), phone_text(True)
+    ('13800138000', None, None)
+    """
+    if isinstance(value, str):
+        return as_text(value)
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, numbers.Integral):
+        return as_text(value)
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        if math.isfinite(number) and number >= 0 and number.is_integer():
+            return str(int(number))
+        return None
+    if isinstance(value, Decimal):
+        if value.is_finite() and value >= 0 and value == value.to_integral_value():
+            return str(int(value))
+        return None
+    return None
+
+
+def _shape(value: object) -> tuple[str, list[Finding]]:
+    text = phone_text(value)
+    return shape_findings(value if text is None else text, _NOUN)
+
+
 def compact(value: object) -> str:
     """Normalise ``value`` without validating it (brackets dropped too).
 
     >>> compact("(+86) 138 0013 8000")
     '+8613800138000'
     """
-    return shape_findings(value, _NOUN)[0].replace("(", "").replace(")", "")
+    return _shape(value)[0].replace("(", "").replace(")", "")
 
 
 def _check(value: object) -> tuple[MobileInfo | None, tuple[Finding, ...]]:
-    text, findings = shape_findings(value, _NOUN)
+    text, findings = _shape(value)
     if findings:
         return None, tuple(findings)
     text = text.replace("(", "").replace(")", "")
@@ -121,7 +163,7 @@ national digits, got 10 [rule: invalid_id; reason: length]
     del strict
     info, findings = _check(value)
     if info is None:
-        known = as_text(value) is not None
+        known = phone_text(value) is not None
         masked = mask_phone(compact(value)) if known else f"<{type(value).__name__}>"
         raise identifier_error(
             findings, id_type=ID_TYPE, label=_LABEL, masked=masked, column="phone"
@@ -146,6 +188,8 @@ def is_valid(value: object, *, as_of: object = None, strict: bool = False) -> bo
 
     >>> is_valid("13800138000"), is_valid("12800138000"), is_valid(13800138000)
     (True, False, True)
+    >>> is_valid(13800138000.0)  # a phone column read as floats
+    True
     """
     coerce_as_of(as_of)  # checked for a uniform contract, then unused
     del strict

@@ -140,7 +140,7 @@ INPUT_COLUMNS = (
 _OPTIONAL = frozenset({"name_latin"})
 
 #: Roles whose non-text values are flagged ``not_text`` in a reason column rather than raised.
-_FLAGGED = frozenset({"id_type", "id_number", "phone"})
+_FLAGGED = frozenset({"id_type", "id_number"})
 
 #: The columns :func:`standardize` adds, in order.
 OUTPUT_COLUMNS = (
@@ -226,7 +226,8 @@ def _check_inputs(
             rule=Rule.OUTPUT_COLUMNS,
         )
     _reject_float_ids(frame[names["id_number"]], str(names["id_number"]))
-    present = [r for r in _PII if names[r] in frame.columns]
+    # Phones are read cell by cell as the scalar validator reads them (mobile.phone_text).
+    present = [r for r in _PII if names[r] in frame.columns and r != "phone"]
     loose = [r for r in present if not isinstance(frame[names[r]].dtype, pd.StringDtype)]
     if not loose:
         return frame, frame, {}
@@ -401,7 +402,7 @@ def standardize(
             as_of=day,
             strict=policy.strict_ids,
         )
-        phones_job = pool.submit(validate_phone_column, checked[names["phone"]])
+        phones_job = pool.submit(validate_phone_column, read[names["phone"]])
         ids = ids_job.result()
         fields = check_fields(
             checked[names["birth_date"]],
@@ -411,7 +412,6 @@ def standardize(
         )
         phones, people, places = phones_job.result(), people_job.result(), places_job.result()
     _flag_non_text(ids, "id_reason", non_text.get("id_number"))
-    _flag_non_text(phones, "phone_reason", non_text.get("phone"))
     added = {
         "id_canonical": ids["id_canonical"],
         "id_valid": ids["id_valid"],
