@@ -3,38 +3,58 @@
 ::
 
     bankcrm rfm TRANSACTIONS --as-of DATE --out FILE [--edges FILE] [--refit]
+                [--encoding ENC] [--sep SEP]
                 [--policy FILE] [--window DAYS] [--negatives exclude|net|raise]
-                [--on-invalid raise|exclude]
+                [--on-invalid raise|exclude] [--bins N] [--weights R,F,M] [--by COLUMN]
+                [--monetary sum|mean] [--frequency count|active_days]
+                [--empty-group raise|fallback]
                 [--excluded FILE] [--segments POLICY] [--value-groups POLICY]
                 [--customer-id COL] [--date COL] [--amount COL]
 
-Files are CSV or Parquet, chosen by their suffix. The settings are an
-:class:`~bankcrm.segmentation.RFMPolicy`: ``--policy FILE`` reads one (``.toml`` or
-``.json``, see :func:`bankcrm.policy.load`), and ``--window``, ``--negatives`` and
-``--on-invalid`` change one field of it (of the default policy without ``--policy``). With
-``--edges FILE`` (``.json`` or ``.toml``): when the file exists its edges are reused (scoring
-this period against last period's cut points); otherwise edges are fitted and saved there
-(``--refit`` fits and overwrites). Customer ids are read as text from CSV so that leading
-zeros survive.
+Files are CSV or Parquet, chosen by their suffix. A CSV file is read in ``--encoding`` (any
+Python codec: ``utf-8``, ``gbk``, ``gb18030`` …); without it the encoding is detected: UTF-8
+with a byte-order mark (``utf-8-sig``), UTF-8, then GB18030 (a superset of GBK and GB2312,
+what Excel on a Chinese Windows writes), and the one used is said on stderr. Text that is not
+in the encoding is one error line (exit status 2) naming the file, the encoding, the line and
+the byte. ``--sep`` is the field separator (``,`` by default; ``\\t`` or ``tab`` for tabs).
+Errors about bad rows of a CSV file give their **CSV line numbers** (the header is line 1),
+and the ``--excluded`` file has a ``line`` column.
+
+The settings are an :class:`~bankcrm.segmentation.RFMPolicy`: ``--policy FILE`` reads one
+(``.toml`` or ``.json``, see :func:`bankcrm.policy.load`), and each other policy option
+changes one field of it (of the default policy without ``--policy``). With ``--edges FILE``
+(``.json`` or ``.toml``): when the file exists its edges are reused (scoring this period
+against last period's cut points); otherwise edges are fitted and saved there (``--refit``
+fits and overwrites). Customer ids are read as text from CSV so that leading zeros survive.
 
 >>> import argparse
 >>> parser = argparse.ArgumentParser(prog="bankcrm")
 >>> _ = add_rfm_command(parser.add_subparsers(dest="command"))
->>> args = parser.parse_args(["rfm", "tx.csv", "--as-of", "2026-03-31", "--out", "s.csv"])
->>> args.command, args.as_of, args.window
-('rfm', '2026-03-31', None)
+>>> args = parser.parse_args(["rfm", "tx.csv", "--as-of", "2026-03-31", "--out", "s.csv",
+...                           "--weights", "2,1,1", "--by", "branch"])
+>>> args.command, args.as_of, args.window, args.encoding
+('rfm', '2026-03-31', None, None)
+>>> policy = cli_policy(args)
+>>> policy.weights, policy.by, policy.bins
+((2, 1, 1), 'branch', 5)
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
+import csv
+import io
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
+import numpy as np
 import pandas as pd
 
-from bankcrm.errors import InputError, MissingDependencyError
+from bankcrm.errors import InputError, PolicyError, Rule
 from bankcrm.policy import load, load_policy
 from bankcrm.segmentation.edges import RFMEdges, fit_rfm_edges
 from bankcrm.segmentation.features import RFMPolicy, rfm_features
@@ -62,7 +82,28 @@ def add_rfm_command(subparsers: Any) -> argparse.ArgumentParser:
         "--edges", default=None, help="edges .json/.toml: reused if it exists, else saved"
     )
     rfm.add_argument("--refit", action="store_true", help="fit edges even if --edges exists")
+    rfm.add_argument(
+        "--encoding",
+        default=None,
+        help="CSV text encoding (utf-8, gbk, gb18030 …); default: detect utf-8-sig, utf-8, gb18030",
+    )
+    rfm.add_argument("--sep", default=",", help="CSV field separator (default ','; \\t or tab)")
     rfm.add_argument("--policy", default=None, help="RFM policy (.toml or .json)")
+    rfm.add_argument("--bins", type=int, default=None, help="scores per dimension, 2..9")
+    rfm.add_argument(
+        "--weights", default=None, metavar="R,F,M", help="integer weights of the total, e.g. 2,1,1"
+    )
+    rfm.add_argument("--by", default=None, metavar="COLUMN", help="fit edges per group")
+    rfm.add_argument("--monetary", choices=("sum", "mean"), default=None, help="amount measure")
+    rfm.add_argument(
+        "--frequency", choices=("count", "active_days"), default=None, help="frequency measure"
+    )
+    rfm.add_argument(
+        "--empty-group",
+        choices=("raise", "fallback"),
+        default=None,
+        help="with --by, a group without transactions: raise, or use the pooled cuts",
+    )
     rfm.add_argument("--window", type=int, default=None, help="count only the last N days")
     rfm.add_argument("--excluded", default=None, help="write excluded rows with reasons here")
     rfm.add_argument("--segments", default=None, help="segment map policy (.toml or .json)")
@@ -86,18 +127,128 @@ def add_rfm_command(subparsers: Any) -> argparse.ArgumentParser:
     return rfm  # type: ignore[no-any-return]
 
 
-def _read(path: Path, id_column: str) -> pd.DataFrame:
+#: The encodings tried, in order, when ``--encoding`` is not given.
+DETECTED_ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
+
+
+def _separator(text: str) -> str:
+    if text in ("\\t", "tab", "TAB"):
+        return "\t"
+    if len(text) != 1:
+        raise InputError(
+            f"--sep must be one character (or \\t / tab), got {text!r}",
+            column="--sep",
+            rule=Rule.ARGUMENTS,
+        )
+    return text
+
+
+def _decode_error(path: Path, raw: bytes, encoding: str, error: UnicodeDecodeError) -> InputError:
+    line = raw.count(b"\n", 0, error.start) + 1
+    bad = raw[error.start : error.start + 4].hex(" ")
+    return InputError(
+        f"{path.name}: line {line} is not {encoding} text (bytes {bad} at byte {error.start}); "
+        "pass --encoding with the file's encoding (e.g. gb18030, utf-8, big5)",
+        column="--encoding",
+        rule=Rule.ENCODING,
+    )
+
+
+def decode_csv(path: Path, raw: bytes, encoding: str | None) -> tuple[str, str]:
+    r"""The text of a CSV file and the encoding used: ``encoding``, or the first that fits.
+
+    Without ``encoding``, a UTF-8 byte-order mark means ``utf-8-sig``; else UTF-8, else
+    GB18030 (which also reads GBK and GB2312).
+
+    >>> decode_csv(Path("tx.csv"), "客户,金额\n".encode("gbk"), None)
+    ('客户,金额\n', 'gb18030')
+    >>> decode_csv(Path("tx.csv"), b"\xef\xbb\xbfid\n", None)
+    ('id\n', 'utf-8-sig')
+
+    Raises:
+        InputError: rule ``encoding`` (one line: file, encoding, line and bytes), or an
+            unknown codec name.
+    """
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError(
+                f"--encoding: unknown encoding {encoding!r} (try utf-8, gbk, gb18030)",
+                column="--encoding",
+                rule=Rule.ENCODING,
+            ) from None
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError as error:
+            raise _decode_error(path, raw, encoding, error) from None
+    candidates = ("utf-8-sig",) if raw.startswith(codecs.BOM_UTF8) else DETECTED_ENCODINGS[1:]
+    last: UnicodeDecodeError | None = None
+    for candidate in candidates:
+        try:
+            return raw.decode(candidate), candidate
+        except UnicodeDecodeError as error:
+            last = error
+    assert last is not None
+    raise _decode_error(path, raw, " nor ".join(candidates), last) from None
+
+
+def csv_lines(text: str, sep: str, positions: Sequence[int]) -> list[int]:
+    r"""The CSV line (1 = header) on which each data row at ``positions`` starts.
+
+    Blank lines are skipped as the reader skips them; a quoted field may span lines.
+
+    >>> csv_lines("id,amount\n1,2\n\n3,\"4\n5\"\n6,7\n", ",", [0, 1, 2])
+    [2, 4, 6]
+    """
+    wanted = sorted(set(positions))
+    found: dict[int, int] = {}
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    line, row = 1, -1  # the header is row -1, on line 1
+    for record in reader:
+        if row == -1 or (record and not (len(record) == 1 and not record[0].strip())):
+            if row in wanted:
+                found[row] = line
+            if len(found) == len(wanted):
+                break
+            row += 1
+        line = reader.line_num + 1
+    return [found.get(p, p + 2) for p in positions]
+
+
+@attrs.frozen
+class _Table:
+    """A transactions file read: the frame, and for a CSV file its text and separator."""
+
+    frame: pd.DataFrame
+    text: str | None = None
+    sep: str = ","
+
+    def lines(self, positions: Sequence[int]) -> list[int]:
+        if self.text is None:
+            return [int(p) for p in positions]
+        return csv_lines(self.text, self.sep, positions)
+
+
+def _read(path: Path, id_column: str, encoding: str | None = None, sep: str = ",") -> _Table:
     suffix = path.suffix.lower()
     if not path.exists():
         raise InputError(f"{path}: no such file", rule="file")
     if suffix == ".csv":
-        return pd.read_csv(path, dtype={id_column: str})
-    if suffix == ".parquet":
+        text, used = decode_csv(path, path.read_bytes(), encoding)
+        if encoding is None:
+            print(f"bankcrm rfm: read {path.name} as {used}", file=sys.stderr)
+        sep = _separator(sep)
         try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise MissingDependencyError("Parquet files", "pyarrow", "parquet") from None
-        return pd.read_parquet(path)
+            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype={id_column: str})
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+            raise InputError(
+                f"{path.name}: not a CSV file with separator {sep!r}: {error}".replace("\n", " "),
+                rule=Rule.FILE,
+            ) from None
+        return _Table(frame, text, sep)
+    if suffix == ".parquet":
+        return _Table(pd.read_parquet(path))
     raise InputError(f"{path.name}: use a .csv or .parquet file", rule="file")
 
 
@@ -106,15 +257,36 @@ def _write(frame: pd.DataFrame, path: Path) -> None:
     if suffix == ".csv":
         frame.to_csv(path, index=False)
     elif suffix == ".parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise MissingDependencyError("Parquet files", "pyarrow", "parquet") from None
         out = frame.copy(deep=False)
         out.attrs = {}  # provenance is printed, not embedded in the Parquet metadata
         out.to_parquet(path, index=False)
     else:
         raise InputError(f"{path.name}: use a .csv or .parquet file", rule="file")
+
+
+def _weights(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.replace(" ", "").split(","))
+    except ValueError:
+        raise InputError(
+            f"--weights: three whole numbers R,F,M such as 2,1,1, got {text!r}",
+            column="--weights",
+            rule=Rule.ARGUMENTS,
+        ) from None
+
+
+#: Option → :class:`RFMPolicy` field, for the options that change one field.
+POLICY_OPTIONS = {
+    "window": "window_days",
+    "negatives": "negatives",
+    "on_invalid": "on_invalid",
+    "bins": "bins",
+    "weights": "weights",
+    "by": "by",
+    "monetary": "monetary",
+    "frequency": "frequency",
+    "empty_group": "empty_group",
+}
 
 
 def cli_policy(args: argparse.Namespace) -> RFMPolicy:
@@ -124,42 +296,111 @@ def cli_policy(args: argparse.Namespace) -> RFMPolicy:
     >>> policy = cli_policy(ns)
     >>> policy.window_days, policy.negatives, policy.on_invalid
     (90, 'exclude', 'exclude')
+
+    Raises:
+        InputError: an option value the policy refuses (rule ``arguments``, naming it).
     """
     policy = load(RFMPolicy, args.policy) if args.policy else RFMPolicy()
     changes: dict[str, Any] = {}
-    if args.window is not None:
-        changes["window_days"] = args.window
-    if args.negatives is not None:
-        changes["negatives"] = args.negatives
-    if args.on_invalid is not None:
-        changes["on_invalid"] = args.on_invalid
-    return attrs.evolve(policy, **changes) if changes else policy
+    for option, field in POLICY_OPTIONS.items():
+        value = getattr(args, option, None)
+        if value is not None:
+            changes[field] = _weights(value) if option == "weights" else value
+    if not changes:
+        return policy
+    try:
+        return attrs.evolve(policy, **changes)
+    except PolicyError as error:
+        raise InputError(f"bad option: {error}", rule=Rule.ARGUMENTS) from None
+
+
+def _with_lines(error: InputError, table: _Table) -> InputError:
+    """``error`` with its rows given as CSV line numbers (for a CSV file)."""
+    if table.text is None or not (error.positions or error.rows):
+        return error
+    positions = list(error.positions) or [int(r) for r in error.rows if isinstance(r, int)]
+    if not positions:
+        return error
+    return InputError(
+        f"{error.message} (rows are CSV line numbers; the header is line 1)",
+        column=error.column,
+        rule=error.rule,
+        rows=table.lines(positions),
+        n_rows=error.n_rows,
+    )
+
+
+def _with_groups(
+    features: pd.DataFrame, transactions: pd.DataFrame, id_column: str, by: str, table: _Table
+) -> pd.DataFrame:
+    """The features with each customer's ``by`` value (e.g. branch) from the transactions.
+
+    Raises:
+        InputError: for a missing ``by`` column, or a customer with two values (rule
+            ``domain``, citing the lines).
+    """
+    if by not in transactions.columns:
+        raise InputError(
+            f"--by {by}: no such column in the transactions; available: "
+            f"{list(map(str, transactions.columns))}",
+            column=by,
+            rule=Rule.REQUIRED,
+        )
+    pairs = transactions[[id_column, by]].drop_duplicates()
+    repeated = pairs[id_column].duplicated(keep=False).to_numpy()
+    if repeated.any():
+        positions = [int(p) for p in pairs.index[repeated][:5]]
+        raise InputError(
+            f"--by {by}: a customer has more than one {by} value; the edges group customers, "
+            "so each needs one (rows are CSV line numbers; the header is line 1)",
+            column=by,
+            rule=Rule.DOMAIN,
+            rows=table.lines(positions),
+        )
+    groups = pairs.set_index(id_column)[by]
+    return features.assign(**{by: features["customer_id"].map(groups).to_numpy()})
 
 
 def run_rfm(args: argparse.Namespace) -> int:
     """Run ``bankcrm rfm`` with parsed arguments; prints a short report, returns 0."""
     columns = {"customer_id": args.customer_id, "date": args.date, "amount": args.amount}
     policy = cli_policy(args)
-    transactions = _read(Path(args.transactions), args.customer_id)
-    result = rfm_features(
-        transactions, as_of=args.as_of, policy=policy, columns={"transactions": columns}
+    table = _read(
+        Path(args.transactions),
+        args.customer_id,
+        getattr(args, "encoding", None),
+        getattr(args, "sep", ","),
     )
+    transactions = table.frame
+    try:
+        result = rfm_features(
+            transactions, as_of=args.as_of, policy=policy, columns={"transactions": columns}
+        )
+    except InputError as error:
+        raise _with_lines(error, table) from None
+    features = result.features
+    if policy.by is not None:
+        features = _with_groups(features, transactions, args.customer_id, policy.by, table)
     edges_path = Path(args.edges) if args.edges else None
     if edges_path is not None and edges_path.exists() and not args.refit:
         edges = RFMEdges.load(edges_path)
         origin = f"reused edges from {edges_path} (as of {edges.as_of})"
     else:
-        edges = fit_rfm_edges(result)
+        edges = fit_rfm_edges(features, policy=policy)
         origin = "fitted edges"
         if edges_path is not None:
             edges.save(edges_path)
             origin += f", saved to {edges_path}"
     segment_map = load_policy(SegmentMap, args.segments) if args.segments else None
     groups = load_policy(ValueGroupPolicy, args.value_groups) if args.value_groups else None
-    scored = assign_segments(score_rfm(result, edges), segment_map, groups)
+    scored = assign_segments(score_rfm(features, edges), segment_map, groups)
     _write(scored, Path(args.out))
     if args.excluded:
-        _write(result.excluded.reset_index(names="row"), Path(args.excluded))
+        excluded = result.excluded.reset_index(names="row")
+        if table.text is not None:
+            positions = excluded["position"].to_numpy(dtype=np.int64).tolist()
+            excluded.insert(1, "line", table.lines(positions))
+        _write(excluded, Path(args.excluded))
     counts = scored["segment"].value_counts()
     print(f"{len(transactions):,} rows, {len(result.excluded):,} excluded; {origin}")
     print(f"{len(scored):,} customers scored as of {result.as_of} -> {args.out}")
