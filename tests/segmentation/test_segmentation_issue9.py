@@ -242,3 +242,67 @@ def test_kernel_amounts_round_and_bound_like_to_fen(on_invalid: str) -> None:
     else:
         result = rfm_features(over, as_of="2026-03-31", policy=policy)
         assert result.excluded["reason"].astype(str).tolist() == ["invalid_amount"]
+
+
+# --- 6. Chinese plot labels need a CJK font -------------------------------------------------
+
+
+@pytest.fixture
+def plots(monkeypatch: pytest.MonkeyPatch) -> object:
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from bankcrm.segmentation import plots
+
+    monkeypatch.setattr(plots, "_state", {"font": None, "warned": False})
+    return plots
+
+
+def _labels_family(plots: object, language: str = "zh") -> list[str]:
+    segmented = pd.DataFrame({"segment": ["champions", "loyal", "new"]})
+    fig = plots.segment_sizes(segmented, language=language)  # type: ignore[attr-defined]
+    families = {tuple(t.get_family()) for t in fig.axes[0].get_yticklabels()}
+    assert len(families) == 1
+    return list(families.pop())
+
+
+def test_zh_plots_use_an_installed_cjk_font(plots: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    installed = {"DejaVu Sans", "WenQuanYi Zen Hei", "Noto Sans CJK SC"}
+    monkeypatch.setattr(plots, "_installed_fonts", lambda: installed)
+    assert plots.cjk_font() == "Noto Sans CJK SC"  # type: ignore[attr-defined]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the patched font is not really there to draw with
+        assert _labels_family(plots)[0] == "Noto Sans CJK SC"
+        assert _labels_family(plots, "en")[0] != "Noto Sans CJK SC"
+
+
+def test_zh_plots_without_a_cjk_font_warn_once_saying_how_to_configure(
+    plots: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(plots, "_installed_fonts", lambda: {"DejaVu Sans"})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _labels_family(plots)
+        _labels_family(plots)
+    ours = [w for w in caught if "CJK font" in str(w.message)]
+    assert len(ours) == 1
+    text = str(ours[0].message)
+    assert "set_cjk_font('Font Name')" in text
+    assert "/path/to/font.otf" in text
+    assert "fonts-noto-cjk" in text
+
+
+def test_set_cjk_font_takes_a_name_or_a_file(plots: object) -> None:
+    import matplotlib as mpl
+
+    path = pathlib.Path(mpl.get_data_path()) / "fonts" / "ttf" / "DejaVuSerif.ttf"
+    assert plots.set_cjk_font(path) == "DejaVu Serif"  # type: ignore[attr-defined]
+    assert plots.cjk_font() == "DejaVu Serif"  # type: ignore[attr-defined]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # DejaVu has no Chinese glyphs: only the family counts
+        assert _labels_family(plots)[0] == "DejaVu Serif"
+    assert plots.set_cjk_font("DejaVu Sans") == "DejaVu Sans"  # type: ignore[attr-defined]
+    with pytest.raises(InputError) as info:
+        plots.set_cjk_font("No Such Font")  # type: ignore[attr-defined]
+    assert info.value.rule == "domain"
+    with pytest.raises(InputError):
+        plots.set_cjk_font(pathlib.Path("/nonexistent/font.otf"))  # type: ignore[attr-defined]

@@ -3,8 +3,13 @@
 Each is one call that returns a matplotlib ``Figure``. matplotlib is an optional extra
 (``pip install 'bankcrm[plots]'``); it is imported only when a plot is drawn, and a clear
 :class:`~bankcrm.errors.MissingDependencyError` names the extra when it is absent. Labels
-default to English because matplotlib's default font has no Chinese glyphs; pass
-``language="zh"`` with a CJK font configured.
+default to English. With ``language="zh"`` the labels are drawn in a CJK font, because
+matplotlib's default font (DejaVu Sans) has no Chinese glyphs and would draw boxes:
+:func:`cjk_font` looks among the fonts matplotlib knows for one of :data:`CJK_FONTS` (Noto Sans
+CJK, Source Han Sans, WenQuanYi, SimHei, Microsoft YaHei, PingFang …). If none is installed it
+warns once, saying how to configure one: install such a font (``apt install fonts-noto-cjk``,
+``fonts-wqy-zenhei``) or call :func:`set_cjk_font` with a font's name or the path of its file
+(``set_cjk_font("/path/to/NotoSansSC-Regular.otf")``).
 
 >>> import matplotlib
 >>> matplotlib.use("Agg")
@@ -18,7 +23,9 @@ default to English because matplotlib's default font has no Chinese glyphs; pass
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -36,7 +43,109 @@ from bankcrm.segmentation.segments import SegmentMap
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["migration_heatmap", "rfm_heatmap", "segment_sizes"]
+__all__ = [
+    "CJK_FONTS",
+    "cjk_font",
+    "migration_heatmap",
+    "rfm_heatmap",
+    "segment_sizes",
+    "set_cjk_font",
+]
+
+#: Font families with Chinese glyphs, looked for in this order among the installed fonts.
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "Noto Serif CJK SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Heiti SC",
+    "STHeiti",
+    "SimSun",
+    "AR PL UMing CN",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK TC",
+    "Arial Unicode MS",
+)
+
+_NO_CJK_FONT = (
+    "no CJK font found for language='zh' plots (looked for {fonts}); Chinese labels would be "
+    "drawn as boxes. Install one (e.g. apt install fonts-noto-cjk or fonts-wqy-zenhei, then "
+    "delete matplotlib's font cache) or configure one with "
+    "bankcrm.segmentation.plots.set_cjk_font('Font Name') or "
+    "set_cjk_font('/path/to/font.otf'). Labels fall back to matplotlib's default font."
+)
+
+_state: dict[str, Any] = {"font": None, "warned": False}
+
+
+def _installed_fonts() -> set[str]:
+    """The family names of the fonts matplotlib knows."""
+    from matplotlib import font_manager
+
+    return {entry.name for entry in font_manager.fontManager.ttflist}
+
+
+def set_cjk_font(font: str | Path) -> str:
+    """Use ``font`` for Chinese labels: a family name, or the path of a font file.
+
+    A path is registered with matplotlib's font manager first. Returns the family name.
+
+    Raises:
+        InputError: for a file that does not exist or a family matplotlib does not know
+            (rule ``domain``, listing what :data:`CJK_FONTS` would look for).
+    """
+    _pyplot()
+    name = str(font)
+    path = Path(name)
+    if path.suffix.lower() in (".ttf", ".otf", ".ttc") or isinstance(font, Path):
+        if not path.is_file():
+            raise InputError(f"set_cjk_font: no font file {path}", column="font", rule="file")
+        from matplotlib import font_manager
+
+        font_manager.fontManager.addfont(str(path))
+        name = font_manager.FontProperties(fname=str(path)).get_name()
+    elif name not in _installed_fonts():
+        raise InputError(
+            f"set_cjk_font: matplotlib knows no font family {name!r}; pass the path of the "
+            f"font file, or install one of {list(CJK_FONTS[:6])}",
+            column="font",
+            rule="domain",
+        )
+    _state["font"] = name
+    return name
+
+
+def cjk_font() -> str | None:
+    """The font family used for Chinese labels, or ``None`` (after one warning) if none.
+
+    The font set with :func:`set_cjk_font`, else the first of :data:`CJK_FONTS` installed.
+    """
+    if _state["font"] is not None:
+        return str(_state["font"])
+    installed = _installed_fonts()
+    found = next((name for name in CJK_FONTS if name in installed), None)
+    if found is None and not _state["warned"]:
+        _state["warned"] = True
+        fonts = ", ".join(CJK_FONTS[:6]) + " …"
+        warnings.warn(_NO_CJK_FONT.format(fonts=fonts), UserWarning, stacklevel=3)
+    return found
+
+
+def _text_font(language: str) -> dict[str, Any]:
+    """Text properties that draw ``language``'s labels: a CJK family for ``zh``, else none.
+
+    The family is set on the text objects themselves (not through ``rcParams``, which
+    matplotlib reads again when it draws, after the call has returned).
+    """
+    font = cjk_font() if language == "zh" else None
+    return {} if font is None else {"fontfamily": [font, "sans-serif"]}
 
 
 def _pyplot() -> Any:
@@ -126,8 +235,8 @@ def segment_sizes(
 ) -> Figure:
     """Customers per segment as horizontal bars, in the map's order (empty segments shown).
 
-    ``language`` is ``"en"`` or ``"zh"`` (also ``zh-CN``, ``zh-Hans``, ``cn``, any case);
-    ``columns`` maps the role ``segment`` to its column.
+    ``language`` is ``"en"`` or ``"zh"`` (also ``zh-CN``, ``zh-Hans``, ``cn``, any case;
+    ``zh`` labels use :func:`cjk_font`); ``columns`` maps the role ``segment`` to its column.
     """
     labels_language = parse_language(language)
     segmented = as_pandas(segmented, name="segmented")
@@ -135,15 +244,16 @@ def segment_sizes(
     require_columns(segmented, names, where="plot data")
     segment_map = TEN_SEGMENTS if segment_map is None else segment_map
     plt = _pyplot()
+    font = _text_font(labels_language)
     counts = segmented[names["segment"]].value_counts().reindex(segment_map.keys, fill_value=0)
     labels = segment_map.label_map(labels_language)
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(counts) + 1.2))
     positions = np.arange(len(counts))
     ax.barh(positions, counts.to_numpy(), color="tab:blue")
-    ax.set_yticks(positions, [labels[k] for k in counts.index])
+    ax.set_yticks(positions, [labels[k] for k in counts.index], **font)
     ax.invert_yaxis()
     ax.set_xlabel("customers")
-    ax.set_title(title or "Customers per segment")
+    ax.set_title(title or "Customers per segment", **font)
     total = int(counts.sum())
     for y, value in zip(positions, counts.to_numpy(), strict=True):
         share = value / total if total else 0.0
