@@ -40,7 +40,7 @@ bench: $(STAMP)
 # Static checks and the benchmark smoke run first, the test suite last so that its summary
 # closes the output.
 test: lint typecheck docs bench-smoke
-	$(BIN)/pytest -q
+	CI=1 $(BIN)/pytest -q
 
 clean:
 	rm -rf $(VENV) site out .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -83,10 +83,20 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"bankcrm {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    demo = commands.add_parser("demo", help="run the end-to-end demo on a synthetic bank")
-    demo.add_argument("--customers", type=_integer, default=10_000, help="default 10000")
-    demo.add_argument("--seed", type=_integer, default=42, help="default 42")
-    demo.add_argument("--out", default="bankcrm-demo", help="output directory")
+    demo = commands.add_parser(
+        "demo",
+        help="run the end-to-end demo on a synthetic bank",
+        description="Generate a synthetic bank, run every demo step on it (identity "
+        "standardisation, RFM segmentation), write the data and results under OUT/data and "
+        "OUT/results, and print a summary (also OUT/summary.txt and OUT/summary.json).",
+    )
+    demo.add_argument(
+        "--customers", type=_integer, default=10_000, help="customers of the bank (default 10000)"
+    )
+    demo.add_argument("--seed", type=_integer, default=42, help="random seed (default 42)")
+    demo.add_argument(
+        "--out", default="bankcrm-demo", help="output directory (default bankcrm-demo)"
+    )
     demo.add_argument(
         "--format",
         choices=("parquet", "csv"),
@@ -97,9 +107,14 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
     datasets = commands.add_parser("datasets", help="synthetic data sets")
     dataset_commands = datasets.add_subparsers(dest="dataset_command", metavar="COMMAND")
-    synth = dataset_commands.add_parser("synth", help="write a synthetic bank to files")
-    synth.add_argument("--customers", type=_integer, required=True)
-    synth.add_argument("--seed", type=_integer, required=True)
+    synth = dataset_commands.add_parser(
+        "synth",
+        help="write a synthetic bank to files",
+        description="Write every frame of a seeded synthetic bank (with its ground truth) to "
+        "OUT, one file per frame plus manifest.json.",
+    )
+    synth.add_argument("--customers", type=_integer, required=True, help="customers of the bank")
+    synth.add_argument("--seed", type=_integer, required=True, help="random seed")
     synth.add_argument("--out", required=True, help="output directory")
     synth.add_argument(
         "--format", choices=("parquet", "csv"), default="parquet", help="default parquet"

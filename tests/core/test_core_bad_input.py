@@ -62,8 +62,6 @@ from bankcrm.policy import (
     stamp_provenance,
 )
 
-USD = FxRates.from_mapping({"USD": {dt.date(2026, 1, 2): "7.1234"}})
-
 
 @attrs.frozen(kw_only=True)
 class LimitPolicy(Policy):
@@ -150,12 +148,12 @@ def test_comparator_constructor_gives_input_error(text: str) -> None:
 # ----------------------------------------------------------------------------- FX
 
 
-def test_rate_on_validates_its_date() -> None:
-    assert USD.rate_on("USD", "2026-01-05") == Decimal("7.1234")
-    assert USD.rate_on("usd", pd.Timestamp("2026-01-05")) == Decimal("7.1234")
+def test_rate_on_validates_its_date(usd_rates: FxRates) -> None:
+    assert usd_rates.rate_on("USD", "2026-01-05") == Decimal("7.1234")
+    assert usd_rates.rate_on("usd", pd.Timestamp("2026-01-05")) == Decimal("7.1234")
     for bad in ["garbage", pd.NaT, None, 20260105, pd.Timestamp("2026-01-05 10:00")]:
         with pytest.raises(InputError) as info:
-            USD.rate_on("USD", bad)
+            usd_rates.rate_on("USD", bad)
         assert info.value.rule == "date"
 
 
@@ -192,14 +190,16 @@ def test_to_rmb_fen_checks_the_rates_argument() -> None:
         (np.array([-(2**63)], dtype=np.int64), "RMB"),
     ],
 )
-def test_to_rmb_fen_bounds_amounts_of_every_currency(amounts: Any, currency: str) -> None:
+def test_to_rmb_fen_bounds_amounts_of_every_currency(
+    amounts: Any, currency: str, usd_rates: FxRates
+) -> None:
     with pytest.raises(InputError) as info:
-        to_rmb_fen(amounts, currency, ["2026-01-05"], USD)
+        to_rmb_fen(amounts, currency, ["2026-01-05"], usd_rates)
     assert (info.value.rule, info.value.rows) == ("range", [0])
 
 
-def test_to_rmb_fen_of_nothing_is_nothing() -> None:
-    out = to_rmb_fen([], [], [], USD)
+def test_to_rmb_fen_of_nothing_is_nothing(usd_rates: FxRates) -> None:
+    out = to_rmb_fen([], [], [], usd_rates)
     assert out.dtype == np.int64
     assert len(out) == 0
 
@@ -406,57 +406,64 @@ junk = st.one_of(
 )
 
 ENTRY_POINTS: dict[str, Callable[..., Any]] = {
-    "to_fen": lambda a, b, c: to_fen(a, column="x"),
-    "parse_amount": lambda a, b, c: parse_amount(a),
-    "Money": lambda a, b, c: Money(a, b),
-    "Money.from_yuan": lambda a, b, c: Money.from_yuan(a, b),
-    "to_millionths": lambda a, b, c: to_millionths(a),
-    "parse_share": lambda a, b, c: parse_share(a),
-    "exact_number": lambda a, b, c: exact_number(a),
-    "compare_ratio": lambda a, b, c: compare_ratio(a, b, c, "<="),
-    "compare_ratios": lambda a, b, c: compare_ratios(a, b, c, ">"),
-    "Threshold": lambda a, b, c: Threshold(a, b).holds(c),
-    "Comparator.parse": lambda a, b, c: Comparator.parse(a),
-    "FxRates.from_mapping": lambda a, b, c: FxRates.from_mapping(a),
-    "FxRates.from_frame": lambda a, b, c: FxRates.from_frame(
+    "to_fen": lambda a, b, c, rates: to_fen(a, column="x"),
+    "parse_amount": lambda a, b, c, rates: parse_amount(a),
+    "Money": lambda a, b, c, rates: Money(a, b),
+    "Money.from_yuan": lambda a, b, c, rates: Money.from_yuan(a, b),
+    "to_millionths": lambda a, b, c, rates: to_millionths(a),
+    "parse_share": lambda a, b, c, rates: parse_share(a),
+    "exact_number": lambda a, b, c, rates: exact_number(a),
+    "compare_ratio": lambda a, b, c, rates: compare_ratio(a, b, c, "<="),
+    "compare_ratios": lambda a, b, c, rates: compare_ratios(a, b, c, ">"),
+    "Threshold": lambda a, b, c, rates: Threshold(a, b).holds(c),
+    "Comparator.parse": lambda a, b, c, rates: Comparator.parse(a),
+    "FxRates.from_mapping": lambda a, b, c, rates: FxRates.from_mapping(a),
+    "FxRates.from_frame": lambda a, b, c, rates: FxRates.from_frame(
         pd.DataFrame({"currency": [b], "date": [a], "rate": [c]})
     ),
-    "rate_on": lambda a, b, c: USD.rate_on(b if isinstance(b, str) else "USD", a),
-    "to_rmb_fen": lambda a, b, c: to_rmb_fen(a, b, c, USD),
-    "as_date": lambda a, b, c: as_date(a),
-    "add_months": lambda a, b, c: add_months(a, b),
-    "month_schedule": lambda a, b, c: month_schedule(a, b if isinstance(b, int) else 2, step=c),
-    "period_of": lambda a, b, c: period_of(a, b),
-    "periods_between": lambda a, b, c: periods_between(a, b, "quarter"),
-    "Period": lambda a, b, c: Period(a, b),
-    "WeekdayCalendar.next": lambda a, b, c: WeekdayCalendar().next_business_day(a),
-    "WeekdayCalendar.previous": lambda a, b, c: WeekdayCalendar().previous_business_day(a),
-    "WeekdayCalendar.first": lambda a, b, c: WeekdayCalendar().first_business_day_of_month(a, b),
-    "ExplicitCalendar": lambda a, b, c: ExplicitCalendar(holidays=a).roll_forward(b),
-    "Policy.from_dict": lambda a, b, c: LimitPolicy.from_dict(
+    "rate_on": lambda a, b, c, rates: rates.rate_on(b if isinstance(b, str) else "USD", a),
+    "to_rmb_fen": lambda a, b, c, rates: to_rmb_fen(a, b, c, rates),
+    "as_date": lambda a, b, c, rates: as_date(a),
+    "add_months": lambda a, b, c, rates: add_months(a, b),
+    "month_schedule": lambda a, b, c, rates: month_schedule(
+        a, b if isinstance(b, int) else 2, step=c
+    ),
+    "period_of": lambda a, b, c, rates: period_of(a, b),
+    "periods_between": lambda a, b, c, rates: periods_between(a, b, "quarter"),
+    "Period": lambda a, b, c, rates: Period(a, b),
+    "WeekdayCalendar.next": lambda a, b, c, rates: WeekdayCalendar().next_business_day(a),
+    "WeekdayCalendar.previous": lambda a, b, c, rates: WeekdayCalendar().previous_business_day(a),
+    "WeekdayCalendar.first": lambda a, b, c, rates: WeekdayCalendar().first_business_day_of_month(
+        a, b
+    ),
+    "ExplicitCalendar": lambda a, b, c, rates: ExplicitCalendar(holidays=a).roll_forward(b),
+    "Policy.from_dict": lambda a, b, c, rates: LimitPolicy.from_dict(
         LIMIT_FIELDS | {"effective_date": a, "limit": {"value": b, "comparator": c}}
     ),
-    "Policy.from_json": lambda a, b, c: LimitPolicy.from_json(a),
-    "Policy.from_toml": lambda a, b, c: LimitPolicy.from_toml(a),
-    "Provenance": lambda a, b, c: Provenance(a, b, c),
+    "Policy.from_json": lambda a, b, c, rates: LimitPolicy.from_json(a),
+    "Policy.from_toml": lambda a, b, c, rates: LimitPolicy.from_toml(a),
+    "Provenance": lambda a, b, c, rates: Provenance(a, b, c),
 }
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.sampled_from(sorted(ENTRY_POINTS)), junk, junk, junk)
-def test_junk_at_any_entry_point_gives_a_bankcrm_error(name: str, a: Any, b: Any, c: Any) -> None:
+def test_junk_at_any_entry_point_gives_a_bankcrm_error(
+    usd_rates: FxRates, name: str, a: Any, b: Any, c: Any
+) -> None:
     """Either a result or a BankCRMError; never a raw TypeError/ValueError/KeyError/Overflow."""
     with contextlib.suppress(BankCRMError):
-        ENTRY_POINTS[name](a, b, c)
+        ENTRY_POINTS[name](a, b, c, usd_rates)
 
 
-def test_the_sweep_reaches_errors_and_results() -> None:
+def test_the_sweep_reaches_errors_and_results(usd_rates: FxRates) -> None:
     """The sweep's entry points really do raise on junk and pass on good values."""
     with pytest.raises(BankCRMError):
-        ENTRY_POINTS["compare_ratio"](1, 0, "15%")
-    assert ENTRY_POINTS["compare_ratio"](15, 100, "15%") is True
-    assert math.isclose(float(ENTRY_POINTS["parse_share"]("35%", None, None)), 0.35)
-    assert ENTRY_POINTS["exact_number"]("1/3", None, None) == Fraction(1, 3)
+        ENTRY_POINTS["compare_ratio"](1, 0, "15%", usd_rates)
+    assert ENTRY_POINTS["compare_ratio"](15, 100, "15%", usd_rates) is True
+    assert math.isclose(float(ENTRY_POINTS["parse_share"]("35%", None, None, usd_rates)), 0.35)
+    assert ENTRY_POINTS["exact_number"]("1/3", None, None, usd_rates) == Fraction(1, 3)
+    assert ENTRY_POINTS["to_rmb_fen"]([100], "USD", ["2026-01-05"], usd_rates).tolist() == [712]
 
 
 @given(st.text(alphabet="abc ,", max_size=40))

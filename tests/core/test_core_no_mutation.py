@@ -9,7 +9,6 @@ that writing into a result never reaches back into the input.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -22,8 +21,6 @@ from numpy.typing import NDArray
 from bankcrm.errors import BankCRMError
 from bankcrm.frames import Column, FrameSchema, validate_frame
 from bankcrm.money import FxRates, compare_ratios, to_fen, to_millionths, to_rmb_fen
-
-RATES = FxRates.from_mapping({"USD": {dt.date(2026, 1, 2): "7.1234"}})
 
 ints = st.lists(st.integers(-(10**12), 10**12), min_size=1, max_size=12)
 floats = st.lists(st.one_of(st.floats(-1e9, 1e9), st.just(np.nan)), min_size=1, max_size=12)
@@ -93,10 +90,12 @@ def test_compare_ratios_leaves_arrays_alone(values: list[int], form: str) -> Non
 
 
 @given(ints, forms, st.sampled_from(["USD", "CNY"]))
-def test_to_rmb_fen_leaves_arrays_alone(values: list[int], form: str, currency: str) -> None:
+def test_to_rmb_fen_leaves_arrays_alone(
+    usd_rates: FxRates, values: list[int], form: str, currency: str
+) -> None:
     fen = np.asarray(values, dtype=np.int64)
     days = np.full(len(fen), np.datetime64("2026-01-05"), dtype="datetime64[D]")
-    _check([fen, days], lambda: to_rmb_fen(_as_input(fen, form), currency, days, RATES))
+    _check([fen, days], lambda: to_rmb_fen(_as_input(fen, form), currency, days, usd_rates))
 
 
 SCHEMA = FrameSchema(

@@ -111,23 +111,18 @@ def test_capital_always_has_a_row_on_the_reporting_date() -> None:
     assert mid.capital["net_capital"].is_monotonic_increasing
 
 
-@pytest.fixture(scope="module")
-def tiny_bank() -> SyntheticBank:
-    return synthetic_bank(10, seed=2)
-
-
-def test_write_bank_refuses_bad_places(tiny_bank: SyntheticBank, tmp_path: Path) -> None:
+def test_write_bank_refuses_bad_places(small_bank: SyntheticBank, tmp_path: Path) -> None:
     a_file = tmp_path / "a_file"
     a_file.write_text("x")
     for target in (a_file, a_file / "below", ""):
         with pytest.raises(InputError) as info:
-            write_bank(tiny_bank, target, file_format="csv")
+            write_bank(small_bank, target, file_format="csv")
         assert (info.value.column, info.value.rule) == ("out_dir", "path")
     with pytest.raises(InputError) as wrong:
         write_bank(None, tmp_path, file_format="csv")  # type: ignore[arg-type]
     assert wrong.value.column == "bank"
     with pytest.raises(InputError):
-        write_bank(tiny_bank, None, file_format="csv")  # type: ignore[arg-type]
+        write_bank(small_bank, None, file_format="csv")  # type: ignore[arg-type]
     assert a_file.read_text() == "x"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
 

@@ -191,7 +191,7 @@ def synthetic_bank(
     accounts = generate_accounts(
         n, seed=seed, start=start, end=end, accounts_per_customer=accounts_per_customer
     )
-    say(f"parties ({groups:,} groups)")
+    say(f"parties ({groups:,} corporate groups)")
     parties = generate_parties(groups, seed=seed, start=start, end=end)
     return SyntheticBank(
         people=people,
