@@ -9,8 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bankcrm.calendar import as_date as _as_date
 from bankcrm.errors import InputError
-from bankcrm.segmentation._intake import as_date
+
+
+def as_date(value: Any) -> dt.date:
+    return _as_date(value, name="as_of")
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from bankcrm.cli import main
+from bankcrm.policy import load
 from bankcrm.segmentation import RFMEdges
 
 ROWS = [
@@ -96,7 +97,7 @@ def test_policy_options(tmp_path: Path) -> None:
         _run(tmp_path, _csv().encode(), *args, "--frequency", "active_days", "--edges", str(edges))
         == 0
     )
-    fitted = RFMEdges.load(edges)
+    fitted = load(RFMEdges, edges)
     assert fitted.weights == (2, 1, 1)
     assert fitted.bins == 5
     assert fitted.by == "branch"

@@ -346,7 +346,7 @@ def test_today_edges_save_and_load_as_toml_and_json(tmp_path: Path) -> None:
     for suffix in ("json", "toml"):
         path = save(edges, tmp_path / f"edges.{suffix}")
         assert load(RFMEdges, path) == edges
-        assert RFMEdges.load(edges.save(tmp_path / f"again.{suffix}")) == edges
+        assert load(RFMEdges, save(edges, tmp_path / f"again.{suffix}")) == edges
     grouped = fit_rfm_edges(
         features.features.assign(branch=["a", "b"] * (len(features.features) // 2)),
         policy=RFMPolicy(by="branch", bins=3),
@@ -359,7 +359,7 @@ def test_today_a_failed_edges_write_is_a_policy_error_naming_the_path(tmp_path: 
     edges = fit_rfm_edges(rfm_features(_numpy_tx(), as_of=AS_OF))
     target = tmp_path / "no" / "such" / "dir" / "edges.json"
     with pytest.raises(PolicyError, match=r"edges\.json") as info:
-        edges.save(target)
+        save(edges, target)
     assert str(target) in str(info.value)
 
 

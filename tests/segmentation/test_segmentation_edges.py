@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bankcrm.errors import InputError, PolicyError
-from bankcrm.policy import read_provenance
+from bankcrm.policy import load, read_provenance, save
 from bankcrm.segmentation import (
     CutPoints,
     RFMEdges,
@@ -229,8 +229,8 @@ def test_integer_group_keys_round_trip() -> None:
 def test_edges_file_round_trip_and_errors(tmp_path: object) -> None:
     features = _features([1, 2, 3], [1, 2, 3], [1, 2, 3])
     edges = fit_rfm_edges(features, as_of="2026-03-31")
-    path = edges.save(tmp_path / "edges.json")  # type: ignore[operator]
-    assert RFMEdges.load(path) == edges
+    path = save(edges, tmp_path / "edges.json")  # type: ignore[operator]
+    assert load(RFMEdges, path) == edges
     assert edges.as_of == dt.date(2026, 3, 31)
     with pytest.raises(PolicyError):
         RFMEdges.from_json("{not json")

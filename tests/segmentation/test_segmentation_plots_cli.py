@@ -113,7 +113,7 @@ def test_cli_fits_saves_then_reuses_edges(
         == 0
     )
     assert "fitted edges" in capsys.readouterr().out
-    edges = RFMEdges.load(edges_file)
+    edges = load(RFMEdges, edges_file)
     scores = pd.read_csv(out, dtype={"customer_id": str, "rfm_code": str})
     expected = score_rfm(rfm_features(tx, as_of="2026-03-31"), edges)
     # CSV ids are read as text (leading zeros survive): compare customer by customer
@@ -143,7 +143,7 @@ def test_cli_fits_saves_then_reuses_edges(
         == 0
     )
     assert "reused edges" in capsys.readouterr().out
-    assert RFMEdges.load(edges_file) == edges
+    assert load(RFMEdges, edges_file) == edges
     assert len(pd.read_parquet(later)) == len(scores)
 
 

@@ -9,7 +9,6 @@ applies its policy (raise, or exclude with a reason).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import attrs
@@ -19,12 +18,11 @@ from numpy.typing import NDArray
 
 from bankcrm._coerce import BadValuesError, coerce_values
 from bankcrm._values import distinct_codes, missing_mask
-from bankcrm.calendar import as_date as calendar_as_date
 from bankcrm.errors import InputError
 from bankcrm.money import MAX_ABS_YUAN
 from bankcrm.segmentation._keys import sort_order
 
-__all__ = ["Amounts", "Column", "Dates", "Ids", "as_date", "read_amounts", "read_dates", "read_ids"]
+__all__ = ["Amounts", "Column", "Dates", "Ids", "read_amounts", "read_dates", "read_ids"]
 
 _NS_PER_UNIT = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 _MAX_RETRIES = 8
@@ -87,15 +85,6 @@ class Amounts:
     floats: NDArray[np.float64] | None
     fen: NDArray[np.int64] | None
     column: Column
-
-
-def as_date(value: Any, *, name: str = "as_of") -> dt.date:
-    """:func:`bankcrm.calendar.as_date` with the name ``as_of`` (the one scalar-date rule).
-
-    >>> as_date("2026-03-31")
-    datetime.date(2026, 3, 31)
-    """
-    return calendar_as_date(value, name=name)
 
 
 def _coerce_masked(

@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from bankcrm.errors import InputError, PolicyError, Rule
-from bankcrm.policy import load, load_policy
+from bankcrm.policy import load, load_policy, save
 from bankcrm.segmentation.edges import RFMEdges, fit_rfm_edges
 from bankcrm.segmentation.features import RFMPolicy, rfm_features
 from bankcrm.segmentation.scoring import score_rfm
@@ -383,13 +383,13 @@ def run_rfm(args: argparse.Namespace) -> int:
         features = _with_groups(features, transactions, args.customer_id, policy.by, table)
     edges_path = Path(args.edges) if args.edges else None
     if edges_path is not None and edges_path.exists() and not args.refit:
-        edges = RFMEdges.load(edges_path)
+        edges = load(RFMEdges, edges_path)
         origin = f"reused edges from {edges_path} (as of {edges.as_of})"
     else:
         edges = fit_rfm_edges(features, policy=policy)
         origin = "fitted edges"
         if edges_path is not None:
-            edges.save(edges_path)
+            save(edges, edges_path)
             origin += f", saved to {edges_path}"
     segment_map = load_policy(SegmentMap, args.segments) if args.segments else None
     groups = load_policy(ValueGroupPolicy, args.value_groups) if args.value_groups else None

@@ -46,23 +46,21 @@ True
 
 The edges record the policy they were fitted under (``policy_name``, ``policy_version``),
 and :func:`score_rfm` stamps that policy on the scores. Save and load them with
-:func:`bankcrm.policy.save` / :func:`bankcrm.policy.load` (JSON or TOML, by the suffix), or
-the thin wrappers :meth:`RFMEdges.save` / :meth:`RFMEdges.load`.
+:func:`bankcrm.policy.save` / :func:`bankcrm.policy.load` (JSON or TOML, by the suffix), the
+one pair that saves every policy and fitted state.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import attrs
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from bankcrm import policy as _policy
 from bankcrm._roles import column_names, require_columns
 from bankcrm._tables import as_pandas
 from bankcrm.calendar import as_date
@@ -247,19 +245,6 @@ class RFMEdges(Serializable):
     def max_score(self) -> int:
         """The largest weighted total ``rfm_score`` these edges can give."""
         return self.bins * sum(self.weights)
-
-    def save(self, path: str | Path) -> Path:
-        """Write the edges to a ``.json`` or ``.toml`` file (:func:`bankcrm.policy.save`).
-
-        Raises:
-            PolicyError: for an unknown suffix or a file that cannot be written (naming it).
-        """
-        return _policy.save(self, path)
-
-    @classmethod
-    def load(cls, path: str | Path) -> Self:
-        """Read edges from a ``.json`` or ``.toml`` file (:func:`bankcrm.policy.load`)."""
-        return _policy.load(cls, path)
 
 
 def read_features(

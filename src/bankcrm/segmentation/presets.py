@@ -18,7 +18,7 @@ frequency is about to sleep; the old rows are At risk (used to buy often), Canno
 
 The value groups cut the total ``rfm_score`` (3..15 with quintiles and weights 1, 1, 1):
 high ≥ 12 (以上), medium ≥ 8, low the rest, each with the strategy the source bank's
-corporate RFM study recommends (see ``DOMAIN.md`` §2).
+corporate RFM study recommends (see ``docs/concepts/segmentation.md``).
 
 >>> sorted(len(s.cells) for s in TEN_SEGMENTS.segments)
 [1, 1, 1, 2, 2, 3, 3, 4, 4, 4]
