@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -211,3 +212,61 @@ def test_never_raises_anything_but_bankcrm_errors(id_type: object, value: object
         assert isinstance(err, InvalidIdentifier)
         assert err.reason == findings[0].reason
     detect_id_type(value)
+
+
+# --- id type aliases as an editable policy table (issue 9) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("alias", "id_type"),
+    [
+        ("身份证", IdType.RIC),
+        ("居民身份证", IdType.RIC),
+        ("01", IdType.RIC),
+        ("id_card", IdType.RIC),
+        (" ID-Card ", IdType.RIC),
+        ("护照", IdType.PASSPORT),
+        ("台胞证", IdType.TW_TRAVEL),
+        ("统一社会信用代码", IdType.USCC),
+    ],
+)
+def test_default_aliases(alias: str, id_type: IdType) -> None:
+    assert parse_id_type(alias) is id_type
+    assert is_valid_id(alias, EXAMPLES[id_type])
+
+
+def test_a_bank_edits_the_alias_table(tmp_path: Path) -> None:
+    from bankcrm.identity.dispatch import DEFAULT_ID_TYPE_ALIASES, IdTypeAliases
+    from bankcrm.policy import load, save
+
+    bank = IdTypeAliases(
+        version="bank-2026", aliases={**DEFAULT_ID_TYPE_ALIASES.aliases, "20": "PASSPORT"}
+    )
+    assert parse_id_type("20", aliases=bank) is IdType.PASSPORT
+    with pytest.raises(InvalidIdentifier):
+        parse_id_type("20")
+    assert load(IdTypeAliases, save(bank, tmp_path / "aliases.toml")) == bank
+
+
+@pytest.mark.parametrize(
+    "aliases", [{"01": "NOPE"}, {"": "RIC"}, {"x": "RIC", "X": "PASSPORT"}, ["01"]]
+)
+def test_a_bad_alias_table_is_a_policy_error(aliases: object) -> None:
+    from bankcrm.errors import PolicyError
+    from bankcrm.identity.dispatch import IdTypeAliases
+
+    with pytest.raises(PolicyError):
+        IdTypeAliases(aliases=aliases)
+
+
+@pytest.mark.parametrize("code", ["99", "SSN", "身份证明"])
+def test_an_unknown_id_type_is_shown_unmasked(code: str) -> None:
+    with pytest.raises(InvalidIdentifier) as caught:
+        parse_id_type(code)
+    assert repr(code) in str(caught.value)
+
+
+def test_an_id_number_passed_as_the_id_type_stays_masked() -> None:
+    with pytest.raises(InvalidIdentifier) as caught:
+        parse_id_type("11010519491231002X")
+    assert "19491231" not in str(caught.value)

@@ -419,3 +419,51 @@ def test_ascii_dot_then_space_between_han_is_a_middle_dot() -> None:
     # Found by Hypothesis: "洋. 丽" normalised to "洋.丽", whose keys differed from its own.
     assert normalize_name("洋. 丽") == normalize_name("洋.丽") == "洋·丽"
     assert name_key("洋. 丽") == name_key(normalize_name("洋. 丽"))
+
+
+# --- organisations key as organisations (issue 9) --------------------------------------------
+
+ORGANISATIONS = [
+    "中国工商银行股份有限公司",
+    "福州市鼓楼区农民专业合作社",
+    "福建省农村信用社联合社",
+    "华为投资控股有限公司",
+    "万达集团",
+    "红星机械制造厂",
+    "金杜律师事务所",
+    "华为技术有限公司(深圳)",
+    "招商银行",
+    "ACME TRADING CO., LTD.",
+    "Acme Ltd",
+    "HSBC BANK",
+]
+
+
+@pytest.mark.parametrize("name", ORGANISATIONS)
+def test_organisation_names_key_as_organisations(name: str) -> None:
+    from bankcrm.identity.names import ORGANISATION_KEY_PREFIX, is_organisation_name
+
+    assert is_organisation_name(name)
+    key = name_key(name)
+    assert key is not None
+    assert key.startswith(ORGANISATION_KEY_PREFIX)
+    assert "某" not in key
+    assert "|" not in key
+    assert name_match_key(name) == key
+    assert name_keys(name) == frozenset({key})
+    assert split_name(name) is None
+    frame = name_frame(pd.Series([name, "张伟"]))
+    assert frame["name_key"].tolist() == [key, "zhang|wei"]
+    assert frame["surname"].isna().tolist() == [True, False]
+
+
+@pytest.mark.parametrize("name", ["张伟", "欧阳娜娜", "李厂", "王建国", "ZHANG WEI", "买买提·艾力"])
+def test_people_are_not_organisations(name: str) -> None:
+    from bankcrm.identity.names import is_organisation_name
+
+    assert not is_organisation_name(name)
+    assert not (name_key(name) or "").startswith("org:")
+
+
+def test_an_organisation_written_in_traditional_characters_keys_like_simplified() -> None:
+    assert name_key("招商銀行") == name_key("招商银行") == "org:招商银行"

@@ -365,3 +365,23 @@ def test_a_float_phone_column_is_valid_in_both_paths(dtype: object) -> None:
     assert out["phone_e164"].tolist()[0] == "+8613800138000"
     assert mobile.is_valid(13800138000.0)
     assert out["phone_reason"].tolist()[1] == "missing"
+
+
+def test_standardize_reads_id_type_aliases_through_its_policy() -> None:
+    from bankcrm.identity.dispatch import DEFAULT_ID_TYPE_ALIASES, IdTypeAliases
+
+    frame = _with_phones([None] * 4).assign(id_type=["居民身份证", "01", "id_card", "20"])
+    out = standardize(frame, as_of=AS_OF)
+    assert out["id_valid"].tolist() == [True, True, True, False]
+    assert out["id_reason"].tolist()[3] == "id_type"
+    bank = IdTypeAliases(aliases={**DEFAULT_ID_TYPE_ALIASES.aliases, "20": "RIC"})
+    policy = StandardizePolicy(id_types=bank)
+    assert standardize(frame, as_of=AS_OF, policy=policy)["id_valid"].all()
+    assert StandardizePolicy.from_json(policy.to_json()) == policy
+
+
+def test_standardize_keys_organisations_as_organisations() -> None:
+    frame = _with_phones([None] * 2).assign(name=["中国工商银行股份有限公司", "张伟"])
+    out = standardize(frame, as_of=AS_OF)
+    assert out["name_key"].tolist() == ["org:中国工商银行股份有限公司", "zhang|wei"]
+    assert out["surname"].isna().tolist() == [True, False]

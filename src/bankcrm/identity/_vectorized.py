@@ -45,7 +45,12 @@ from bankcrm.errors import InvalidIdentifier
 from bankcrm.identity import mobile, ric
 from bankcrm.identity._text import coerce_as_of
 from bankcrm.identity.checksums import RIC_WEIGHTS
-from bankcrm.identity.dispatch import IdType, parse_id_type, validate_id
+from bankcrm.identity.dispatch import (
+    DEFAULT_ID_TYPE_ALIASES,
+    IdType,
+    IdTypeAliases,
+    validate_id,
+)
 from bankcrm.identity.reasons import Reason
 from bankcrm.identity.regions import PROVINCES, lookup_region
 
@@ -315,14 +320,33 @@ def _scalar_one(
     return 0, upgraded, birth, gender, len(out.canonicals) - 1
 
 
-def _ric_rows(id_types: pd.Series) -> BoolArray:
-    """Rows whose id type is RIC (each distinct type code is parsed once)."""
-    codes, uniques = pd.factorize(id_types, use_na_sentinel=True)
-    is_ric = np.zeros(len(uniques) + 1, dtype=bool)  # the extra slot: code −1 (missing)
-    for i, code in enumerate(uniques):
-        with contextlib.suppress(InvalidIdentifier):
-            is_ric[i] = parse_id_type(code) is IdType.RIC
-    return is_ric[np.asarray(codes)]
+def _canonical_types(id_types: pd.Series, aliases: IdTypeAliases) -> tuple[pd.Series, BoolArray]:
+    """The id type column with every code or alias ``aliases`` knows written as its
+    :class:`IdType` code (others kept as they are, for the scalar validator to report), and
+    the rows whose type is RIC. Each distinct value is looked up once."""
+    try:
+        codes, uniques = pd.factorize(id_types, use_na_sentinel=True)
+    except TypeError:  # unhashable cells: looked up one by one
+        found = [aliases.lookup(v) for v in id_types.tolist()]
+        cells = [v if f is None else f.value for v, f in zip(id_types, found, strict=True)]
+        series = pd.Series(cells, index=id_types.index, dtype=object)
+        return series, np.array([f is IdType.RIC for f in found], dtype=bool)
+    known = [aliases.lookup(u) for u in uniques.tolist()]
+    is_ric = np.array([k is IdType.RIC for k in known] + [False], dtype=bool)
+    if all(k is None or k.value == u for k, u in zip(known, uniques.tolist(), strict=True)):
+        return id_types, is_ric[np.asarray(codes)]
+    table = np.array(
+        [
+            *(u if k is None else k.value for k, u in zip(known, uniques.tolist(), strict=True)),
+            None,
+        ],
+        dtype=object,
+    )
+    canonical = pd.Series(table[np.asarray(codes)], index=id_types.index, dtype=object)
+    missing = np.asarray(codes) < 0
+    if missing.any():  # keep the original missing values (None, NaN, NA) for the reasons
+        canonical[missing] = id_types[missing]
+    return canonical, is_ric[np.asarray(codes)]
 
 
 def _objects(series: pd.Series, rows: IntArray) -> list[object]:
@@ -363,7 +387,12 @@ def _kernel_rows(
 
 
 def validate_id_column(
-    id_types: pd.Series, id_numbers: pd.Series, *, as_of: object = None, strict: bool = False
+    id_types: pd.Series,
+    id_numbers: pd.Series,
+    *,
+    as_of: object = None,
+    strict: bool = False,
+    aliases: IdTypeAliases = DEFAULT_ID_TYPE_ALIASES,
 ) -> pd.DataFrame:
     """Validate every row's id number under its id type, like :func:`validate_id` row by row.
 
@@ -372,6 +401,7 @@ def validate_id_column(
         id_numbers: the numbers, as stored (text, integers, anything).
         as_of: reject birth dates after this date.
         strict: the id types' strict modes.
+        aliases: the id type codes and aliases understood (:class:`IdTypeAliases`).
 
     Returns:
         A frame with the index of ``id_numbers`` and the columns ``id_canonical`` (``str``,
@@ -381,7 +411,7 @@ def validate_id_column(
     """
     as_of_date = coerce_as_of(as_of)
     out = _Results(len(id_numbers))
-    is_ric = _ric_rows(id_types)
+    id_types, is_ric = _canonical_types(id_types, aliases)
     column = _Utf8Column.of(id_numbers)
     if column is not None:
         # Clean numbers: 18 characters or 15 digits, read straight from the Arrow buffers.

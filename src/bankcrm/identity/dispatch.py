@@ -24,10 +24,22 @@ True
 'id_type'
 >>> detect_id_type("91350100M000100Y43")
 <IdType.USCC: 'USCC'>
+
+Records from core-banking systems carry their own id type codes and Chinese names (``01``,
+``身份证``, ``id_card``): :class:`IdTypeAliases` is the editable table that maps them to
+:class:`IdType` (``StandardizePolicy(id_types=...)`` uses it for a whole frame).
+
+>>> parse_id_type("居民身份证"), parse_id_type("01"), parse_id_type("id_card")
+(<IdType.RIC: 'RIC'>, <IdType.RIC: 'RIC'>, <IdType.RIC: 'RIC'>)
+>>> bank = IdTypeAliases(aliases={**DEFAULT_ID_TYPE_ALIASES.aliases, "20": "PASSPORT"})
+>>> parse_id_type("20", aliases=bank)
+<IdType.PASSPORT: 'PASSPORT'>
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import unicodedata
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from types import MappingProxyType
@@ -35,6 +47,7 @@ from typing import TypeAlias
 
 import attrs
 
+from bankcrm.errors import PolicyError
 from bankcrm.identity import mobile, permits, ric, travel, uscc
 from bankcrm.identity._text import coerce_as_of
 from bankcrm.identity.mobile import MobileInfo
@@ -43,10 +56,13 @@ from bankcrm.identity.reasons import Finding, Reason, identifier_error
 from bankcrm.identity.ric import RicInfo
 from bankcrm.identity.travel import PassportInfo, TravelPermitInfo
 from bankcrm.identity.uscc import UsccInfo
-from bankcrm.pii import mask_id_number, mask_text
+from bankcrm.pii import mask_id_number
+from bankcrm.policy import Policy, effective, named, versioned
 
 __all__ = [
+    "DEFAULT_ID_TYPE_ALIASES",
     "IdType",
+    "IdTypeAliases",
     "IdentifierInfo",
     "compact_id",
     "detect_id_type",
@@ -150,38 +166,162 @@ _SCHEMES: Mapping[IdType, _Scheme] = MappingProxyType(
 )
 
 _BY_CODE = {t.value: t for t in IdType}
+#: Longer text is never an id type code or alias.
+_MAX_CODE_LENGTH = 32
 
 
-def _lookup(id_type: object) -> IdType | None:
-    if isinstance(id_type, IdType):
-        return id_type
-    if isinstance(id_type, str):
+def alias_key(text: str) -> str:
+    """How codes and aliases are compared: NFKC, upper case, no spaces, ``_`` or ``-``.
+
+    >>> alias_key(" id_card "), alias_key("ＩＤ－Card"), alias_key("身份 证")
+    ('IDCARD', 'IDCARD', '身份证')
+    """
+    normal = unicodedata.normalize("NFKC", text).upper()
+    return "".join(c for c in normal if not (c.isspace() or c in "_-"))
+
+
+def _freeze_aliases(value: object) -> Mapping[str, IdType]:
+    if not isinstance(value, Mapping):
+        raise PolicyError(f"aliases: must be a mapping of alias to id type, got {value!r}")
+    table: dict[str, IdType] = {}
+    for alias, code in value.items():
+        if not isinstance(alias, str) or not alias_key(alias):
+            raise PolicyError(f"aliases: an alias must be non-empty text, got {alias!r}")
+        if len(alias) > _MAX_CODE_LENGTH:
+            raise PolicyError(f"aliases: {alias!r} is longer than {_MAX_CODE_LENGTH} characters")
+        found = _BY_CODE.get(code.strip().upper()) if isinstance(code, str) else None
+        if found is None:
+            raise PolicyError(
+                f"aliases[{alias!r}]: {code!r} is not an id type ({', '.join(_BY_CODE)})"
+            )
+        key = alias_key(alias)
+        if table.get(key, found) is not found:
+            raise PolicyError(f"aliases: {alias!r} maps to two id types ({table[key]}, {found})")
+        table[key] = found
+    return MappingProxyType(table)
+
+
+#: The default aliases: Chinese document names, common English spellings and the code
+#: ``01`` that many core-banking systems give the resident identity card. Core systems number
+#: their other documents differently; a bank adds its own codes (see :class:`IdTypeAliases`).
+_DEFAULT_ALIASES: Mapping[str, str] = {
+    "01": "RIC",
+    "身份证": "RIC",
+    "居民身份证": "RIC",
+    "二代身份证": "RIC",
+    "临时身份证": "RIC",
+    "临时居民身份证": "RIC",
+    "ID_CARD": "RIC",
+    "RESIDENT_ID": "RIC",
+    "RESIDENT_ID_CARD": "RIC",
+    "港澳台居民居住证": "HMT_PERMIT",
+    "港澳居民居住证": "HMT_PERMIT",
+    "台湾居民居住证": "HMT_PERMIT",
+    "外国人永久居留身份证": "FPR",
+    "外国人永久居留证": "FPR",
+    "护照": "PASSPORT",
+    "港澳居民来往内地通行证": "HK_MO_TRAVEL",
+    "回乡证": "HK_MO_TRAVEL",
+    "台湾居民来往大陆通行证": "TW_TRAVEL",
+    "台胞证": "TW_TRAVEL",
+    "统一社会信用代码": "USCC",
+    "手机": "MOBILE",
+    "手机号码": "MOBILE",
+}
+
+
+@attrs.frozen(kw_only=True)
+class IdTypeAliases(Policy):
+    """The id type codes a bank's records use for each :class:`IdType`, as data.
+
+    The :class:`IdType` codes themselves (``RIC``, ``PASSPORT`` …) are always understood; this
+    table adds the bank's own: Chinese names (``居民身份证``), core-banking codes (``01``),
+    English spellings (``id_card``). Aliases are compared after :func:`alias_key` (NFKC, case,
+    spaces, ``_`` and ``-`` ignored). Edit by building a new table:
+    ``IdTypeAliases(aliases={**DEFAULT_ID_TYPE_ALIASES.aliases, "20": "PASSPORT"})``; save and
+    load it with :func:`bankcrm.policy.save` / :func:`~bankcrm.policy.load` (or as the
+    ``id_types`` table of a :class:`~bankcrm.identity.standardize.StandardizePolicy` file).
+
+    Attributes:
+        aliases: alias → id type code (text or :class:`IdType`); stored by :func:`alias_key`.
+
+    Raises:
+        PolicyError: for an alias that is not text, an unknown id type, or one alias for two
+            id types.
+    """
+
+    name: str = named("bankcrm.identity.id_type_aliases")
+    version: str = versioned("1")
+    effective_date: dt.date = effective(dt.date(2026, 1, 1))  # noqa: RUF009
+    aliases: Mapping[str, IdType] = attrs.field(
+        factory=lambda: _freeze_aliases(_DEFAULT_ALIASES),
+        converter=_freeze_aliases,
+        hash=False,
+    )
+
+    def lookup(self, id_type: object) -> IdType | None:
+        """The :class:`IdType` of a code or alias, or ``None`` if the table does not know it.
+
+        >>> DEFAULT_ID_TYPE_ALIASES.lookup("护照"), DEFAULT_ID_TYPE_ALIASES.lookup("99")
+        (<IdType.PASSPORT: 'PASSPORT'>, None)
+        """
+        if isinstance(id_type, IdType):
+            return id_type
+        if not isinstance(id_type, str):
+            return None
         text = str.__str__(id_type)  # a str subclass may override len/strip
-        return _BY_CODE.get(text.strip().upper()) if len(text) <= 32 else None
-    return None
+        if len(text) > _MAX_CODE_LENGTH:
+            return None
+        found = _BY_CODE.get(text.strip().upper())
+        return found if found is not None else self.aliases.get(alias_key(text))
+
+
+#: The default table (``IdTypeAliases()``).
+DEFAULT_ID_TYPE_ALIASES = IdTypeAliases()
+
+
+def _lookup(id_type: object, aliases: IdTypeAliases = DEFAULT_ID_TYPE_ALIASES) -> IdType | None:
+    return aliases.lookup(id_type)
 
 
 def _unknown(id_type: object) -> Finding:
-    # Callers who swap the arguments must not see an id number echoed back: no id type code
-    # has a digit, so any text with one is masked as an identifier.
+    """The finding for an unknown id type, which is shown as it is: a type code is not PII.
+
+    Text that could be an identifier instead (callers who swap the arguments) is masked: no
+    type code is longer than 32 characters or has six digits.
+    """
     shown = "this"
-    text = str.__str__(id_type) if isinstance(id_type, str) else ""
-    if isinstance(id_type, str) and len(text) <= 32:
-        digits = any(c.isdigit() for c in text)
-        shown = repr(mask_id_number(text) if digits else mask_text(text))
-    return Finding(Reason.ID_TYPE, f"{shown} is not an id type ({', '.join(_BY_CODE)})")
+    if isinstance(id_type, str):
+        text = str.__str__(id_type)
+        if len(text) <= _MAX_CODE_LENGTH and sum(c.isdigit() for c in text) < 6:
+            shown = repr(text)
+        elif len(text) <= _MAX_CODE_LENGTH:
+            shown = repr(mask_id_number(text))
+    elif id_type is None or isinstance(id_type, int | float):
+        shown = repr(id_type)
+    codes = ", ".join(_BY_CODE)
+    return Finding(Reason.ID_TYPE, f"{shown} is not an id type ({codes}, or an alias of them)")
 
 
-def parse_id_type(id_type: object) -> IdType:
-    """Return the :class:`IdType` for a code (case and surrounding spaces ignored).
+def parse_id_type(id_type: object, *, aliases: IdTypeAliases = DEFAULT_ID_TYPE_ALIASES) -> IdType:
+    """Return the :class:`IdType` for a code or an alias of ``aliases`` (case, spaces,
+    ``_`` and ``-`` ignored).
 
     Raises:
-        InvalidIdentifier: with reason ``id_type`` for an unknown code.
+        InvalidIdentifier: with reason ``id_type`` for an unknown code; the message shows it.
 
-    >>> parse_id_type(" ric ")
-    <IdType.RIC: 'RIC'>
+    >>> parse_id_type(" ric "), parse_id_type("身份证")
+    (<IdType.RIC: 'RIC'>, <IdType.RIC: 'RIC'>)
+    >>> parse_id_type("SSN")
+    Traceback (most recent call last):
+    ...
+    bankcrm.errors.InvalidIdentifier: column 'id_type': invalid id type: 'SSN' is not an id \
+type (RIC, HMT_PERMIT, FPR, PASSPORT, HK_MO_TRAVEL, TW_TRAVEL, USCC, MOBILE, or an alias of \
+them) [rule: invalid_id; reason: id_type]
     """
-    found = _lookup(id_type)
+    if not isinstance(aliases, IdTypeAliases):
+        raise PolicyError(f"aliases must be an IdTypeAliases, got {type(aliases).__name__}")
+    found = _lookup(id_type, aliases)
     if found is None:
         raise identifier_error(
             [_unknown(id_type)], id_type="", label="id type", masked="", column="id_type"

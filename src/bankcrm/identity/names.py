@@ -1,4 +1,4 @@
-"""Personal names: normalisation, surname splitting and pinyin keys that match romanised names.
+"""Names: normalisation, surname splitting and pinyin keys that match romanised names.
 
 A customer's name reaches the bank in many forms: ``张伟``, ``張偉`` (traditional), ``张 伟``,
 full-width ``ＺＨＡＮＧ　ＷＥＩ``, ``Zhang Wei``, ``WEI ZHANG`` (given name first), ``ZHANG, WEI``.
@@ -21,6 +21,9 @@ This module turns each into a canonical form and into keys that agree across tho
   Two names may be the same person when their key sets intersect.
 - :func:`name_match_key`: one order-free folded key (the two parts sorted), so that ``张伟``,
   ``ZHANG WEI`` and ``WEI ZHANG`` share a single column value for blocking.
+- :func:`is_organisation_name`: company, bank, cooperative … names (…有限公司, …银行,
+  …合作社, ``… CO., LTD.``). They are not split and key as themselves: ``"org:"`` and the
+  normalised name, in :func:`name_key`, :func:`name_match_key` and :func:`name_keys`.
 - :func:`name_frame`, :func:`normalize_names`, :func:`name_keys_column`: the same for a whole
   column, computed once per distinct name, vectorised for the common shapes, equal to the
   scalar functions.
@@ -65,6 +68,8 @@ from bankcrm.identity._surnames import COMMON_SURNAMES, COMPOUND_SURNAMES, SURNA
 
 __all__ = [
     "NAME_COLUMNS",
+    "ORGANISATION_KEY_PREFIX",
+    "is_organisation_name",
     "keys_intersect",
     "name_frame",
     "name_key",
@@ -158,6 +163,70 @@ def normalize_name(value: object) -> str | None:
 
 
 # --------------------------------------------------------------------------------------------
+# organisations
+
+#: The prefix of an organisation's keys: ``"org:" + the normalised name``, letters, digits and
+#: Han characters only. Person keys are folded pinyin (``"zhang|wei"``) and never start so.
+ORGANISATION_KEY_PREFIX = "org:"
+
+# The endings of Chinese organisation names (company, bank, cooperative, group, factory, firm,
+# institute, school, hospital, association, shop …), optionally followed by a bracketed branch
+# or place, "(北京)". Plain alternations and classes: RE2 (pyarrow) and Python's re read them
+# alike. A Chinese person's name has at most four characters with a compound surname, so
+# only names of four or more characters are considered.
+_ORG_ENDINGS = (
+    "公司|银行|合作社|联合社|信用社|集团|厂|事务所|研究所|研究院|设计院|医院|卫生院|诊所|学校|"
+    "大学|学院|中学|小学|幼儿园|协会|学会|商会|基金会|委员会|中心|商行|商店|商场|超市|门市部|"
+    "经营部|营业部|工作室|分行|支行|企业|酒店|饭店|宾馆|药店|药房|政府|办事处|俱乐部|农场|林场|"
+    "牧场"
+)
+# One-character endings only from five characters on (a person may be named 李厂 or 欧阳建社).
+_ORG_ENDINGS_1 = "[厂矿场社局所院部店馆站队]"
+_BRANCH = "(?:[(][^()]*[)])?$"
+_ORG_HAN_RE = f"(?:{_ORG_ENDINGS}){_BRANCH}"
+_ORG_HAN_RE_1 = f"{_ORG_ENDINGS_1}{_BRANCH}"
+_ORG_LATIN_RE = (
+    r"\b(?:CO|COMPANY|LTD|LIMITED|INC|INCORPORATED|CORP|CORPORATION|LLC|LLP|PLC|GMBH|BANK|"
+    r"GROUP|HOLDINGS?|TRUST|FUND|COOPERATIVE|ASSOCIATION|FOUNDATION|UNIVERSITY)\b"
+)
+_ORG_HAN = re.compile(_ORG_HAN_RE)
+_ORG_HAN_1 = re.compile(_ORG_HAN_RE_1)
+_ORG_LATIN = re.compile(_ORG_LATIN_RE)
+_ORG_KEY_DROP = re.compile(f"[^0-9A-Z{_HAN_CLASS}]")
+
+
+def _is_org(name: str) -> bool:
+    if _HAN.search(name):
+        return (len(name) >= 4 and _ORG_HAN.search(name) is not None) or (
+            len(name) >= 5 and _ORG_HAN_1.search(name) is not None
+        )
+    return _ORG_LATIN.search(name) is not None
+
+
+def _org_key(name: str) -> str:
+    return ORGANISATION_KEY_PREFIX + _ORG_KEY_DROP.sub("", name)
+
+
+def is_organisation_name(value: object) -> bool:
+    """Tell whether a name is an organisation's rather than a person's.
+
+    A Chinese name of four or more characters that ends like an organisation's (…有限公司,
+    …银行, …合作社, …集团, …事务所, …医院, …协会, …中心 …; with a one-character ending such
+    as …厂, …局, …店 five or more), optionally followed by a bracketed place; or a romanised
+    name with a word such as ``CO``, ``LTD``, ``LIMITED``, ``INC``, ``CORP``, ``LLC``,
+    ``BANK`` or ``GROUP``. Organisations get one key, the
+    normalised name prefixed ``org:`` (:data:`ORGANISATION_KEY_PREFIX`), and no surname.
+
+    >>> is_organisation_name("福州市鼓楼区建设银行"), is_organisation_name("张伟")
+    (True, False)
+    >>> is_organisation_name("Acme Trading Co., Ltd."), is_organisation_name(None)
+    (True, False)
+    """
+    name = normalize_name(value)
+    return name is not None and _is_org(name)
+
+
+# --------------------------------------------------------------------------------------------
 # splitting
 
 
@@ -230,7 +299,8 @@ def _latin_parses(name: str) -> list[tuple[str, str]]:
 
 
 def split_name(value: object) -> tuple[str, str] | None:
-    """Split a name into ``(surname, given name)``, or ``None`` if it is missing.
+    """Split a name into ``(surname, given name)``, or ``None`` if it is missing or an
+    organisation's (:func:`is_organisation_name`).
 
     Chinese names: a compound surname when the name starts with one and has a given name,
     otherwise the first character. Names with a middle dot (``买买提·艾力``): the last part is
@@ -243,7 +313,7 @@ def split_name(value: object) -> tuple[str, str] | None:
     (('ZHANG', 'XIAOMING'), ('ZHANG', 'XIAO MING'))
     """
     name = normalize_name(value)
-    if name is None:
+    if name is None or _is_org(name):
         return None
     return _split(name)
 
@@ -323,7 +393,8 @@ def _latin_reading(text: str) -> str:
 
 
 def name_pinyin(value: object) -> tuple[str, str] | None:
-    """Return the pinyin of ``(surname, given name)``, lower case, ``v`` for ü.
+    """Return the pinyin of ``(surname, given name)``, lower case, ``v`` for ü (``None`` if
+    the name is missing or an organisation's).
 
     A romanised name is returned as written, lower case, its words joined.
 
@@ -333,7 +404,7 @@ def name_pinyin(value: object) -> tuple[str, str] | None:
     (('qin', ''), ('lv', 'nv'), ('sima', 'guang'), ('lv', 'na'))
     """
     name = normalize_name(value)
-    if name is None:
+    if name is None or _is_org(name):
         return None
     return _pinyin(name)
 
@@ -381,12 +452,19 @@ def name_key(value: object) -> str | None:
     ``lü``, ``lu``). The fold is applied to both Chinese and romanised names, so it is
     lossy the same way on both sides.
 
+    An organisation's name (:func:`is_organisation_name`) keys as itself: ``"org:"`` and the
+    normalised name, letters, digits and Han characters only.
+
     >>> name_key("張偉"), name_key("Zhang Wei"), name_key("Li Xi'an"), name_key("女")
     ('zhang|wei', 'zhang|wei', 'li|xian', 'nu|')
+    >>> name_key("福建省 農村信用社聯合社"), name_key("ACME Co., Ltd.")
+    ('org:福建省农村信用社联合社', 'org:ACMECOLTD')
     """
     name = normalize_name(value)
     if name is None:
         return None
+    if _is_org(name):
+        return _org_key(name)
     return _key(*_pinyin(name))
 
 
@@ -402,10 +480,14 @@ def name_match_key(value: object) -> str | None:
     name = normalize_name(value)
     if name is None:
         return None
+    if _is_org(name):
+        return _org_key(name)
     return _match_key(*_pinyin(name))
 
 
 def _keys(name: str) -> frozenset[str]:
+    if _is_org(name):
+        return frozenset({_org_key(name)})
     if _is_han(name):
         surname, given = _split_han(name)
         if _DOT in name:
@@ -488,7 +570,13 @@ def _han_fast(names: pd.Series) -> pd.DataFrame:
     key, match = _keys_from_parts(
         _folded(surname, lambda s: _surname_readings(s)[0]), _folded(given, _text_reading)
     )
-    return pd.DataFrame(dict(zip(NAME_COLUMNS, (normal, surname, given, key, match), strict=True)))
+    fields = pd.DataFrame(
+        dict(zip(NAME_COLUMNS, (normal, surname, given, key, match), strict=True))
+    )
+    org = ((length >= 4) & normal.str.contains(_ORG_HAN_RE, regex=True)) | (
+        (length >= 5) & normal.str.contains(_ORG_HAN_RE_1, regex=True)
+    )
+    return _with_orgs(fields, org)
 
 
 def _latin_fast(names: pd.Series) -> pd.DataFrame:
@@ -510,12 +598,32 @@ def _latin_fast(names: pd.Series) -> pd.DataFrame:
         last_fold.where(western, first_fold), first_fold.where(western, last_fold)
     )
     surname, given = last.where(western, first), first.where(western, last)
-    return pd.DataFrame(dict(zip(NAME_COLUMNS, (upper, surname, given, key, match), strict=True)))
+    fields = pd.DataFrame(dict(zip(NAME_COLUMNS, (upper, surname, given, key, match), strict=True)))
+    return _with_orgs(fields, upper.str.contains(_ORG_LATIN_RE, regex=True))
+
+
+def _org_fields(normal: str) -> tuple[str | None, ...]:
+    key = _org_key(normal)
+    return normal, None, None, key, key
+
+
+def _with_orgs(fields: pd.DataFrame, org: pd.Series) -> pd.DataFrame:
+    """``fields`` with the rows of organisation names replaced by their fields."""
+    if not org.any():
+        return fields
+    fields = fields.copy()
+    normals = fields.loc[org, "name_norm"].tolist()
+    rows = [_org_fields(n) for n in normals]
+    for i, column in enumerate(NAME_COLUMNS):
+        fields.loc[org, column] = pd.array([r[i] for r in rows], dtype="str")
+    return fields
 
 
 def _name_fields(normal: str | None) -> tuple[str | None, ...]:
     if normal is None:
         return (None,) * len(NAME_COLUMNS)
+    if _is_org(normal):
+        return _org_fields(normal)
     surname, given = _split(normal)
     readings = _pinyin(normal)
     return normal, surname, given, _key(*readings), _match_key(*readings)

@@ -78,6 +78,7 @@ from bankcrm.errors import InputError, PolicyError, Rule
 from bankcrm.frames import Column, FrameSchema, validate_frame
 from bankcrm.identity._vectorized import validate_id_column, validate_phone_column
 from bankcrm.identity.addresses import address_frame
+from bankcrm.identity.dispatch import DEFAULT_ID_TYPE_ALIASES, IdTypeAliases
 from bankcrm.identity.fields import check_fields
 from bankcrm.identity.names import name_frame
 from bankcrm.identity.reasons import Reason
@@ -115,12 +116,18 @@ class StandardizePolicy(Policy):
         strict_ids: validate ids in their strict modes (for resident ids: reject address codes
             missing from the GB/T 2260 table, which the default tolerates because people keep
             numbers whose county codes were later withdrawn).
+        id_types: the id type codes and aliases of the ``id_type`` column
+            (:class:`~bankcrm.identity.dispatch.IdTypeAliases`: ``居民身份证``, ``01``,
+            ``id_card`` … by default); an unknown code is reason ``id_type``.
     """
 
     name: str = named("bankcrm.identity.standardize")
     version: str = versioned("1")
     effective_date: dt.date = effective(dt.date(2026, 1, 1))  # noqa: RUF009
     strict_ids: bool = attrs.field(default=False, validator=_is_bool)
+    id_types: IdTypeAliases = attrs.field(
+        default=DEFAULT_ID_TYPE_ALIASES, validator=attrs.validators.instance_of(IdTypeAliases)
+    )
 
 
 #: The default settings (``StandardizePolicy()``).
@@ -401,6 +408,7 @@ def standardize(
             checked[names["id_number"]],
             as_of=day,
             strict=policy.strict_ids,
+            aliases=policy.id_types,
         )
         phones_job = pool.submit(validate_phone_column, read[names["phone"]])
         ids = ids_job.result()
