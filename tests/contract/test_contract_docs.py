@@ -34,6 +34,7 @@ PAGES = [
     "docs/concepts/identity-identifiers.md",
     "docs/concepts/identity-standardize.md",
     "docs/concepts/segmentation.md",
+    "docs/concepts/customer-value.md",
 ]
 
 
