@@ -12,7 +12,16 @@ from hypothesis import strategies as st
 
 import bankcrm.identity as identity
 from bankcrm.errors import InvalidIdentifier
-from bankcrm.identity import mobile, permits, ric, travel, uscc
+from bankcrm.identity import (
+    fpr,
+    hk_macau_travel,
+    hmt_permit,
+    mobile,
+    passport,
+    ric,
+    taiwan_travel,
+    uscc,
+)
 from bankcrm.identity.checksums import ric_check_char, uscc_check_char
 from bankcrm.identity.dispatch import (
     IdentifierInfo,
@@ -84,11 +93,11 @@ def test_the_code_set_is_stable() -> None:
     ("id_type", "module_validate"),
     [
         (IdType.RIC, ric.validate),
-        (IdType.HMT_PERMIT, permits.validate_hmt_permit),
-        (IdType.FPR, permits.validate_fpr),
-        (IdType.PASSPORT, travel.validate_passport),
-        (IdType.HK_MO_TRAVEL, travel.validate_hk_macau_travel),
-        (IdType.TW_TRAVEL, travel.validate_taiwan_travel),
+        (IdType.HMT_PERMIT, hmt_permit.validate),
+        (IdType.FPR, fpr.validate),
+        (IdType.PASSPORT, passport.validate),
+        (IdType.HK_MO_TRAVEL, hk_macau_travel.validate),
+        (IdType.TW_TRAVEL, taiwan_travel.validate),
         (IdType.USCC, uscc.validate),
         (IdType.MOBILE, mobile.validate),
     ],

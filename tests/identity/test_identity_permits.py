@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given
 
 from bankcrm.errors import InvalidIdentifier
-from bankcrm.identity import permits, ric
+from bankcrm.identity import fpr, hmt_permit, ric
 from bankcrm.identity.checksums import ric_check_char
-from bankcrm.identity.permits import FprLayout, HmtRegion
+from bankcrm.identity.fpr import FprLayout
+from bankcrm.identity.hmt_permit import HmtRegion
 from bankcrm.identity.reasons import Reason
 from bankcrm.identity.ric import Gender
 from bankcrm.testing.strategies import arbitrary_id_inputs, valid_fprs, valid_hmt_permits
@@ -53,7 +54,7 @@ FPR_2023_SAMPLE = "932682198501010017"
 def test_residence_permit_examples(
     number: str, region: HmtRegion, born: date, gender: Gender
 ) -> None:
-    info = permits.validate_hmt_permit(number)
+    info = hmt_permit.validate(number)
     assert (info.number, info.region, info.birth_date, info.gender) == (
         number,
         region,
@@ -80,9 +81,9 @@ def test_residence_permit_examples(
     ],
 )
 def test_permit_reasons(value: object, reason: Reason) -> None:
-    assert permits.explain_hmt_permit(value)[0].reason is reason
+    assert hmt_permit.explain(value)[0].reason is reason
     with pytest.raises(InvalidIdentifier) as caught:
-        permits.validate_hmt_permit(value)
+        hmt_permit.validate(value)
     assert caught.value.reason == reason
     assert caught.value.id_type == "HMT_PERMIT"
     assert "810000199408230022" not in str(caught.value)
@@ -90,12 +91,12 @@ def test_permit_reasons(value: object, reason: Reason) -> None:
 
 def test_permit_future_birth_date_needs_as_of() -> None:
     number = _with_check("81000020300101002")
-    assert permits.is_valid_hmt_permit(number)
-    assert permits.explain_hmt_permit(number, as_of=AS_OF)[0].reason is Reason.FUTURE_BIRTH_DATE
+    assert hmt_permit.is_valid(number)
+    assert hmt_permit.explain(number, as_of=AS_OF)[0].reason is Reason.FUTURE_BIRTH_DATE
 
 
 def test_fpr_2023_layout() -> None:
-    info = permits.validate_fpr(FPR_2023_SAMPLE)
+    info = fpr.validate(FPR_2023_SAMPLE)
     assert info.layout is FprLayout.DIGITS_18
     assert info.issuing_province_code == "32"
     assert info.issuing_province_name == "江苏省"
@@ -105,7 +106,7 @@ def test_fpr_2023_layout() -> None:
 
 
 def test_fpr_older_15_character_layout_is_format_only() -> None:
-    info = permits.validate_fpr("kaz 1100 9012 3105")
+    info = fpr.validate("kaz 1100 9012 3105")
     assert info.number == "KAZ110090123105"
     assert info.layout is FprLayout.LETTERS_15
     assert info.nationality_code == "KAZ"
@@ -129,34 +130,34 @@ def test_fpr_older_15_character_layout_is_format_only() -> None:
     ],
 )
 def test_fpr_reasons(value: object, reason: Reason) -> None:
-    assert permits.explain_fpr(value)[0].reason is reason
+    assert fpr.explain(value)[0].reason is reason
     with pytest.raises(InvalidIdentifier) as caught:
-        permits.validate_fpr(value)
+        fpr.validate(value)
     assert caught.value.reason == reason
     assert caught.value.id_type == "FPR"
 
 
 def test_fpr_future_birth_date_needs_as_of() -> None:
     number = _with_check("93268220300101001")
-    assert permits.is_valid_fpr(number)
-    assert not permits.is_valid_fpr(number, as_of=AS_OF)
+    assert fpr.is_valid(number)
+    assert not fpr.is_valid(number, as_of=AS_OF)
 
 
 @given(arbitrary_id_inputs())
 def test_never_raises_anything_but_bankcrm_errors(value: object) -> None:
-    assert isinstance(permits.is_valid_hmt_permit(value), bool)
-    assert isinstance(permits.is_valid_fpr(value), bool)
-    assert isinstance(permits.mask(value), str)
-    for validate in (permits.validate_hmt_permit, permits.validate_fpr):
+    assert isinstance(hmt_permit.is_valid(value), bool)
+    assert isinstance(fpr.is_valid(value), bool)
+    assert isinstance(hmt_permit.mask(value), str)
+    for validate in (hmt_permit.validate, fpr.validate):
         err = _raised(lambda: validate(value, as_of=AS_OF))  # noqa: B023 - called at once
         assert err is None or isinstance(err, InvalidIdentifier)
 
 
 @given(valid_hmt_permits(as_of=AS_OF))
 def test_valid_permits_survive_compact_format_and_validate(number: str) -> None:
-    assert permits.validate_hmt_permit(number, as_of=AS_OF).number == number
-    assert permits.normalize_hmt_permit(permits.compact(number)) == number
-    assert permits.normalize_hmt_permit(permits.format_hmt_permit(number)) == number
+    assert hmt_permit.validate(number, as_of=AS_OF).number == number
+    assert hmt_permit.normalize(hmt_permit.compact(number)) == number
+    assert hmt_permit.normalize(hmt_permit.format(number)) == number
 
 
 @given(valid_hmt_permits())
@@ -165,13 +166,13 @@ def test_every_single_character_change_of_a_permit_is_detected(number: str) -> N
         for replacement in "0123456789X" if at == 17 else "0123456789":
             if replacement != number[at]:
                 changed = number[:at] + replacement + number[at + 1 :]
-                assert not permits.is_valid_hmt_permit(changed), (at, replacement)
+                assert not hmt_permit.is_valid(changed), (at, replacement)
 
 
 @given(valid_fprs(as_of=AS_OF))
 def test_valid_fprs_survive_compact_format_and_validate(number: str) -> None:
-    info = permits.validate_fpr(number, as_of=AS_OF)
+    info = fpr.validate(number, as_of=AS_OF)
     assert info.number == number
     assert info.verified == (len(number) == 18)
-    assert permits.normalize_fpr(permits.format_fpr(number)) == number
-    assert permits.normalize_fpr(number.lower()) == number
+    assert fpr.normalize(fpr.format(number)) == number
+    assert fpr.normalize(number.lower()) == number

@@ -9,9 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bankcrm.errors import InvalidIdentifier
-from bankcrm.identity import travel
+from bankcrm.identity import hk_macau_travel, passport, taiwan_travel
+from bankcrm.identity.hk_macau_travel import TravelRegion
+from bankcrm.identity.passport import PassportKind
 from bankcrm.identity.reasons import Reason
-from bankcrm.identity.travel import PassportKind, TravelRegion
 from bankcrm.testing.strategies import arbitrary_id_inputs
 
 
@@ -27,20 +28,20 @@ def _raised(call: Callable[[], object]) -> BaseException | None:
 @pytest.mark.parametrize("number", ["E12345678", "EA1234567", "EH7654321", "G12345678"])
 def test_prc_ordinary_passport_formats(number: str) -> None:
     for issuer in (None, "CN", "chn"):
-        info = travel.validate_passport(number, issuer=issuer)
+        info = passport.validate(number, issuer=issuer)
         assert info.kind is PassportKind.CN_ORDINARY
         assert not info.verified
 
 
 @pytest.mark.parametrize("number", ["E1234567", "E123456789", "EA123456", "X12345678", "K1234567"])
 def test_prc_issuer_requires_a_prc_format(number: str) -> None:
-    assert travel.explain_passport(number, issuer="CN")[0].reason is Reason.FORMAT
-    assert travel.is_valid_passport(number)  # the permissive check accepts it otherwise
+    assert passport.explain(number, issuer="CN")[0].reason is Reason.FORMAT
+    assert passport.is_valid(number)  # the permissive check accepts it otherwise
 
 
 @pytest.mark.parametrize("number", ["C01X00T47", "123456789", "AB1234567", "P1234567A", "X1234"])
 def test_foreign_passports_are_checked_permissively(number: str) -> None:
-    assert travel.validate_passport(number, issuer="DEU").kind is PassportKind.OTHER
+    assert passport.validate(number, issuer="DEU").kind is PassportKind.OTHER
 
 
 @pytest.mark.parametrize(
@@ -56,21 +57,21 @@ def test_foreign_passports_are_checked_permissively(number: str) -> None:
     ],
 )
 def test_passport_reasons(value: object, reason: Reason) -> None:
-    assert travel.explain_passport(value)[0].reason is reason
+    assert passport.explain(value)[0].reason is reason
     with pytest.raises(InvalidIdentifier) as caught:
-        travel.validate_passport(value)
+        passport.validate(value)
     assert caught.value.id_type == "PASSPORT"
 
 
 def test_hk_and_macau_travel_permits() -> None:
-    hk = travel.validate_hk_macau_travel("ｈ1234-5678")
+    hk = hk_macau_travel.validate("ｈ1234-5678")
     assert (hk.number, hk.region, hk.person_number, hk.legacy) == (
         "H12345678",
         TravelRegion.HONG_KONG,
         "H12345678",
         False,
     )
-    legacy = travel.validate_hk_macau_travel("M12345678(02)")
+    legacy = hk_macau_travel.validate("M12345678(02)")
     assert (legacy.number, legacy.region, legacy.person_number, legacy.legacy) == (
         "M1234567802",
         TravelRegion.MACAU,
@@ -91,15 +92,15 @@ def test_hk_and_macau_travel_permits() -> None:
     ],
 )
 def test_hk_macau_reasons(value: object, reason: Reason) -> None:
-    assert travel.explain_hk_macau_travel(value)[0].reason is reason
+    assert hk_macau_travel.explain(value)[0].reason is reason
     with pytest.raises(InvalidIdentifier):
-        travel.validate_hk_macau_travel(value)
+        hk_macau_travel.validate(value)
 
 
 def test_taiwan_travel_permits() -> None:
-    card = travel.validate_taiwan_travel("1234 5678")
+    card = taiwan_travel.validate("1234 5678")
     assert (card.number, card.region, card.legacy) == ("12345678", TravelRegion.TAIWAN, False)
-    old = travel.validate_taiwan_travel(1234567801)
+    old = taiwan_travel.validate(1234567801)
     assert (old.person_number, old.legacy) == ("12345678", True)
 
 
@@ -108,28 +109,28 @@ def test_taiwan_travel_permits() -> None:
     [("T1234567", Reason.FORMAT), ("1234567", Reason.LENGTH), ("123456789", Reason.LENGTH)],
 )
 def test_taiwan_reasons(value: object, reason: Reason) -> None:
-    assert travel.explain_taiwan_travel(value)[0].reason is reason
+    assert taiwan_travel.explain(value)[0].reason is reason
 
 
 def test_messages_are_masked() -> None:
     with pytest.raises(InvalidIdentifier) as caught:
-        travel.validate_passport("E1234567", issuer="CN")
+        passport.validate("E1234567", issuer="CN")
     assert "E1234567" not in str(caught.value)
 
 
 @given(arbitrary_id_inputs(), st.sampled_from([None, "CN", "FRA", "", "x" * 40]))
 def test_never_raises_anything_but_bankcrm_errors(value: object, issuer: str | None) -> None:
-    assert isinstance(travel.is_valid_passport(value, issuer=issuer), bool)
-    assert isinstance(travel.mask(value), str)
-    for validate in (travel.validate_hk_macau_travel, travel.validate_taiwan_travel):
+    assert isinstance(passport.is_valid(value, issuer=issuer), bool)
+    assert isinstance(passport.mask(value), str)
+    for validate in (hk_macau_travel.validate, taiwan_travel.validate):
         err = _raised(lambda: validate(value))  # noqa: B023 - called at once
         assert err is None or isinstance(err, InvalidIdentifier)
-    err = _raised(lambda: travel.validate_passport(value, issuer=issuer))
+    err = _raised(lambda: passport.validate(value, issuer=issuer))
     assert err is None or isinstance(err, InvalidIdentifier)
 
 
 @given(st.sampled_from("HM"), st.text(alphabet="0123456789", min_size=8, max_size=8))
 def test_generated_hk_macau_numbers_round_trip(letter: str, digits: str) -> None:
     number = letter + digits
-    assert travel.normalize_hk_macau_travel(number.lower()) == number
-    assert travel.normalize_hk_macau_travel(travel.format_hk_macau_travel(number)) == number
+    assert hk_macau_travel.normalize(number.lower()) == number
+    assert hk_macau_travel.normalize(hk_macau_travel.format(number)) == number

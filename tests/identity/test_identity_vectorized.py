@@ -13,12 +13,8 @@ from hypothesis import strategies as st
 
 from bankcrm.errors import InvalidIdentifier
 from bankcrm.identity import mobile
-from bankcrm.identity._vectorized import (
-    ID_COLUMNS,
-    PHONE_COLUMNS,
-    validate_id_column,
-    validate_phone_column,
-)
+from bankcrm.identity._mobile_batch import PHONE_COLUMNS, validate_phone_column
+from bankcrm.identity._ric_batch import ID_COLUMNS, validate_id_column
 from bankcrm.identity.checksums import ric_check_char, uscc_check_char
 from bankcrm.identity.dispatch import validate_id
 

@@ -7,6 +7,7 @@ a column once, compute on the distinct values and expand the results back by the
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,16 @@ import pandas as pd
 from bankcrm._values import as_series, distinct_codes, raise_for_rows
 from bankcrm.errors import InputError, Rule
 
-__all__ = ["IntArray", "dict_take", "distinct_text", "expand_rows", "str_series", "text_or_none"]
+__all__ = [
+    "IntArray",
+    "dict_take",
+    "distinct_text",
+    "expand_rows",
+    "memo_key",
+    "str_series",
+    "str_take",
+    "text_or_none",
+]
 
 IntArray = npt.NDArray[np.intp]
 
@@ -116,3 +126,18 @@ def expand_rows(frame: pd.DataFrame, codes: IntArray, index: pd.Index) -> pd.Dat
         },
         index=index,
     )
+
+
+def memo_key(value: object) -> object:
+    """A dict key for a cell: its type and value (1, 1.0 and True differ), or its identity."""
+    try:
+        hash(value)
+    except TypeError:
+        return (object, id(value))
+    return (type(value), value)
+
+
+def str_take(values: Sequence[str | None], codes: IntArray) -> Any:
+    """``values[codes]`` as a ``str`` array (code −1: missing)."""
+    array = pd.array(values if values else [None], dtype="str")
+    return array.take(codes, allow_fill=True)

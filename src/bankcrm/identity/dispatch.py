@@ -40,30 +40,43 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TypeAlias
+from typing import Protocol, TypeAlias
 
 import attrs
 
 from bankcrm.errors import PolicyError
-from bankcrm.identity import mobile, permits, ric, travel, uscc
+from bankcrm.identity import (
+    fpr,
+    hk_macau_travel,
+    hmt_permit,
+    mobile,
+    passport,
+    ric,
+    taiwan_travel,
+    uscc,
+)
+from bankcrm.identity._documents import TravelPermitInfo
 from bankcrm.identity._text import coerce_as_of
+from bankcrm.identity.fpr import FprInfo
+from bankcrm.identity.hmt_permit import HmtPermitInfo
 from bankcrm.identity.mobile import MobileInfo
-from bankcrm.identity.permits import FprInfo, HmtPermitInfo
+from bankcrm.identity.passport import PassportInfo
 from bankcrm.identity.reasons import Finding, Reason, identifier_error
 from bankcrm.identity.ric import RicInfo
-from bankcrm.identity.travel import PassportInfo, TravelPermitInfo
 from bankcrm.identity.uscc import UsccInfo
 from bankcrm.pii import mask_id_number
 from bankcrm.policy import Policy, effective, named, versioned
 
 __all__ = [
     "DEFAULT_ID_TYPE_ALIASES",
+    "IDENTIFIER_MODULES",
     "IdType",
     "IdTypeAliases",
     "IdentifierInfo",
+    "IdentifierModule",
     "compact_id",
     "detect_id_type",
     "explain_id",
@@ -96,72 +109,43 @@ IdentifierInfo: TypeAlias = (
 )
 
 
-@attrs.frozen
-class _Scheme:
-    validate: Callable[..., IdentifierInfo]
-    is_valid: Callable[..., bool]
-    explain: Callable[..., tuple[Finding, ...]]
-    format: Callable[[object], str]
-    compact: Callable[[object], str]
-    mask: Callable[[object], str]
+class IdentifierModule(Protocol):
+    """What every identifier module has (python-stdnum's shape, with ``explain`` and ``mask``)."""
+
+    ID_TYPE: str
+
+    def compact(self, value: object) -> str: ...
+
+    def validate(
+        self, value: object, *, as_of: object = None, strict: bool = False
+    ) -> IdentifierInfo: ...
+
+    def is_valid(self, value: object, *, as_of: object = None, strict: bool = False) -> bool: ...
+
+    def explain(
+        self, value: object, *, as_of: object = None, strict: bool = False
+    ) -> tuple[Finding, ...]: ...
+
+    def normalize(self, value: object, *, as_of: object = None, strict: bool = False) -> str: ...
+
+    def format(self, value: object) -> str: ...
+
+    def mask(self, value: object) -> str: ...
 
 
-_SCHEMES: Mapping[IdType, _Scheme] = MappingProxyType(
+#: The module of each id type. Every module has the same functions — ``compact``,
+#: ``validate``, ``is_valid``, ``explain``, ``normalize``, ``format`` and ``mask`` — with the
+#: keywords ``as_of`` and ``strict`` where they validate, and an ``ID_TYPE`` code.
+IDENTIFIER_MODULES: Mapping[IdType, IdentifierModule] = MappingProxyType(
     {
-        IdType.RIC: _Scheme(
-            ric.validate, ric.is_valid, ric.explain, ric.format, ric.compact, ric.mask
-        ),
-        IdType.HMT_PERMIT: _Scheme(
-            permits.validate_hmt_permit,
-            permits.is_valid_hmt_permit,
-            permits.explain_hmt_permit,
-            permits.format_hmt_permit,
-            permits.compact,
-            permits.mask,
-        ),
-        IdType.FPR: _Scheme(
-            permits.validate_fpr,
-            permits.is_valid_fpr,
-            permits.explain_fpr,
-            permits.format_fpr,
-            permits.compact,
-            permits.mask,
-        ),
-        IdType.PASSPORT: _Scheme(
-            travel.validate_passport,
-            travel.is_valid_passport,
-            travel.explain_passport,
-            travel.format_passport,
-            travel.compact,
-            travel.mask,
-        ),
-        IdType.HK_MO_TRAVEL: _Scheme(
-            travel.validate_hk_macau_travel,
-            travel.is_valid_hk_macau_travel,
-            travel.explain_hk_macau_travel,
-            travel.format_hk_macau_travel,
-            travel.compact,
-            travel.mask,
-        ),
-        IdType.TW_TRAVEL: _Scheme(
-            travel.validate_taiwan_travel,
-            travel.is_valid_taiwan_travel,
-            travel.explain_taiwan_travel,
-            travel.format_taiwan_travel,
-            travel.compact,
-            travel.mask,
-        ),
-        IdType.USCC: _Scheme(
-            uscc.validate, uscc.is_valid, uscc.explain, uscc.format, uscc.compact, uscc.mask
-        ),
-        IdType.MOBILE: _Scheme(
-            mobile.validate,
-            mobile.is_valid,
-            mobile.explain,
-            mobile.format,
-            mobile.compact,
-            mobile.mask,
-        ),
+        IdType.RIC: ric,
+        IdType.HMT_PERMIT: hmt_permit,
+        IdType.FPR: fpr,
+        IdType.PASSPORT: passport,
+        IdType.HK_MO_TRAVEL: hk_macau_travel,
+        IdType.TW_TRAVEL: taiwan_travel,
+        IdType.USCC: uscc,
+        IdType.MOBILE: mobile,
     }
 )
 
@@ -280,10 +264,6 @@ class IdTypeAliases(Policy):
 DEFAULT_ID_TYPE_ALIASES = IdTypeAliases()
 
 
-def _lookup(id_type: object, aliases: IdTypeAliases = DEFAULT_ID_TYPE_ALIASES) -> IdType | None:
-    return aliases.lookup(id_type)
-
-
 def _unknown(id_type: object) -> Finding:
     """The finding for an unknown id type, which is shown as it is: a type code is not PII.
 
@@ -321,7 +301,7 @@ them) [rule: invalid_id; reason: id_type]
     """
     if not isinstance(aliases, IdTypeAliases):
         raise PolicyError(f"aliases must be an IdTypeAliases, got {type(aliases).__name__}")
-    found = _lookup(id_type, aliases)
+    found = aliases.lookup(id_type)
     if found is None:
         raise identifier_error(
             [_unknown(id_type)], id_type="", label="id type", masked="", column="id_type"
@@ -347,7 +327,7 @@ def validate_id(
     '9'
     """
     day = coerce_as_of(as_of)  # a bad as_of is an error whatever the id type
-    return _SCHEMES[parse_id_type(id_type)].validate(value, as_of=day, strict=strict)
+    return IDENTIFIER_MODULES[parse_id_type(id_type)].validate(value, as_of=day, strict=strict)
 
 
 def normalize_id(
@@ -367,8 +347,8 @@ def is_valid_id(
     """Tell whether ``value`` is a valid identifier of type ``id_type`` (``False`` for unknown
     types; raises only for a bad ``as_of``)."""
     day = coerce_as_of(as_of)
-    found = _lookup(id_type)
-    return found is not None and _SCHEMES[found].is_valid(value, as_of=day, strict=strict)
+    found = DEFAULT_ID_TYPE_ALIASES.lookup(id_type)
+    return found is not None and IDENTIFIER_MODULES[found].is_valid(value, as_of=day, strict=strict)
 
 
 def explain_id(
@@ -379,10 +359,10 @@ def explain_id(
     An unknown id type is itself a finding (reason ``id_type``).
     """
     day = coerce_as_of(as_of)
-    found = _lookup(id_type)
+    found = DEFAULT_ID_TYPE_ALIASES.lookup(id_type)
     if found is None:
         return (_unknown(id_type),)
-    return _SCHEMES[found].explain(value, as_of=day, strict=strict)
+    return IDENTIFIER_MODULES[found].explain(value, as_of=day, strict=strict)
 
 
 def format_id(id_type: object, value: object) -> str:
@@ -391,12 +371,12 @@ def format_id(id_type: object, value: object) -> str:
     >>> format_id("MOBILE", "13800138000")
     '+86 138 0013 8000'
     """
-    return _SCHEMES[parse_id_type(id_type)].format(value)
+    return IDENTIFIER_MODULES[parse_id_type(id_type)].format(value)
 
 
 def compact_id(id_type: object, value: object) -> str:
     """Normalise ``value`` the way its type does, without validating it."""
-    return _SCHEMES[parse_id_type(id_type)].compact(value)
+    return IDENTIFIER_MODULES[parse_id_type(id_type)].compact(value)
 
 
 def mask_id(id_type: object, value: object) -> str:
@@ -405,10 +385,10 @@ def mask_id(id_type: object, value: object) -> str:
     >>> mask_id("MOBILE", "13800138000"), mask_id("RIC", "11010519491231002X")
     ('*******8000', '110105********002X')
     """
-    found = _lookup(id_type)
+    found = DEFAULT_ID_TYPE_ALIASES.lookup(id_type)
     if found is None:
         return mask_id_number(str.__str__(value) if isinstance(value, str) else "")
-    return _SCHEMES[found].mask(value)
+    return IDENTIFIER_MODULES[found].mask(value)
 
 
 #: The order :func:`detect_id_type` tries; permissive formats last.
@@ -440,6 +420,6 @@ def detect_id_type(value: object, *, as_of: object = None) -> IdType | None:
     """
     day = coerce_as_of(as_of)
     for id_type in _DETECTION_ORDER:
-        if _SCHEMES[id_type].is_valid(value, as_of=day):
+        if IDENTIFIER_MODULES[id_type].is_valid(value, as_of=day):
             return id_type
     return None

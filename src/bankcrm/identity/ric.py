@@ -29,7 +29,7 @@ Decisions (see docs/concepts/identity-identifiers.md):
   withdrawn, and the table may lag new codes) and rejected with ``strict=True``. Codes 81, 82
   and 83 belong to the residence permits for Hong Kong, Macau and Taiwan residents: this module
   rejects them with a ``region`` finding that says so; validate them with
-  :mod:`bankcrm.identity.permits` (id type ``HMT_PERMIT``). Taiwan's GB/T 2260 code 71 is a
+  :mod:`bankcrm.identity.hmt_permit` (id type ``HMT_PERMIT``). Taiwan's GB/T 2260 code 71 is a
   known province and accepted.
 - The birth date must be a real calendar date on or after :data:`MIN_BIRTH_DATE` (1850-01-01;
   the standard's own second example is born in 1880). It is after ``as_of`` only when ``as_of``

@@ -76,7 +76,8 @@ from bankcrm._values import missing_mask, raise_for_rows, safe_label
 from bankcrm.calendar import DateLike, as_date
 from bankcrm.errors import InputError, PolicyError, Rule
 from bankcrm.frames import Column, FrameSchema, validate_frame
-from bankcrm.identity._vectorized import validate_id_column, validate_phone_column
+from bankcrm.identity._mobile_batch import validate_phone_column
+from bankcrm.identity._ric_batch import validate_id_column
 from bankcrm.identity.addresses import address_frame
 from bankcrm.identity.dispatch import DEFAULT_ID_TYPE_ALIASES, IdTypeAliases
 from bankcrm.identity.fields import check_fields
