@@ -49,7 +49,6 @@ __all__ = [
     "Progress",
     "StepOutcome",
     "StepResult",
-    "demo_step",
     "run_demo",
 ]
 
@@ -165,19 +164,6 @@ STEPS: tuple[DemoStep, ...] = (
     ),
     DemoStep("write outputs", "bankcrm.demo:_write"),
 )
-
-
-def demo_step(name: str, *, order: int = 100) -> Callable[[StepFunction], StepFunction]:
-    """Kept for step modules written for the old registry: returns the function unchanged.
-
-    Steps run because :data:`STEPS` lists them, not because they are decorated; ``name`` and
-    ``order`` are ignored. Deprecated; it goes once no step module uses it.
-    """
-
-    def keep(function: StepFunction) -> StepFunction:
-        return function
-
-    return keep
 
 
 # -- built-in steps --------------------------------------------------------------------------

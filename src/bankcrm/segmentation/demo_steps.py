@@ -1,4 +1,4 @@
-"""The segmentation steps of ``bankcrm demo`` (discovered by :mod:`bankcrm.demo`).
+"""The segmentation step of ``bankcrm demo`` (listed in :data:`bankcrm.demo.STEPS`).
 
 RFM on the synthetic bank: retail customers over the last year, scored and segmented; the
 same edges applied a quarter earlier for the migration report ("who left Champions"); and
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bankcrm.demo import DemoContext, StepOutcome, demo_step
+from bankcrm.demo import DemoContext, StepOutcome
 from bankcrm.segmentation.corporate import corporate_rfm_features
 from bankcrm.segmentation.edges import fit_rfm_edges
 from bankcrm.segmentation.features import RFMPolicy, rfm_features
@@ -23,7 +23,6 @@ WINDOW_DAYS = 365
 QUARTER_DAYS = 91
 
 
-@demo_step("segmentation: RFM scores, segments and migration", order=40)
 def rfm_step(ctx: DemoContext) -> StepOutcome:
     """Score retail and corporate customers and compare with a quarter earlier."""
     bank = ctx.require_bank()
