@@ -52,6 +52,12 @@ COMMANDS: tuple[Command, ...] = (
         "bankcrm.segmentation.cli_rfm",
         "add_rfm_command",
     ),
+    Command(
+        "identity",
+        "validate and standardise customer records (bankcrm identity standardize …)",
+        "bankcrm.identity.cli_standardize",
+        "add_identity_command",
+    ),
 )
 
 
