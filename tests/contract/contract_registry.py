@@ -333,7 +333,13 @@ REGISTRY: dict[str, Example] = {
     "bankcrm.identity.normalize_uscc": Example(
         lambda as_of=D: idn.normalize_uscc(USCC.lower(), as_of=as_of), dates=("as_of",)
     ),
-    "bankcrm.identity.parse_id_type": Example(lambda: idn.parse_id_type("RIC")),
+    "bankcrm.identity.parse_id_type": Example(lambda: idn.parse_id_type("居民身份证")),
+    "bankcrm.identity.IdTypeAliases": Example(
+        lambda: idn.parse_id_type("ID-01", aliases=idn.IdTypeAliases(aliases={"ID-01": "RIC"}))
+    ),
+    "bankcrm.identity.is_organisation_name": Example(
+        lambda: idn.is_organisation_name("福州鼓楼农村信用合作社")
+    ),
     "bankcrm.identity.upgrade_ric": Example(lambda: idn.upgrade_ric("110105491231002")),
     "bankcrm.identity.validate_fpr": Example(
         lambda as_of=D: idn.validate_fpr(FPR_OLD, as_of=as_of), dates=("as_of",)

@@ -30,10 +30,12 @@ from bankcrm.identity.addresses import (
     parse_address,
 )
 from bankcrm.identity.dispatch import (
+    DEFAULT_ID_TYPE_ALIASES,
     IDENTIFIER_MODULES,
     IdentifierInfo,
     IdentifierModule,
     IdType,
+    IdTypeAliases,
     compact_id,
     detect_id_type,
     explain_id,
@@ -58,6 +60,8 @@ from bankcrm.identity.mobile import is_valid as is_valid_mobile
 from bankcrm.identity.mobile import normalize as normalize_mobile
 from bankcrm.identity.mobile import validate as validate_mobile
 from bankcrm.identity.names import (
+    ORGANISATION_KEY_PREFIX,
+    is_organisation_name,
     name_frame,
     name_key,
     name_keys,
@@ -92,8 +96,10 @@ from bankcrm.identity.uscc import normalize as normalize_uscc
 from bankcrm.identity.uscc import validate as validate_uscc
 
 __all__ = [
+    "DEFAULT_ID_TYPE_ALIASES",
     "DEFAULT_STANDARDIZE_POLICY",
     "IDENTIFIER_MODULES",
+    "ORGANISATION_KEY_PREFIX",
     "AddressParts",
     "FieldCheck",
     "FieldReport",
@@ -104,6 +110,7 @@ __all__ = [
     "HmtPermitInfo",
     "HmtRegion",
     "IdType",
+    "IdTypeAliases",
     "IdentifierInfo",
     "IdentifierModule",
     "MobileInfo",
@@ -126,6 +133,7 @@ __all__ = [
     "explain_ric",
     "explain_uscc",
     "format_id",
+    "is_organisation_name",
     "is_valid_fpr",
     "is_valid_hmt_permit",
     "is_valid_id",
