@@ -59,6 +59,14 @@ _NUMBER = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")  # sign alread
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _CURRENCY_MARKS = ("CN¥", "RMB", "CNY", "¥", "元")
 _CHUNK = 1 << 20
+
+#: A float amount × 100 whose distance from a half fen is at most ``|y|·NEAR_HALF_REL +
+#: NEAR_HALF_ABS`` is too close to call in binary: it is re-read through its shortest repr as
+#: a Decimal. ``|y − 100·d| ≤ |y|·2**−52`` for the decimal ``d`` a float stands for, so this
+#: flags anything within four times that of a half. The compiled RFM kernels use the same.
+NEAR_HALF_REL = 2.0**-50
+NEAR_HALF_ABS = 2.0**-40
+
 _PLAIN_TWO_PLACES = r"[+-]?\d{1,13}(?:\.\d{0,2})?"
 
 
@@ -266,8 +274,8 @@ def _floats_to_fen(
             np.subtract(y_, r_, out=g_)
         np.abs(g_, out=g_)
         np.subtract(0.5, g_, out=g_)
-        np.multiply(ay_, 2.0**-50, out=ay_)
-        ay_ += 2.0**-40
+        np.multiply(ay_, NEAR_HALF_REL, out=ay_)
+        ay_ += NEAR_HALF_ABS
         np.less_equal(g_, ay_, out=near_)
         if not ok_.all():
             any_bad = True

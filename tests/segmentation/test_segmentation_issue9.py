@@ -216,6 +216,11 @@ def test_the_compiled_kernels_take_the_fen_bound_from_money() -> None:
 
     assert _kernels.MAX_ABS_FEN is _money.MAX_ABS_FEN
     assert float(_money.MAX_ABS_FEN) == _kernels._LIMIT_FEN
+    # ... and the same near-half tolerance that sends a float to the exact path
+    assert (_kernels._NEAR_REL, _kernels._NEAR_ABS) == (
+        _money.NEAR_HALF_REL,
+        _money.NEAR_HALF_ABS,
+    )
 
 
 @pytest.mark.parametrize("on_invalid", ["raise", "exclude"])

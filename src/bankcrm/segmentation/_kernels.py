@@ -40,6 +40,7 @@ import numba
 import numpy as np
 
 from bankcrm._money import MAX_ABS_FEN as MAX_ABS_FEN  # re-exported: the one bound
+from bankcrm._money import NEAR_HALF_ABS, NEAR_HALF_REL
 from bankcrm.segmentation._intrinsics import leading_zeros, prefetch_row
 
 __all__ = [
@@ -71,6 +72,8 @@ _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 # cannot decide by ``rint`` (within float error of a half fen) are sent to (``near``). Numba
 # freezes module globals when it compiles, so the bound is a compile-time constant all the same.
 _LIMIT_FEN = float(MAX_ABS_FEN)
+_NEAR_REL = float(NEAR_HALF_REL)
+_NEAR_ABS = float(NEAR_HALF_ABS)
 
 
 # Rows ahead whose table slot is prefetched: enough to cover a memory round trip, few
@@ -191,7 +194,8 @@ def aggregate_rows(
             rounded = np.rint(scaled)
             size = abs(scaled)
             # |scaled − 100·d| ≤ |scaled|·2**−52 for the decimal d the float stands for
-            if not size <= _LIMIT_FEN or 0.5 - abs(scaled - rounded) <= size * 2.0**-50 + 2.0**-40:
+            too_close = 0.5 - abs(scaled - rounded) <= size * _NEAR_REL + _NEAR_ABS
+            if not size <= _LIMIT_FEN or too_close:
                 near[n_near] = i
                 n_near += 1
                 i += 1
