@@ -60,9 +60,7 @@ from bankcrm.identity._places import (
     PROVINCE_BY_SHORT,
     PROVINCES,
     Province,
-    county_name_lengths,
     county_names,
-    prefecture_name_lengths,
     prefecture_names,
 )
 
@@ -220,12 +218,13 @@ def _parse_admin(text: str) -> tuple[str | None, str | None, str | None, int]:
             if filler is not None:
                 pos = filler.end()
     if city is None:
-        known_city = _known(text, pos, prefecture_names(), prefecture_name_lengths())
-        known_county = _known(text, pos, county_names(), county_name_lengths())
+        prefectures, counties = _admin_names()
+        known_city = _known(text, pos, prefectures)
+        known_county = _known(text, pos, counties)
         if (
             known_county is not None
             and len(known_county) > len(known_city or "")
-            and known_county not in prefecture_names()
+            and known_county not in prefectures[0]
         ):  # 新市区 is a district, not the city 新市 and a stray 区
             return province, city, known_county, pos + len(known_county)
         if known_city is not None:  # 唐山市 before 路南区, 宿县地区 before 萧县
@@ -238,7 +237,7 @@ def _parse_admin(text: str) -> tuple[str | None, str | None, str | None, int]:
                 and not _county_only(m.group())
             ):
                 city, pos = m.group(), m.end()
-    known = _known(text, pos, county_names(), county_name_lengths())
+    known = _known(text, pos, _admin_names()[1])
     if known is not None:
         return province, city, known, pos + len(known)
     m = _COUNTY_RE.match(text, pos)
@@ -256,13 +255,55 @@ def _county_only(name: str) -> bool:
     return name in county_names() and name not in prefecture_names()
 
 
-def _known(text: str, pos: int, names: frozenset[str], lengths: tuple[int, ...]) -> str | None:
-    """The longest of ``names`` (GB/T 2260 names) that starts at ``pos``, if any.
+#: GB/T 2260 names of one level; by first character, the lengths of those names, longest first;
+#: the lengths for a character no name starts with (``(0,)`` if "" were a name, else none). A
+#: lookup tries only the few lengths that can match at a position, longest first, as the loop
+#: over every length (:func:`bankcrm.identity._places.county_name_lengths`) did.
+_KnownNames = tuple[frozenset[str], dict[str, tuple[int, ...]], tuple[int, ...]]
+
+
+def _known_names(names: frozenset[str]) -> _KnownNames:
+    sizes: dict[str, set[int]] = {}
+    for name in names:
+        sizes.setdefault(name[:1], set()).add(len(name))
+    if "" in names:
+        for lengths in sizes.values():
+            lengths.add(0)
+    by_first = {first: tuple(sorted(s, reverse=True)) for first, s in sizes.items()}
+    return names, by_first, (0,) if "" in names else ()
+
+
+@functools.cache
+def _admin_names() -> tuple[_KnownNames, _KnownNames]:
+    """The prefecture-level and the county-level names, ready for :func:`_known`."""
+    return _known_names(prefecture_names()), _known_names(county_names())
+
+
+def _known(text: str, pos: int, known: _KnownNames) -> str | None:
+    """The longest of the names of ``known`` (GB/T 2260 names) that starts at ``pos``, if any.
 
     Known names are taken whatever their characters: ``鼓楼区`` (Fuzhou, Nanjing, Kaifeng,
     Xuzhou) has ``楼`` in it, which in an unknown token marks a street.
+
+    The same as trying every length of the level, longest first, for every name followed by
+    a street and for every name's prefix:
+
+    >>> from bankcrm.identity._places import county_name_lengths, prefecture_name_lengths
+    >>> def every_length(text, pos, names, lengths):
+    ...     for length in lengths:
+    ...         if len(text[pos : pos + length]) == length and text[pos : pos + length] in names:
+    ...             return text[pos : pos + length]
+    >>> tables = zip(_admin_names(), (prefecture_name_lengths(), county_name_lengths()))
+    >>> all(
+    ...     _known(text, 1, known) == every_length(text, 1, known[0], lengths)
+    ...     for known, lengths in tables
+    ...     for name in known[0]
+    ...     for text in ("北" + name + "人民路", "北" + name[:-1], "北" + name + name)
+    ... )
+    True
     """
-    for length in lengths:
+    names, lengths, otherwise = known
+    for length in lengths.get(text[pos : pos + 1], otherwise):
         candidate = text[pos : pos + length]
         if len(candidate) == length and candidate in names:
             return candidate
