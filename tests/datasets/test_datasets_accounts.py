@@ -85,11 +85,25 @@ def test_accounts_domains(account_frames: AccountFrames) -> None:
 def test_fx_rates_are_weekday_fixings(account_frames: AccountFrames) -> None:
     fx = account_frames.fx_rates
     assert set(fx["currency"]) == {"USD", "HKD", "EUR"}
-    assert (fx["date"].dt.day_of_week < 5).all()
+    later = fx["date"] > START  # the first day has a fixing even on a weekend (see below)
+    assert (fx.loc[later, "date"].dt.day_of_week < 5).all()
     assert not fx.duplicated(["currency", "date"]).any()
     usd = fx.loc[fx["currency"] == "USD", "rate"]
     assert usd.between(5.0, 9.5).all()
     assert np.allclose(fx["rate"] * 10_000, np.rint(fx["rate"] * 10_000))
+
+
+def test_every_balance_day_has_a_rate(account_frames: AccountFrames) -> None:
+    # 2023-01-01 is a Sunday: the generator still fixes every currency on its first day, at
+    # the walk's starting rate, so that every balance day has a rate on or before it
+    fx = account_frames.fx_rates
+    assert START.day_of_week == 6
+    first = fx.groupby("currency")["date"].min()
+    assert (first == START).all()
+    assert fx["date"].min() <= account_frames.balances["date"].min()
+    on_start = fx[fx["date"] == START].set_index("currency")["rate"]
+    next_day = fx[fx["date"] == pd.Timestamp("2023-01-02")].set_index("currency")["rate"]
+    pd.testing.assert_series_equal(on_start, next_day, check_names=False)
 
 
 def test_some_customers_sit_near_the_membership_thresholds(account_frames: AccountFrames) -> None:

@@ -16,7 +16,8 @@ The history of an account inside the window is described twice, and the two agre
 
 Amounts are float64 in the account's currency with two decimals (generated as integer fen, so
 ``round(x * 100)`` recovers the exact fen). ``fx_rates`` holds RMB per unit of each foreign
-currency on weekdays (a central-parity-like fixing; carry the last fixing over weekends).
+currency on weekdays (a central-parity-like fixing; carry the last fixing over weekends), plus
+a fixing on the first day, so that every balance day has a rate.
 
 >>> frames = generate_accounts(200, seed=1)
 >>> sorted(frames.accounts["asset_class"].unique())[:3]
@@ -103,19 +104,32 @@ def generate_fx_rates(
 ) -> pd.DataFrame:
     """Weekday RMB rates (``currency``, ``date``, ``rate`` = RMB per unit, four decimals).
 
+    The first day always has a fixing, even on a weekend (it repeats the walk's starting
+    rate), so that every day from ``start`` on has a rate on or before it.
+
     >>> fx = generate_fx_rates(seed=1)
     >>> sorted(fx["currency"].unique())
     ['EUR', 'HKD', 'USD']
-    >>> bool((fx["date"].dt.day_of_week < 5).all())
-    True
+    >>> bool((fx["date"].dt.day_of_week < 5).all())   # 2023-01-01 is a Sunday
+    False
+    >>> later = fx["date"] > fx["date"].min()
+    >>> bool((fx.loc[later, "date"].dt.day_of_week < 5).all()), str(fx["date"].min().date())
+    (True, '2023-01-01')
     """
     rng = stream(check_seed(seed), Shape.FX)
     first, last = to_day(start, "start"), to_day(end, "end")
     days = np.arange(first, last + np.timedelta64(1, "D"), dtype="datetime64[D]")
+    first_is_weekend = len(days) > 0 and not bool(np.is_busday(days[0]))
     days = days[np.is_busday(days)]
+    if first_is_weekend:  # a fixing on the first day too, so every day of the window has a rate
+        days = np.concatenate([np.asarray([first], dtype="datetime64[D]"), days])
     frames = []
     for code, base in zip(CURRENCIES[1:], _START_RATES[1:], strict=True):
-        walk = np.cumsum(rng.normal(0.0, _FX_DAILY_SIGMA, len(days)))
+        # the walk is drawn over the weekdays only (the first-day fixing repeats the walk's
+        # start), so adding that fixing changes no other rate
+        walk = np.cumsum(rng.normal(0.0, _FX_DAILY_SIGMA, len(days) - first_is_weekend))
+        if first_is_weekend:
+            walk = np.concatenate([walk[:1], walk])
         rate = np.round(base * np.exp(walk - walk[0] if len(walk) else walk), 4)
         frames.append(
             pd.DataFrame(
