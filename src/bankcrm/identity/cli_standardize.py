@@ -35,17 +35,11 @@ value in a row) are one line on stderr with exit status 2; rows of a CSV file ar
 from __future__ import annotations
 
 import argparse
-import codecs
-import csv
-import io
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
-import pandas as pd
-
+from bankcrm._files import read_table, write_table
 from bankcrm.errors import InputError, Rule
 from bankcrm.identity.standardize import (
     INPUT_COLUMNS,
@@ -55,15 +49,11 @@ from bankcrm.identity.standardize import (
 from bankcrm.policy import load, read_provenance
 
 __all__ = [
-    "DETECTED_ENCODINGS",
     "add_identity_command",
     "add_standardize_command",
     "column_roles",
     "run_standardize",
 ]
-
-#: The encodings tried, in order, when ``--encoding`` is not given.
-DETECTED_ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
 
 
 def add_identity_command(subparsers: Any) -> argparse.ArgumentParser:
@@ -136,128 +126,6 @@ def column_roles(pairs: Sequence[str] | None) -> dict[str, str]:
     return roles
 
 
-def _separator(text: str) -> str:
-    if text in ("\\t", "tab", "TAB"):
-        return "\t"
-    if len(text) != 1:
-        raise InputError(
-            f"--sep must be one character (or \\t / tab), got {text!r}",
-            column="--sep",
-            rule=Rule.ARGUMENTS,
-        )
-    return text
-
-
-def _decode_error(path: Path, raw: bytes, encoding: str, error: UnicodeDecodeError) -> InputError:
-    line = raw.count(b"\n", 0, error.start) + 1
-    bad = raw[error.start : error.start + 4].hex(" ")
-    return InputError(
-        f"{path.name}: line {line} is not {encoding} text (bytes {bad} at byte {error.start}); "
-        "pass --encoding with the file's encoding (e.g. gb18030, utf-8, big5)",
-        column="--encoding",
-        rule=Rule.ENCODING,
-    )
-
-
-def _decode(path: Path, raw: bytes, encoding: str | None) -> tuple[str, str]:
-    """The text of a CSV file and the encoding used: ``encoding``, or the first that fits."""
-    if encoding is not None:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise InputError(
-                f"--encoding: unknown encoding {encoding!r} (try utf-8, gbk, gb18030)",
-                column="--encoding",
-                rule=Rule.ENCODING,
-            ) from None
-        try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError as error:
-            raise _decode_error(path, raw, encoding, error) from None
-    candidates = ("utf-8-sig",) if raw.startswith(codecs.BOM_UTF8) else DETECTED_ENCODINGS[1:]
-    last: UnicodeDecodeError | None = None
-    for candidate in candidates:
-        try:
-            return raw.decode(candidate), candidate
-        except UnicodeDecodeError as error:
-            last = error
-    assert last is not None
-    raise _decode_error(path, raw, " nor ".join(candidates), last) from None
-
-
-def _csv_lines(text: str, sep: str, positions: Sequence[int]) -> list[int]:
-    """The CSV line (1 = header) on which each data row at ``positions`` starts."""
-    wanted = set(positions)
-    found: dict[int, int] = {}
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
-    line, row = 1, -1  # the header is row -1, on line 1
-    for record in reader:
-        if row == -1 or (record and not (len(record) == 1 and not record[0].strip())):
-            if row in wanted:
-                found[row] = line
-            if len(found) == len(wanted):
-                break
-            row += 1
-        line = reader.line_num + 1
-    return [found.get(p, p + 2) for p in positions]
-
-
-@attrs.frozen
-class _Table:
-    """A records file read: the frame, and for a CSV file its text and separator."""
-
-    frame: pd.DataFrame
-    text: str | None = None
-    sep: str = ","
-
-    def with_lines(self, error: InputError) -> InputError:
-        """``error`` with its rows given as CSV line numbers (for a CSV file)."""
-        if self.text is None or not error.positions:
-            return error
-        return InputError(
-            f"{error.message} (rows are CSV line numbers; the header is line 1)",
-            column=error.column,
-            rule=error.rule,
-            rows=_csv_lines(self.text, self.sep, list(error.positions)),
-            n_rows=error.n_rows,
-        )
-
-
-def _read(path: Path, encoding: str | None, sep: str) -> _Table:
-    if not path.exists():
-        raise InputError(f"{path}: no such file", rule=Rule.FILE)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        text, used = _decode(path, path.read_bytes(), encoding)
-        if encoding is None:
-            print(f"bankcrm identity standardize: read {path.name} as {used}", file=sys.stderr)
-        sep = _separator(sep)
-        try:
-            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-            raise InputError(
-                f"{path.name}: not a CSV file with separator {sep!r}: {error}".replace("\n", " "),
-                rule=Rule.FILE,
-            ) from None
-        # An empty field is a missing value; every other field is kept as written.
-        return _Table(frame.mask(frame == ""), text, sep)
-    if suffix == ".parquet":
-        return _Table(pd.read_parquet(path))
-    raise InputError(f"{path.name}: use a .csv or .parquet file", rule=Rule.FILE)
-
-
-def _write(frame: pd.DataFrame, path: Path) -> None:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        frame.to_csv(path, index=False)
-    elif suffix == ".parquet":
-        out = frame.copy(deep=False)
-        out.attrs = {}  # provenance is printed, not embedded in the Parquet metadata
-        out.to_parquet(path, index=False)
-    else:
-        raise InputError(f"{path.name}: use a .csv or .parquet file", rule=Rule.FILE)
-
-
 def run_standardize(args: argparse.Namespace) -> int:
     """Run ``bankcrm identity standardize`` with parsed arguments; prints a report, returns 0."""
     out_path = Path(args.out)
@@ -265,12 +133,17 @@ def run_standardize(args: argparse.Namespace) -> int:
         raise InputError(f"{out_path.name}: use a .csv or .parquet file", rule=Rule.FILE)
     policy = load(StandardizePolicy, args.policy) if args.policy else StandardizePolicy()
     roles = column_roles(args.columns)
-    table = _read(Path(args.records), args.encoding, args.sep)
+    table = read_table(
+        Path(args.records),
+        command="bankcrm identity standardize",
+        encoding=args.encoding,
+        sep=args.sep,
+    )
     try:
         out = standardize(table.frame, as_of=args.as_of, policy=policy, columns=roles or None)
     except InputError as error:
         raise table.with_lines(error) from None
-    _write(out, out_path)
+    write_table(out, out_path)
     provenance = read_provenance(out)[0]
     n = len(out)
     print(f"{n:,} records standardised as of {provenance.as_of} -> {out_path}")

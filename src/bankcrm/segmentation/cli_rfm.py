@@ -42,11 +42,6 @@ fits and overwrites). Customer ids are read as text from CSV so that leading zer
 from __future__ import annotations
 
 import argparse
-import codecs
-import csv
-import io
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +49,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from bankcrm._files import TableFile, read_table, write_table
 from bankcrm.errors import InputError, PolicyError, Rule
 from bankcrm.policy import load, load_policy, save
 from bankcrm.segmentation.edges import RFMEdges, fit_rfm_edges
@@ -127,143 +123,6 @@ def add_rfm_command(subparsers: Any) -> argparse.ArgumentParser:
     return rfm  # type: ignore[no-any-return]
 
 
-#: The encodings tried, in order, when ``--encoding`` is not given.
-DETECTED_ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
-
-
-def _separator(text: str) -> str:
-    if text in ("\\t", "tab", "TAB"):
-        return "\t"
-    if len(text) != 1:
-        raise InputError(
-            f"--sep must be one character (or \\t / tab), got {text!r}",
-            column="--sep",
-            rule=Rule.ARGUMENTS,
-        )
-    return text
-
-
-def _decode_error(path: Path, raw: bytes, encoding: str, error: UnicodeDecodeError) -> InputError:
-    line = raw.count(b"\n", 0, error.start) + 1
-    bad = raw[error.start : error.start + 4].hex(" ")
-    return InputError(
-        f"{path.name}: line {line} is not {encoding} text (bytes {bad} at byte {error.start}); "
-        "pass --encoding with the file's encoding (e.g. gb18030, utf-8, big5)",
-        column="--encoding",
-        rule=Rule.ENCODING,
-    )
-
-
-def decode_csv(path: Path, raw: bytes, encoding: str | None) -> tuple[str, str]:
-    r"""The text of a CSV file and the encoding used: ``encoding``, or the first that fits.
-
-    Without ``encoding``, a UTF-8 byte-order mark means ``utf-8-sig``; else UTF-8, else
-    GB18030 (which also reads GBK and GB2312).
-
-    >>> decode_csv(Path("tx.csv"), "客户,金额\n".encode("gbk"), None)
-    ('客户,金额\n', 'gb18030')
-    >>> decode_csv(Path("tx.csv"), b"\xef\xbb\xbfid\n", None)
-    ('id\n', 'utf-8-sig')
-
-    Raises:
-        InputError: rule ``encoding`` (one line: file, encoding, line and bytes), or an
-            unknown codec name.
-    """
-    if encoding is not None:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise InputError(
-                f"--encoding: unknown encoding {encoding!r} (try utf-8, gbk, gb18030)",
-                column="--encoding",
-                rule=Rule.ENCODING,
-            ) from None
-        try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError as error:
-            raise _decode_error(path, raw, encoding, error) from None
-    candidates = ("utf-8-sig",) if raw.startswith(codecs.BOM_UTF8) else DETECTED_ENCODINGS[1:]
-    last: UnicodeDecodeError | None = None
-    for candidate in candidates:
-        try:
-            return raw.decode(candidate), candidate
-        except UnicodeDecodeError as error:
-            last = error
-    assert last is not None
-    raise _decode_error(path, raw, " nor ".join(candidates), last) from None
-
-
-def csv_lines(text: str, sep: str, positions: Sequence[int]) -> list[int]:
-    r"""The CSV line (1 = header) on which each data row at ``positions`` starts.
-
-    Blank lines are skipped as the reader skips them; a quoted field may span lines.
-
-    >>> csv_lines("id,amount\n1,2\n\n3,\"4\n5\"\n6,7\n", ",", [0, 1, 2])
-    [2, 4, 6]
-    """
-    wanted = sorted(set(positions))
-    found: dict[int, int] = {}
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
-    line, row = 1, -1  # the header is row -1, on line 1
-    for record in reader:
-        if row == -1 or (record and not (len(record) == 1 and not record[0].strip())):
-            if row in wanted:
-                found[row] = line
-            if len(found) == len(wanted):
-                break
-            row += 1
-        line = reader.line_num + 1
-    return [found.get(p, p + 2) for p in positions]
-
-
-@attrs.frozen
-class _Table:
-    """A transactions file read: the frame, and for a CSV file its text and separator."""
-
-    frame: pd.DataFrame
-    text: str | None = None
-    sep: str = ","
-
-    def lines(self, positions: Sequence[int]) -> list[int]:
-        if self.text is None:
-            return [int(p) for p in positions]
-        return csv_lines(self.text, self.sep, positions)
-
-
-def _read(path: Path, id_column: str, encoding: str | None = None, sep: str = ",") -> _Table:
-    suffix = path.suffix.lower()
-    if not path.exists():
-        raise InputError(f"{path}: no such file", rule="file")
-    if suffix == ".csv":
-        text, used = decode_csv(path, path.read_bytes(), encoding)
-        if encoding is None:
-            print(f"bankcrm rfm: read {path.name} as {used}", file=sys.stderr)
-        sep = _separator(sep)
-        try:
-            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype={id_column: str})
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-            raise InputError(
-                f"{path.name}: not a CSV file with separator {sep!r}: {error}".replace("\n", " "),
-                rule=Rule.FILE,
-            ) from None
-        return _Table(frame, text, sep)
-    if suffix == ".parquet":
-        return _Table(pd.read_parquet(path))
-    raise InputError(f"{path.name}: use a .csv or .parquet file", rule="file")
-
-
-def _write(frame: pd.DataFrame, path: Path) -> None:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        frame.to_csv(path, index=False)
-    elif suffix == ".parquet":
-        out = frame.copy(deep=False)
-        out.attrs = {}  # provenance is printed, not embedded in the Parquet metadata
-        out.to_parquet(path, index=False)
-    else:
-        raise InputError(f"{path.name}: use a .csv or .parquet file", rule="file")
-
-
 def _weights(text: str) -> tuple[int, ...]:
     try:
         return tuple(int(part) for part in text.replace(" ", "").split(","))
@@ -314,24 +173,8 @@ def cli_policy(args: argparse.Namespace) -> RFMPolicy:
         raise InputError(f"bad option: {error}", rule=Rule.ARGUMENTS) from None
 
 
-def _with_lines(error: InputError, table: _Table) -> InputError:
-    """``error`` with its rows given as CSV line numbers (for a CSV file)."""
-    if table.text is None or not (error.positions or error.rows):
-        return error
-    positions = list(error.positions) or [int(r) for r in error.rows if isinstance(r, int)]
-    if not positions:
-        return error
-    return InputError(
-        f"{error.message} (rows are CSV line numbers; the header is line 1)",
-        column=error.column,
-        rule=error.rule,
-        rows=table.lines(positions),
-        n_rows=error.n_rows,
-    )
-
-
 def _with_groups(
-    features: pd.DataFrame, transactions: pd.DataFrame, id_column: str, by: str, table: _Table
+    features: pd.DataFrame, transactions: pd.DataFrame, id_column: str, by: str, table: TableFile
 ) -> pd.DataFrame:
     """The features with each customer's ``by`` value (e.g. branch) from the transactions.
 
@@ -365,11 +208,12 @@ def run_rfm(args: argparse.Namespace) -> int:
     """Run ``bankcrm rfm`` with parsed arguments; prints a short report, returns 0."""
     columns = {"customer_id": args.customer_id, "date": args.date, "amount": args.amount}
     policy = cli_policy(args)
-    table = _read(
+    table = read_table(
         Path(args.transactions),
-        args.customer_id,
-        getattr(args, "encoding", None),
-        getattr(args, "sep", ","),
+        command="bankcrm rfm",
+        encoding=getattr(args, "encoding", None),
+        sep=getattr(args, "sep", ","),
+        text_columns=[args.customer_id],
     )
     transactions = table.frame
     try:
@@ -377,7 +221,7 @@ def run_rfm(args: argparse.Namespace) -> int:
             transactions, as_of=args.as_of, policy=policy, columns={"transactions": columns}
         )
     except InputError as error:
-        raise _with_lines(error, table) from None
+        raise table.with_lines(error) from None
     features = result.features
     if policy.by is not None:
         features = _with_groups(features, transactions, args.customer_id, policy.by, table)
@@ -394,13 +238,13 @@ def run_rfm(args: argparse.Namespace) -> int:
     segment_map = load_policy(SegmentMap, args.segments) if args.segments else None
     groups = load_policy(ValueGroupPolicy, args.value_groups) if args.value_groups else None
     scored = assign_segments(score_rfm(features, edges), segment_map, groups)
-    _write(scored, Path(args.out))
+    write_table(scored, Path(args.out))
     if args.excluded:
         excluded = result.excluded.reset_index(names="row")
         if table.text is not None:
             positions = excluded["position"].to_numpy(dtype=np.int64).tolist()
             excluded.insert(1, "line", table.lines(positions))
-        _write(excluded, Path(args.excluded))
+        write_table(excluded, Path(args.excluded))
     counts = scored["segment"].value_counts()
     print(f"{len(transactions):,} rows, {len(result.excluded):,} excluded; {origin}")
     print(f"{len(scored):,} customers scored as of {result.as_of} -> {args.out}")
