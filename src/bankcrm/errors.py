@@ -84,6 +84,7 @@ class Rule(enum.StrEnum):
     INVALID_ID = "invalid_id"  # an identifier failed its standard (see ``reason``)
     NEGATIVE_AMOUNT = "negative_amount"
     AFTER_AS_OF = "after_as_of"  # a dated row after the decision date
+    NO_HISTORY = "no_history"  # a day an account was open but has no known balance
     INVALID = "invalid"  # a value no coercer could read (last resort)
     # Relations between values or frames.
     DUPLICATE_KEY = "duplicate_key"

@@ -1,0 +1,299 @@
+"""Exact daily-average balances (日均余额) per customer or account, per period, in one call.
+
+The daily average of a window is the sum of the end-of-day balance over **every calendar day**
+of the window divided by its number of calendar days (``../shared/DOMAIN.md`` §4). The sum,
+``balance_days_fen``, is kept exactly (int64 RMB fen-days); the average in yuan is for display
+only. A threshold is decided by :func:`meets`, which compares the exact sum with
+threshold × days by cross-multiplication, never a rounded average.
+
+Weighted asset classes (:class:`~bankcrm.membership.AssetPolicy`): the sum is
+``Σ weight × rmb_fen × days`` computed exactly (integers over the weights' common denominator)
+and rounded half up **once** per output row. The evidence columns (``max_balance_fen``,
+``min_balance_fen``: the largest and smallest daily total of the window, zero days included;
+``end_balance_fen``: the total on the window's last day) are rounded the same way.
+
+Partial periods: with ``periods=``, the windows are the calendar periods that meet
+[start, end], clipped to it; each divides by its own calendar days. Days before an account
+opened count as zero (the default partial-period rule of issue 11).
+
+Examples:
+    >>> import pandas as pd
+    >>> accounts = pd.DataFrame({"account_id": [1, 2], "customer_id": ["c1", "c1"],
+    ...     "asset_class": ["demand_deposit", "time_deposit"], "currency": ["CNY", "CNY"],
+    ...     "opened_on": pd.to_datetime(["2025-01-01", "2026-02-15"])})
+    >>> balances = pd.DataFrame({"account_id": [1, 1, 2],
+    ...     "date": pd.to_datetime(["2025-01-01", "2026-02-10", "2026-02-15"]),
+    ...     "amount": [1_000_000.00, -400_000.00, 500_000.00]})
+    >>> out = daily_average(accounts, balances, start="2026-01-01", end="2026-02-28",
+    ...                     periods="month")
+    >>> out[["customer_id", "start", "end", "days", "balance_days_fen", "daily_average"]]
+      customer_id      start        end  days  balance_days_fen  daily_average
+    0          c1 2026-01-01 2026-01-31    31        3100000000     1000000.00
+    1          c1 2026-02-01 2026-02-28    28        2740000000      978571.43
+    >>> out[["max_balance_fen", "min_balance_fen", "end_balance_fen"]].iloc[1].tolist()
+    [110000000, 60000000, 110000000]
+    >>> meets(out["balance_days_fen"], out["days"], 1_000_000, "以上").tolist()
+    [True, False]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from fractions import Fraction
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from bankcrm.calendar import DateLike, PeriodKind, as_date, periods_between
+from bankcrm.errors import InputError, Rule
+from bankcrm.membership.assets import FINANCIAL_ASSETS, AssetPolicy
+from bankcrm.membership.balances import as_dates, build_intervals, day_number, split
+from bankcrm.policy import stamp_provenance
+from bankcrm.ratios import Comparator, compare_ratio, compare_ratios, exact_number
+
+__all__ = ["daily_average", "meets"]
+
+I64 = NDArray[np.int64]
+_EXACT = 2.0**52  # float sums below this bound are exact integers
+
+
+def meets(
+    balance_days_fen: Any,
+    days: Any,
+    threshold_yuan: Any,
+    comparator: Comparator | str = ">=",
+) -> Any:
+    """Whether a daily average ``balance_days_fen / days`` (fen) meets ``threshold_yuan``.
+
+    Decided exactly as ``balance_days_fen <op> threshold_yuan × 100 × days`` (cross-
+    multiplication in integers or Fractions), never on a rounded average. Scalars give a
+    ``bool``; columns (Series, arrays, lists) give a boolean array.
+
+    >>> days = 31
+    >>> meets(1_000_000 * 100 * days, days, 1_000_000, "以上")      # exactly the threshold
+    True
+    >>> meets(1_000_000 * 100 * days - 1, days, 1_000_000, "以上")  # one fen-day short
+    False
+    >>> meets([310, 309], [31, 31], "0.10", ">=").tolist()
+    [True, False]
+    """
+    limit = exact_number(threshold_yuan, column="threshold_yuan") * 100
+    scalar = np.ndim(balance_days_fen) == 0 and np.ndim(days) == 0
+    if scalar:
+        return compare_ratio(_scalar(balance_days_fen), _scalar(days), Fraction(limit), comparator)
+    if np.ndim(days) == 0:
+        days = int(_scalar(days))
+    return compare_ratios(balance_days_fen, days, Fraction(limit), comparator)
+
+
+def _scalar(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _exact_sum(keys: NDArray[np.intp], values: I64, n: int) -> I64:
+    """Per-key int64 sums, exact: float bincount when every partial sum is provably exact,
+    else in chunks of two 32-bit halves (each chunk's float sums exact)."""
+    if len(values) == 0:
+        return np.zeros(n, dtype=np.int64)
+    magnitude = np.bincount(keys, weights=np.abs(values).astype(np.float64), minlength=n)
+    if float(magnitude.max()) < _EXACT:
+        return np.rint(np.bincount(keys, weights=values.astype(np.float64), minlength=n)).astype(
+            np.int64
+        )
+    total = np.zeros(n, dtype=np.int64)
+    chunk = 1 << 19
+    for begin in range(0, len(values), chunk):
+        part, k = values[begin : begin + chunk], keys[begin : begin + chunk]
+        high = (part >> 32).astype(np.float64)
+        low = (part & np.int64(0xFFFFFFFF)).astype(np.float64)
+        total += np.bincount(k, weights=high, minlength=n).astype(np.int64) << 32
+        total += np.bincount(k, weights=low, minlength=n).astype(np.int64)
+    return total
+
+
+def _divide_half_up(values: I64, scale: int) -> I64:
+    if scale == 1:
+        return values
+    quotient, rest = np.divmod(values, scale)  # floor division: rest in [0, scale)
+    result: I64 = quotient + (2 * rest >= scale)
+    return result
+
+
+def _scaled_weights(weights: tuple[Fraction, ...]) -> tuple[I64, int]:
+    """Per-account integer weights over their common denominator, and that denominator."""
+    distinct = sorted(set(weights))
+    scale = 1
+    for w in distinct:
+        scale = math.lcm(scale, w.denominator)
+    table = {w: int(w * scale) for w in distinct}
+    return np.asarray([table[w] for w in weights], dtype=np.int64), scale
+
+
+def _sorted_by(key: I64) -> NDArray[np.intp]:
+    """A stable sort order of non-negative int64 keys (packed with positions when they fit)."""
+    n = len(key)
+    if n > 1:
+        bits = (n - 1).bit_length()
+        if int(key.max()).bit_length() + bits <= 63:
+            packed = (key << np.int64(bits)) | np.arange(n, dtype=np.int64)
+            packed.sort()
+            packed &= np.int64((1 << bits) - 1)
+            return packed.astype(np.intp)
+    return np.argsort(key, kind="stable")
+
+
+def _extremes(
+    key: I64, first: I64, last: I64, value: I64, window_first: I64, window_last: I64
+) -> tuple[I64, I64]:
+    """Largest and smallest daily total per key (zero days included), via sorted ± events."""
+    n_keys = len(window_first)
+    every = np.arange(n_keys, dtype=np.int64)
+    ev_key = np.concatenate([every, key, key])
+    ev_day = np.concatenate([window_first, first, last + 1])
+    ev_val = np.concatenate([np.zeros(n_keys, dtype=np.int64), value, -value])
+    low = int(window_first.min())
+    width = int(max(int(window_last.max()), int(last.max()) if len(last) else 0)) - low + 2
+    order = _sorted_by(ev_key * width + (ev_day - low))
+    ev_key, ev_day = ev_key[order], ev_day[order]
+    running = np.cumsum(ev_val[order])  # every key's events sum to zero: no reset needed
+    last_of_day = np.ones(len(ev_key), dtype=bool)
+    last_of_day[:-1] = (ev_key[1:] != ev_key[:-1]) | (ev_day[1:] != ev_day[:-1])
+    valid = last_of_day & (ev_day <= window_last[ev_key])
+    keys, totals = ev_key[valid], running[valid]
+    bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return np.maximum.reduceat(totals, bounds), np.minimum.reduceat(totals, bounds)
+
+
+def daily_average(
+    accounts: Any,
+    balances: Any,
+    *,
+    start: DateLike,
+    end: DateLike,
+    periods: PeriodKind | None = None,
+    by: Literal["customer", "account"] = "customer",
+    fx_rates: Any = None,
+    policy: AssetPolicy | None = None,
+    columns: Any = None,
+) -> pd.DataFrame:
+    """Exact daily-average RMB balances over [start, end], or per period inside it.
+
+    Args:
+        accounts: as for :func:`~bankcrm.membership.daily_balances`.
+        balances: snapshots (``balance``) or change events (``amount``); identical results.
+        start: the first day.
+        end: the last day (inclusive).
+        periods: ``None`` (one window) or ``"month"``, ``"quarter"``, ``"half_year"``,
+            ``"year"``: one row per calendar period meeting [start, end], clipped to it.
+        by: ``"customer"`` (one row per customer of ``accounts``) or ``"account"``.
+        fx_rates: a rates frame or :class:`~bankcrm.money.FxRates` for foreign accounts.
+        policy: the :class:`AssetPolicy` (default :data:`FINANCIAL_ASSETS`).
+        columns: ``{"accounts" | "balances" | "fx_rates": {role: column}}``.
+
+    Returns:
+        One row per customer (or account) and window, in id and date order:
+        ``customer_id`` (or ``account_id`` and ``customer_id``), ``start``, ``end``, ``days``,
+        ``balance_days_fen`` (int64, exact), ``daily_average`` (yuan, rounded to fen, display
+        only), ``max_balance_fen``, ``min_balance_fen``, ``end_balance_fen``. Stamped with the
+        asset policy's provenance (``as_of`` = ``end``). Every customer of ``accounts``
+        appears, with zeros if nothing of theirs counts.
+
+    Raises:
+        InputError: as :func:`~bankcrm.membership.daily_balances`; an unknown ``by`` or
+            ``periods`` (rule ``domain``).
+    """
+    used = FINANCIAL_ASSETS if policy is None else policy
+    if by not in ("customer", "account"):
+        raise InputError(
+            f"by must be 'customer' or 'account', got {by!r}", column="by", rule=Rule.DOMAIN
+        )
+    first_day, last_day = as_date(start, name="start"), as_date(end, name="end")
+    iv = build_intervals(
+        accounts,
+        balances,
+        start=first_day,
+        end=last_day,
+        fx_rates=fx_rates,
+        policy=used,
+        columns=columns,
+        where="daily_average",
+    )
+    windows = _windows(first_day, last_day, periods)
+    w_first = np.asarray([day_number(a) for a, _ in windows], dtype=np.int64)
+    w_last = np.asarray([day_number(b) for _, b in windows], dtype=np.int64)
+    n_win = len(windows)
+
+    if by == "customer":
+        group_of_account, group_ids = pd.factorize(iv.customer_ids, sort=True)
+        group_ids = np.asarray(group_ids)
+    else:
+        group_of_account = np.arange(len(iv.account_ids), dtype=np.intp)
+        group_ids = iv.account_ids
+    n_groups = len(group_ids)
+    weight, scale = _scaled_weights(iv.weights)
+
+    rows, first, last, window = split(iv.first, iv.last, w_first)
+    account = iv.account[rows]
+    per_day = iv.rmb[rows] * weight[account]
+    days = last - first + 1
+    bound = float(np.abs(per_day).max()) * float(days.max()) if len(days) else 0.0
+    if bound >= 2.0**62:
+        raise InputError(
+            "daily_average: weighted balance-days beyond the int64 range; use simpler weights",
+            column="weights",
+            rule=Rule.RANGE,
+        )
+    key = group_of_account[account].astype(np.int64) * n_win + window
+    n_keys = n_groups * n_win
+    total = _exact_sum(key.astype(np.intp), per_day * days, n_keys)
+    at_end = last == w_last[window]
+    end_total = _exact_sum(key[at_end].astype(np.intp), per_day[at_end], n_keys)
+    key_first = np.tile(w_first, n_groups)
+    key_last = np.tile(w_last, n_groups)
+    if n_keys:
+        high, low = _extremes(key, first, last, per_day, key_first, key_last)
+    else:
+        high = low = np.zeros(0, dtype=np.int64)
+    balance_days = _divide_half_up(total, scale)
+    n_days = key_last - key_first + 1
+    # display only: the exact sum decides, the yuan figure is rounded half up to fen
+    average_fen = (2 * balance_days + n_days) // (2 * n_days)
+    out = pd.DataFrame(
+        {
+            "start": as_dates(key_first),
+            "end": as_dates(key_last),
+            "days": n_days,
+            "balance_days_fen": balance_days,
+            "daily_average": np.round(average_fen / 100, 2),
+            "max_balance_fen": _divide_half_up(high, scale),
+            "min_balance_fen": _divide_half_up(low, scale),
+            "end_balance_fen": _divide_half_up(end_total, scale),
+        }
+    )
+    group_column = np.repeat(group_ids, n_win) if n_groups else group_ids
+    if by == "customer":
+        out.insert(0, "customer_id", group_column)
+    else:
+        out.insert(0, "account_id", group_column)
+        out.insert(1, "customer_id", np.repeat(iv.customer_ids, n_win))
+    return stamp_provenance(out, used.provenance(last_day))
+
+
+def _windows(
+    first_day: dt.date, last_day: dt.date, periods: PeriodKind | None
+) -> list[tuple[dt.date, dt.date]]:
+    if periods is None:
+        return [(first_day, last_day)]
+    if periods not in ("month", "quarter", "half_year", "year"):
+        raise InputError(
+            f"periods must be None, 'month', 'quarter', 'half_year' or 'year', got {periods!r}",
+            column="periods",
+            rule=Rule.DOMAIN,
+        )
+    return [
+        (max(p.start, first_day), min(p.end, last_day))
+        for p in periods_between(first_day, last_day, periods)
+    ]
