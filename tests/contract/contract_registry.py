@@ -31,6 +31,7 @@ import bankcrm.calendar as cal
 import bankcrm.datasets as ds
 import bankcrm.frames as fr
 import bankcrm.identity as idn
+import bankcrm.membership as mem
 import bankcrm.money as money
 import bankcrm.pii as pii
 import bankcrm.policy as pol
@@ -642,3 +643,125 @@ REGISTRY: dict[str, Example] = {
     "bankcrm.testing.strategies.valid_rics": Example(lambda: _draw(strat.valid_rics())),
     "bankcrm.testing.strategies.valid_usccs": Example(lambda: _draw(strat.valid_usccs())),
 }
+
+
+#: bankcrm.membership's ladder and review-calendar names (issue 11, parts 3 and 5). Merged into
+#: :data:`REGISTRY` in the same change that adds ``"bankcrm.membership"`` to ``MODULES`` in
+#: ``test_contract.py`` (until then the coverage test would call them stale).
+MEMBERSHIP_EXAMPLES: dict[str, Example] = {
+    "bankcrm.membership.ReviewSchedule": Example(lambda: mem.ReviewSchedule(months=(1, 7))),
+    "bankcrm.membership.Tier": Example(lambda: mem.presets.EVERBRIGHT.tier("wealth")),
+    "bankcrm.membership.TierLadder": Example(
+        lambda: mem.TierLadder.from_toml(mem.presets.EVERBRIGHT.to_toml())
+    ),
+    "bankcrm.membership.review_dates": Example(
+        lambda start=dt.date(2026, 1, 1), end=D: mem.review_dates(
+            start, end, ladder=mem.presets.EVERBRIGHT
+        ),
+        dates=("start", "end"),
+        policy=mem.presets.EVERBRIGHT.name,
+    ),
+    "bankcrm.membership.latest_review": Example(
+        lambda as_of=D: mem.latest_review(as_of, mem.presets.EVERBRIGHT, tier="sunshine_club"),
+        dates=("as_of",),
+    ),
+    "bankcrm.membership.next_review": Example(
+        lambda as_of=D: mem.next_review(as_of, mem.presets.EVERBRIGHT, tier="sunshine_club"),
+        dates=("as_of",),
+    ),
+    "bankcrm.membership.averaging_window": Example(
+        lambda as_of=D: mem.averaging_window(as_of, mem.presets.EVERBRIGHT, tier="sunshine_club"),
+        dates=("as_of",),
+    ),
+    "bankcrm.membership.review_window": Example(
+        lambda review_date=dt.date(2026, 7, 1): mem.review_window(
+            review_date, mem.presets.EVERBRIGHT, tier="sunshine_club"
+        ),
+        dates=("review_date",),
+    ),
+    "bankcrm.membership.membership_valid_until": Example(
+        lambda notified_on=dt.date(2025, 8, 31): mem.membership_valid_until(
+            notified_on, mem.presets.EVERBRIGHT, tier="sunshine_club"
+        ),
+        dates=("notified_on",),
+    ),
+    "bankcrm.membership.validity_after_review": Example(
+        lambda valid_until=dt.date(2026, 9, 15), review_date=dt.date(2026, 7, 1): (
+            mem.validity_after_review(
+                valid_until,
+                review_date,
+                mem.presets.EVERBRIGHT,
+                tier="sunshine_club",
+                qualified=False,
+            )
+        ),
+        dates=("valid_until", "review_date"),
+    ),
+}
+
+
+# ---------------------------------------------------------------- membership: balances, averages
+def _member_accounts() -> pd.DataFrame:
+    return ds.generate_accounts(40, seed=5).accounts
+
+
+def _member_balances() -> pd.DataFrame:
+    return ds.generate_accounts(40, seed=5).balances
+
+
+def _member_fx() -> pd.DataFrame:
+    return ds.generate_accounts(40, seed=5).fx_rates
+
+
+#: bankcrm.membership's balance and daily-average names (issue 11, parts 1 and 2).
+MEMBERSHIP_AVERAGE_EXAMPLES: dict[str, Example] = {
+    "bankcrm.membership.AssetPolicy": Example(
+        lambda: mem.AssetPolicy.from_toml(mem.AUM.to_toml()), policy=None
+    ),
+    "bankcrm.membership.daily_balances": Example(
+        lambda balances=None, start=dt.date(2025, 1, 1), end=dt.date(2025, 3, 31), columns=None: (
+            mem.daily_balances(
+                _member_accounts(),
+                _member_balances() if balances is None else balances,
+                start=start,
+                end=end,
+                fx_rates=_member_fx(),
+                columns=columns,
+            )
+        ),
+        dates=("start", "end"),
+        frame="balances",
+        frame_value=_member_balances,
+        required="date",
+        decimals=("balance",),
+        rename={"account_id": "acct", "balance": "bal"},
+        nested=True,
+        policy="bankcrm.membership.financial_assets",
+    ),
+    "bankcrm.membership.daily_average": Example(
+        lambda balances=None, start=dt.date(2025, 1, 1), end=dt.date(2025, 6, 30), columns=None: (
+            mem.daily_average(
+                _member_accounts(),
+                _member_balances() if balances is None else balances,
+                start=start,
+                end=end,
+                periods="month",
+                fx_rates=_member_fx(),
+                policy=mem.AUM,
+                columns=columns,
+            )
+        ),
+        dates=("start", "end"),
+        frame="balances",
+        frame_value=_member_balances,
+        required="account_id",
+        decimals=("balance",),
+        rename={"account_id": "acct", "date": "day"},
+        nested=True,
+        policy="bankcrm.membership.aum",
+    ),
+    "bankcrm.membership.meets": Example(
+        lambda: mem.meets([3_100_000_000, 3_099_999_999], [31, 31], 1_000_000, "以上")
+    ),
+}
+REGISTRY.update(MEMBERSHIP_AVERAGE_EXAMPLES)
