@@ -36,6 +36,7 @@ MODULES = (
     "bankcrm.errors",
     "bankcrm.frames",
     "bankcrm.identity",
+    "bankcrm.membership",
     "bankcrm.money",
     "bankcrm.pii",
     "bankcrm.policy",

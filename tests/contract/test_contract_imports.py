@@ -19,6 +19,7 @@ PUBLIC_MODULES = (
     "bankcrm.errors",
     "bankcrm.frames",
     "bankcrm.identity",
+    "bankcrm.membership",
     "bankcrm.money",
     "bankcrm.pii",
     "bankcrm.policy",

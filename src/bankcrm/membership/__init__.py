@@ -7,11 +7,13 @@ compared with thresholds by cross-multiplication (:func:`meets`).
 
 from __future__ import annotations
 
-from bankcrm.membership.assets import AssetPolicy
+from bankcrm.membership.assets import AUM, FINANCIAL_ASSETS, AssetPolicy
 from bankcrm.membership.averages import daily_average, meets
 from bankcrm.membership.balances import daily_balances
 
 __all__ = [
+    "AUM",
+    "FINANCIAL_ASSETS",
     "AssetPolicy",
     "daily_average",
     "daily_balances",
