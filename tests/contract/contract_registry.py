@@ -645,9 +645,7 @@ REGISTRY: dict[str, Example] = {
 }
 
 
-#: bankcrm.membership's ladder and review-calendar names (issue 11, parts 3 and 5). Merged into
-#: :data:`REGISTRY` in the same change that adds ``"bankcrm.membership"`` to ``MODULES`` in
-#: ``test_contract.py`` (until then the coverage test would call them stale).
+#: bankcrm.membership's ladder and review-calendar names (issue 11, parts 3 and 5).
 MEMBERSHIP_EXAMPLES: dict[str, Example] = {
     "bankcrm.membership.ReviewSchedule": Example(lambda: mem.ReviewSchedule(months=(1, 7))),
     "bankcrm.membership.Tier": Example(lambda: mem.presets.EVERBRIGHT.tier("wealth")),
@@ -764,71 +762,5 @@ MEMBERSHIP_AVERAGE_EXAMPLES: dict[str, Example] = {
         lambda: mem.meets([3_100_000_000, 3_099_999_999], [31, 31], 1_000_000, "以上")
     ),
 }
-REGISTRY.update(MEMBERSHIP_AVERAGE_EXAMPLES)
-
-
-# ---------------------------------------------------------------- membership: balances, averages
-def _member_accounts() -> pd.DataFrame:
-    return ds.generate_accounts(40, seed=5).accounts
-
-
-def _member_balances() -> pd.DataFrame:
-    return ds.generate_accounts(40, seed=5).balances
-
-
-def _member_fx() -> pd.DataFrame:
-    return ds.generate_accounts(40, seed=5).fx_rates
-
-
-#: bankcrm.membership's balance and daily-average names (issue 11, parts 1 and 2).
-MEMBERSHIP_AVERAGE_EXAMPLES: dict[str, Example] = {
-    "bankcrm.membership.AssetPolicy": Example(
-        lambda: mem.AssetPolicy.from_toml(mem.AUM.to_toml()), policy=None
-    ),
-    "bankcrm.membership.daily_balances": Example(
-        lambda balances=None, start=dt.date(2025, 1, 1), end=dt.date(2025, 3, 31), columns=None: (
-            mem.daily_balances(
-                _member_accounts(),
-                _member_balances() if balances is None else balances,
-                start=start,
-                end=end,
-                fx_rates=_member_fx(),
-                columns=columns,
-            )
-        ),
-        dates=("start", "end"),
-        frame="balances",
-        frame_value=_member_balances,
-        required="date",
-        decimals=("balance",),
-        rename={"account_id": "acct", "balance": "bal"},
-        nested=True,
-        policy="bankcrm.membership.financial_assets",
-    ),
-    "bankcrm.membership.daily_average": Example(
-        lambda balances=None, start=dt.date(2025, 1, 1), end=dt.date(2025, 6, 30), columns=None: (
-            mem.daily_average(
-                _member_accounts(),
-                _member_balances() if balances is None else balances,
-                start=start,
-                end=end,
-                periods="month",
-                fx_rates=_member_fx(),
-                policy=mem.AUM,
-                columns=columns,
-            )
-        ),
-        dates=("start", "end"),
-        frame="balances",
-        frame_value=_member_balances,
-        required="account_id",
-        decimals=("balance",),
-        rename={"account_id": "acct", "date": "day"},
-        nested=True,
-        policy="bankcrm.membership.aum",
-    ),
-    "bankcrm.membership.meets": Example(
-        lambda: mem.meets([3_100_000_000, 3_099_999_999], [31, 31], 1_000_000, "以上")
-    ),
-}
+REGISTRY.update(MEMBERSHIP_EXAMPLES)
 REGISTRY.update(MEMBERSHIP_AVERAGE_EXAMPLES)

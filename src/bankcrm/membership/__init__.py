@@ -7,15 +7,37 @@ compared with thresholds by cross-multiplication (:func:`meets`).
 
 from __future__ import annotations
 
+from bankcrm.membership import presets
 from bankcrm.membership.assets import AUM, FINANCIAL_ASSETS, AssetPolicy
 from bankcrm.membership.averages import daily_average, meets
 from bankcrm.membership.balances import daily_balances
+from bankcrm.membership.ladders import ReviewSchedule, Tier, TierLadder
+from bankcrm.membership.reviews import (
+    averaging_window,
+    latest_review,
+    membership_valid_until,
+    next_review,
+    review_dates,
+    review_window,
+    validity_after_review,
+)
 
 __all__ = [
     "AUM",
     "FINANCIAL_ASSETS",
     "AssetPolicy",
+    "ReviewSchedule",
+    "Tier",
+    "TierLadder",
+    "averaging_window",
     "daily_average",
     "daily_balances",
+    "latest_review",
     "meets",
+    "membership_valid_until",
+    "next_review",
+    "presets",
+    "review_dates",
+    "review_window",
+    "validity_after_review",
 ]
