@@ -13,6 +13,23 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
+#: The public modules a user imports (the others start with an underscore or live inside these).
+PUBLIC_MODULES = (
+    "bankcrm",
+    "bankcrm.calendar",
+    "bankcrm.datasets",
+    "bankcrm.errors",
+    "bankcrm.frames",
+    "bankcrm.identity",
+    "bankcrm.membership",
+    "bankcrm.money",
+    "bankcrm.pii",
+    "bankcrm.policy",
+    "bankcrm.ratios",
+    "bankcrm.results",
+    "bankcrm.segmentation",
+)
+
 
 def module_files() -> dict[str, Path]:
     """Every bankcrm module name and its file."""

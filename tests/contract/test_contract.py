@@ -22,29 +22,15 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pytest
+from contract_imports import PUBLIC_MODULES
 from contract_registry import REGISTRY, Example
 
 from bankcrm.errors import InputError
 from bankcrm.policy import read_provenance
 from bankcrm.results import Result
 
-#: Every public module whose ``__all__`` the registry must cover.
-MODULES = (
-    "bankcrm",
-    "bankcrm.calendar",
-    "bankcrm.datasets",
-    "bankcrm.errors",
-    "bankcrm.frames",
-    "bankcrm.identity",
-    "bankcrm.membership",
-    "bankcrm.money",
-    "bankcrm.pii",
-    "bankcrm.policy",
-    "bankcrm.ratios",
-    "bankcrm.results",
-    "bankcrm.segmentation",
-    "bankcrm.testing.strategies",
-)
+#: Every public module whose ``__all__`` the registry must cover (with the test strategies).
+MODULES = (*PUBLIC_MODULES, "bankcrm.testing.strategies")
 
 
 def _needs_example(obj: Any) -> bool:

@@ -9,24 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from contract_imports import cycles, import_graph, module_files
-
-#: The public modules a user imports (the others start with an underscore or live inside these).
-PUBLIC_MODULES = (
-    "bankcrm",
-    "bankcrm.calendar",
-    "bankcrm.datasets",
-    "bankcrm.errors",
-    "bankcrm.frames",
-    "bankcrm.identity",
-    "bankcrm.membership",
-    "bankcrm.money",
-    "bankcrm.pii",
-    "bankcrm.policy",
-    "bankcrm.ratios",
-    "bankcrm.results",
-    "bankcrm.segmentation",
-)
+from contract_imports import PUBLIC_MODULES, cycles, import_graph, module_files
 
 #: Libraries that must load on first use, never at import (numba compiles, scipy is large).
 HEAVY = ("numba", "scipy", "matplotlib", "polars", "duckdb", "hypothesis")
