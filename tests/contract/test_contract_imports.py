@@ -76,7 +76,9 @@ def _probe(name: str) -> dict[str, object]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["bankcrm.identity", "bankcrm.segmentation", "bankcrm.datasets"])
+@pytest.mark.parametrize(
+    "name", ["bankcrm.identity", "bankcrm.segmentation", "bankcrm.datasets", "bankcrm.membership"]
+)
 def test_import_cost_beyond_pandas_and_numpy(name: str) -> None:
     runs = [_probe(name) for _ in range(RUNS)]
     assert all(run["heavy"] == [] for run in runs), runs[0]["heavy"]
