@@ -35,6 +35,7 @@ PAGES = [
     "docs/concepts/identity-standardize.md",
     "docs/concepts/segmentation.md",
     "docs/concepts/customer-value.md",
+    "docs/concepts/membership.md",
 ]
 
 
