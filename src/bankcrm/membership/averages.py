@@ -124,12 +124,14 @@ def _divide_half_up(values: I64, scale: int) -> I64:
 
 def _scaled_weights(weights: tuple[Fraction, ...]) -> tuple[I64, int]:
     """Per-account integer weights over their common denominator, and that denominator."""
-    distinct = sorted(set(weights))
+    # the accounts share a few Fraction objects: key by identity (hashing a Fraction per
+    # account costs seconds at a million accounts), then by value
+    by_id = {id(w): w for w in weights}
     scale = 1
-    for w in distinct:
+    for w in set(by_id.values()):
         scale = math.lcm(scale, w.denominator)
-    table = {w: int(w * scale) for w in distinct}
-    return np.asarray([table[w] for w in weights], dtype=np.int64), scale
+    table = {key: int(w * scale) for key, w in by_id.items()}
+    return np.asarray([table[id(w)] for w in weights], dtype=np.int64), scale
 
 
 def _sorted_by(key: I64) -> NDArray[np.intp]:
