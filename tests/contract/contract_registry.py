@@ -762,5 +762,42 @@ MEMBERSHIP_AVERAGE_EXAMPLES: dict[str, Example] = {
         lambda: mem.meets([3_100_000_000, 3_099_999_999], [31, 31], 1_000_000, "以上")
     ),
 }
+
+#: bankcrm.membership's evaluation names (issue 11, part 4).
+MEMBERSHIP_EVALUATION_EXAMPLES: dict[str, Example] = {
+    "bankcrm.membership.evaluate_tiers": Example(
+        lambda balances=None, as_of=dt.date(2025, 12, 31), columns=None: mem.evaluate_tiers(
+            _member_accounts(),
+            _member_balances() if balances is None else balances,
+            mem.presets.EVERBRIGHT,
+            as_of=as_of,
+            fx_rates=_member_fx(),
+            columns=columns,
+        ),
+        dates=("as_of",),
+        frame="balances",
+        frame_value=_member_balances,
+        required="account_id",
+        decimals=("balance",),
+        rename={"account_id": "acct", "date": "day"},
+        nested=True,
+        policy=mem.presets.EVERBRIGHT.name,
+    ),
+    "bankcrm.membership.evaluate_tier": Example(
+        lambda as_of=dt.date(2026, 3, 15): mem.evaluate_tier(
+            {
+                ("financial_assets", dt.date(2026, 2, 1), dt.date(2026, 2, 28)): (
+                    2_800_000_000,
+                    28,
+                ),
+                ("aum", dt.date(2025, 7, 1), dt.date(2025, 12, 31)): (0, 184),
+            },
+            mem.presets.EVERBRIGHT,
+            as_of=as_of,
+        ),
+        dates=("as_of",),
+    ),
+}
 REGISTRY.update(MEMBERSHIP_EXAMPLES)
 REGISTRY.update(MEMBERSHIP_AVERAGE_EXAMPLES)
+REGISTRY.update(MEMBERSHIP_EVALUATION_EXAMPLES)

@@ -11,6 +11,7 @@ from bankcrm.membership import presets
 from bankcrm.membership.assets import AUM, FINANCIAL_ASSETS, AssetPolicy
 from bankcrm.membership.averages import daily_average, meets
 from bankcrm.membership.balances import daily_balances
+from bankcrm.membership.evaluation import STATUSES, TierMetrics, evaluate_tier, evaluate_tiers
 from bankcrm.membership.ladders import ReviewSchedule, Tier, TierLadder
 from bankcrm.membership.reviews import (
     averaging_window,
@@ -25,13 +26,17 @@ from bankcrm.membership.reviews import (
 __all__ = [
     "AUM",
     "FINANCIAL_ASSETS",
+    "STATUSES",
     "AssetPolicy",
     "ReviewSchedule",
     "Tier",
     "TierLadder",
+    "TierMetrics",
     "averaging_window",
     "daily_average",
     "daily_balances",
+    "evaluate_tier",
+    "evaluate_tiers",
     "latest_review",
     "meets",
     "membership_valid_until",

@@ -1,0 +1,336 @@
+"""Tier evaluation: batch == scalar, exact thresholds, monotone in money, order-free, states."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bankcrm.calendar import WeekdayCalendar
+from bankcrm.datasets import generate_accounts
+from bankcrm.errors import InputError
+from bankcrm.membership import (
+    AUM,
+    FINANCIAL_ASSETS,
+    ReviewSchedule,
+    Tier,
+    TierLadder,
+    averaging_window,
+    daily_average,
+    evaluate_tier,
+    evaluate_tiers,
+    presets,
+)
+from bankcrm.policy import read_provenance
+from bankcrm.ratios import Threshold
+
+EB = presets.EVERBRIGHT
+WEEKDAYS = WeekdayCalendar()
+AS_OF = dt.date(2026, 3, 15)  # wealth: February 2026; club: review 1 Jan 2026 (weekdays)
+STATE_COLUMNS = ["customer_id", "tier", "status", "since", "valid_until", "notified_on",
+                 "periods_below", "floor"]  # fmt: skip
+
+#: A second bank's ladder: 500 k / 10 M monthly daily-average total assets, downgrade after
+#: three months below.
+SECOND = TierLadder(
+    name="second_bank.ladder",
+    version="7",
+    effective_date=dt.date(2026, 1, 1),
+    calendar="weekday",
+    tiers=(
+        Tier(tier_id="mass", label_en="Mass", label_zh="大众客户"),
+        Tier(
+            tier_id="gold",
+            label_en="Gold",
+            label_zh="金卡客户",
+            metric="total_assets",
+            window="month",
+            entry=Threshold(500_000, "以上"),
+            downgrade_after=3,
+            watch=True,
+            review=ReviewSchedule(decided_at="as_of"),
+        ),
+        Tier(
+            tier_id="private",
+            label_en="Private",
+            label_zh="私人银行客户",
+            metric="total_assets",
+            window="month",
+            entry=Threshold(10_000_000, "以上"),
+            downgrade_after=3,
+            watch=True,
+            review=ReviewSchedule(decided_at="as_of"),
+        ),
+    ),
+)
+
+
+def _accounts(customers: list[str]) -> pd.DataFrame:
+    """One CNY demand deposit per customer, opened long ago."""
+    n = len(customers)
+    return pd.DataFrame(
+        {
+            "account_id": np.arange(1, n + 1),
+            "customer_id": customers,
+            "asset_class": ["demand_deposit"] * n,
+            "currency": ["CNY"] * n,
+            "opened_on": pd.to_datetime(["2020-01-01"] * n),
+        }
+    )
+
+
+def _snapshots(level_fen: list[int], day: str = "2025-01-01") -> pd.DataFrame:
+    """Each account's balance constant from ``day`` on (exact fen, as yuan text)."""
+    return pd.DataFrame(
+        {
+            "account_id": np.arange(1, len(level_fen) + 1),
+            "date": pd.to_datetime([day] * len(level_fen)),
+            "balance": [f"{f // 100}.{f % 100:02d}" for f in level_fen],
+        }
+    )
+
+
+# ---------------------------------------------------------------- states=None
+def test_new_customers_everbright() -> None:
+    accounts = _accounts(["a", "b", "c", "d"])
+    balances = _snapshots([500_000_00, 1_000_000_00, 12_000_000_00, 999_999_99])
+    out = evaluate_tiers(accounts, balances, EB, as_of=AS_OF, calendar=WEEKDAYS)
+    assert out["tier"].tolist() == ["standard", "wealth", "sunshine_club", "standard"]
+    assert (out["status"] == "qualified").all()
+    club = out.iloc[2]
+    assert club["notified_on"] == pd.Timestamp("2026-01-01")
+    assert club["valid_until"] == pd.Timestamp("2026-07-01")
+    assert club["window_start"] == pd.Timestamp("2025-07-01")
+    assert club["threshold_fen"] == 10_000_000_00
+    wealth = out.iloc[1]
+    assert wealth["notified_on"] == pd.Timestamp("2026-02-28")  # the window's last day
+    assert pd.isna(wealth["valid_until"])
+    assert wealth["balance_days_fen"] == 1_000_000_00 * 28
+    assert "wealth entry met" in wealth["reason"]
+    assert "2026.1" in wealth["reason"]
+    assert out.iloc[0]["reason"].startswith("wealth entry not met")
+    record = read_provenance(out)
+    assert record[0].policy_name == EB.name
+
+
+def test_club_decided_at_latest_review_china_calendar() -> None:
+    out = evaluate_tiers(_accounts(["a"]), _snapshots([10_000_000_00]), EB, as_of="2026-01-04")
+    assert out["tier"].tolist() == ["sunshine_club"]
+    assert out["notified_on"].iloc[0] == pd.Timestamp("2026-01-04")  # make-up working day
+    assert out["valid_until"].iloc[0] == pd.Timestamp("2026-07-04")
+
+
+@pytest.mark.parametrize("short", [0, 1])
+def test_exact_threshold_and_one_fen_less(short: int) -> None:
+    # February 2026: 28 days; the sum exactly 1 M × 28 qualifies, one fen-day less does not
+    balances = pd.DataFrame(
+        {
+            "account_id": [1, 1],
+            "date": pd.to_datetime(["2025-01-01", "2026-02-28"]),
+            "balance": ["1000000.00", f"{1_000_000 - short / 100:.2f}"],
+        }
+    )
+    out = evaluate_tiers(_accounts(["a"]), balances, EB, as_of=AS_OF, calendar=WEEKDAYS)
+    assert out["balance_days_fen"].iloc[0] == 1_000_000_00 * 28 - short
+    assert out["tier"].iloc[0] == ("wealth" if short == 0 else "standard")
+
+
+def test_generated_bank_runs_as_generated() -> None:
+    bank = generate_accounts(2000, seed=11)
+    out = evaluate_tiers(
+        bank.accounts, bank.balances, EB, as_of="2025-12-31", fx_rates=bank.fx_rates
+    )
+    assert len(out) == bank.accounts["customer_id"].nunique()
+    assert set(out["tier"]) <= set(EB.tier_ids)
+    assert {"wealth", "sunshine_club"} <= set(out["tier"])
+    again = evaluate_tiers(
+        bank.accounts,
+        bank.balance_changes,
+        EB,
+        as_of="2025-12-31",
+        fx_rates=bank.fx_rates,
+        states=out,
+    )
+    pd.testing.assert_frame_equal(again, out)
+
+
+def test_second_bank_is_configuration() -> None:
+    accounts = _accounts(["a", "b", "c"])
+    out = evaluate_tiers(
+        accounts, _snapshots([499_999_99, 500_000_00, 10_000_000_00]), SECOND, as_of=AS_OF
+    )
+    assert out["tier"].tolist() == ["mass", "gold", "private"]
+    assert out["metric"].tolist() == ["total_assets"] * 3
+    assert read_provenance(out)[0].policy_name == "second_bank.ladder"
+
+
+# ---------------------------------------------------------------- properties
+@st.composite
+def small_bank(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
+    n = draw(st.integers(1, 6))
+    customers = [draw(st.sampled_from(["a", "b", "c"])) for _ in range(n)]
+    accounts = _accounts(customers)
+    accounts["asset_class"] = [draw(st.sampled_from(["demand_deposit", "fund", "loan"]))
+                               for _ in range(n)]  # fmt: skip
+    rows = []
+    for k in range(1, n + 1):
+        days = sorted(draw(st.sets(st.integers(0, 450), min_size=1, max_size=4)) | {0})
+        for d in days:
+            fen = draw(st.sampled_from([0, 50_000_000, 99_999_999, 100_000_000, 10**9])) + (
+                draw(st.integers(-3, 3)) if draw(st.booleans()) else 0
+            )
+            day = dt.date(2025, 1, 1) + dt.timedelta(days=d)
+            rows.append((k, pd.Timestamp(day), f"{max(fen, 0) / 100:.2f}"))
+    balances = pd.DataFrame(rows, columns=["account_id", "date", "balance"])
+    return accounts, balances
+
+
+def _metrics(
+    accounts: pd.DataFrame, balances: pd.DataFrame, ladder: TierLadder, as_of: dt.date
+) -> dict[str, dict[tuple[str, dt.date, dt.date], tuple[int, int]]]:
+    policies = {"financial_assets": FINANCIAL_ASSETS, "aum": AUM, "total_assets": AUM}
+    out: dict[str, dict[tuple[str, dt.date, dt.date], tuple[int, int]]] = {}
+    for tier in ladder.tiers[1:]:
+        assert tier.metric is not None
+        window = averaging_window(as_of, ladder, tier=tier, calendar=WEEKDAYS)
+        frame = daily_average(
+            accounts, balances, start=window.start, end=window.end, policy=policies[tier.metric]
+        )
+        key = (tier.metric, window.start, window.end)
+        for cid, total, days in zip(
+            frame["customer_id"].tolist(),
+            frame["balance_days_fen"].tolist(),
+            frame["days"].tolist(),
+            strict=True,
+        ):
+            out.setdefault(str(cid), {})[key] = (int(total), int(days))
+    return out
+
+
+def _rows(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for record in frame.to_dict("records"):
+        cid = str(record.pop("customer_id"))
+        out[cid] = {
+            str(k): (None if v is None or (not isinstance(v, str) and pd.isna(v)) else
+                v.date() if isinstance(v, pd.Timestamp) else v)
+            for k, v in record.items()
+        }  # fmt: skip
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_bank(), st.sampled_from([dt.date(2026, 3, 15), dt.date(2026, 1, 31)]))
+def test_batch_equals_scalar(bank: tuple[pd.DataFrame, pd.DataFrame], as_of: dt.date) -> None:
+    accounts, balances = bank
+    as_of = min(as_of, dt.date(2026, 3, 15))
+    batch = _rows(evaluate_tiers(accounts, balances, EB, as_of=as_of, calendar=WEEKDAYS))
+    metrics = _metrics(accounts, balances, EB, as_of)
+    for cid, m in metrics.items():
+        assert evaluate_tier(m, EB, as_of=as_of, calendar=WEEKDAYS) == batch[cid]
+    # and with the previous state: the batch result fed back, row by row
+    previous = evaluate_tiers(accounts, balances, EB, as_of=dt.date(2025, 12, 31),
+                              calendar=WEEKDAYS)  # fmt: skip
+    again = _rows(
+        evaluate_tiers(accounts, balances, EB, as_of=as_of, calendar=WEEKDAYS, states=previous)
+    )
+    for cid, state in _rows(previous).items():
+        got = evaluate_tier(metrics[cid], EB, as_of=as_of, calendar=WEEKDAYS, state=state)
+        assert got == again[cid]
+
+
+@settings(max_examples=40, deadline=None)
+@given(small_bank(), st.integers(0, 2_000_000_00), st.randoms(use_true_random=False))
+def test_more_money_never_lowers_tier_and_order_is_free(
+    bank: tuple[pd.DataFrame, pd.DataFrame], extra_fen: int, rnd: Any
+) -> None:
+    accounts, balances = bank
+    before = evaluate_tiers(accounts, balances, EB, as_of=AS_OF, calendar=WEEKDAYS)
+    richer = balances.copy()
+    fen = (richer["balance"].map(lambda s: round(float(s) * 100))).astype(np.int64) + extra_fen
+    richer["balance"] = [f"{f // 100}.{f % 100:02d}" for f in fen]
+    after = evaluate_tiers(accounts, richer, EB, as_of=AS_OF, calendar=WEEKDAYS)
+    rank = {t: i for i, t in enumerate(EB.tier_ids)}
+    assert (after["tier"].map(rank) >= before["tier"].map(rank)).all()
+    # shuffled rows, same result; idempotent when fed back
+    acc_order = list(range(len(accounts)))
+    bal_order = list(range(len(balances)))
+    rnd.shuffle(acc_order)
+    rnd.shuffle(bal_order)
+    kept = balances.copy()
+    shuffled = evaluate_tiers(
+        accounts.iloc[acc_order], balances.iloc[bal_order], EB, as_of=AS_OF, calendar=WEEKDAYS
+    )
+    pd.testing.assert_frame_equal(shuffled, before)
+    pd.testing.assert_frame_equal(balances, kept)  # inputs not mutated
+    fed = evaluate_tiers(accounts, balances, EB, as_of=AS_OF, calendar=WEEKDAYS, states=before)
+    pd.testing.assert_frame_equal(fed, before)
+    states = before[STATE_COLUMNS].iloc[::-1]
+    pd.testing.assert_frame_equal(
+        evaluate_tiers(accounts, balances, EB, as_of=AS_OF, calendar=WEEKDAYS, states=states),
+        before,
+    )
+
+
+# ---------------------------------------------------------------- bad input
+def test_states_with_unknown_tier_is_domain() -> None:
+    states = pd.DataFrame(
+        {
+            "customer_id": ["a"],
+            "tier": ["platinum"],
+            "status": ["qualified"],
+            "since": pd.Series([pd.NaT], dtype="datetime64[us]"),
+            "valid_until": pd.Series([pd.NaT], dtype="datetime64[us]"),
+            "notified_on": pd.Series([pd.NaT], dtype="datetime64[us]"),
+            "periods_below": [0],
+        }
+    )
+    with pytest.raises(InputError) as err:
+        evaluate_tiers(
+            _accounts(["a"]), _snapshots([1]), EB, as_of=AS_OF, calendar=WEEKDAYS, states=states
+        )
+    assert err.value.rule == "domain"
+    assert err.value.column == "tier"
+    assert "platinum" in str(err.value)
+
+
+def test_states_missing_column_and_unknown_customer() -> None:
+    good = evaluate_tiers(_accounts(["a"]), _snapshots([1]), EB, as_of=AS_OF, calendar=WEEKDAYS)
+    with pytest.raises(InputError) as err:
+        evaluate_tiers(_accounts(["a"]), _snapshots([1]), EB, as_of=AS_OF, calendar=WEEKDAYS,
+                       states=good.drop(columns=["periods_below"]))  # fmt: skip
+    assert err.value.rule == "required"
+    assert err.value.column == "periods_below"
+    stranger = good.assign(customer_id=["zz"])
+    with pytest.raises(InputError) as err:
+        evaluate_tiers(_accounts(["a"]), _snapshots([1]), EB, as_of=AS_OF, calendar=WEEKDAYS,
+                       states=stranger)  # fmt: skip
+    assert err.value.rule == "domain"
+    assert err.value.column == "customer_id"
+
+
+def test_scalar_missing_window_names_it() -> None:
+    with pytest.raises(InputError) as err:
+        evaluate_tier({}, EB, as_of=AS_OF, calendar=WEEKDAYS)
+    assert err.value.rule == "missing"
+    assert "financial_assets" in str(err.value)
+
+
+def test_unknown_metric_is_domain() -> None:
+    ladder = TierLadder(
+        calendar="weekday",
+        tiers=(
+            Tier(tier_id="base", label_en="B", label_zh="B"),
+            Tier(tier_id="odd", label_en="O", label_zh="O", metric="crypto", window="month",
+                 entry=Threshold(1, ">="), review=ReviewSchedule(decided_at="as_of")),
+        ),
+    )  # fmt: skip
+    with pytest.raises(InputError) as err:
+        evaluate_tiers(_accounts(["a"]), _snapshots([1]), ladder, as_of=AS_OF)
+    assert err.value.rule == "domain"
+    assert err.value.column == "metric"
