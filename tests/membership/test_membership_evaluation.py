@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import attrs
 import numpy as np
 import pandas as pd
 import pytest
@@ -334,3 +335,57 @@ def test_unknown_metric_is_domain() -> None:
         evaluate_tiers(_accounts(["a"]), _snapshots([1]), ladder, as_of=AS_OF)
     assert err.value.rule == "domain"
     assert err.value.column == "metric"
+
+
+# ---------------------------------------------------------------- the state machine
+def test_watch_then_downgrade_after_three_months_below() -> None:
+    balances = pd.DataFrame(
+        {
+            "account_id": [1, 1],
+            "date": pd.to_datetime(["2025-01-01", "2026-01-01"]),
+            "balance": ["600000.00", "400000.00"],
+        }
+    )
+    accounts = _accounts(["a"])
+    state = evaluate_tiers(accounts, balances, SECOND, as_of="2025-12-31")
+    assert state["tier"].tolist() == ["gold"]
+    seen = []
+    for as_of in ("2026-01-31", "2026-02-28", "2026-03-31"):
+        state = evaluate_tiers(accounts, balances, SECOND, as_of=as_of, states=state)
+        again = evaluate_tiers(accounts, balances, SECOND, as_of=as_of, states=state)
+        pd.testing.assert_frame_equal(again, state)  # a decision applies once
+        seen.append(
+            (state["tier"].iloc[0], state["status"].iloc[0], state["periods_below"].iloc[0])
+        )
+    assert seen == [("gold", "watch", 1), ("gold", "watch", 2), ("mass", "downgraded", 0)]
+    assert "gold retention not met" in state["reason"].iloc[0]
+
+
+def test_club_keeps_validity_then_lapses_and_floor_holds() -> None:
+    balances = pd.DataFrame(
+        {
+            "account_id": [1, 1],
+            "date": pd.to_datetime(["2025-01-01", "2026-01-01"]),
+            "balance": ["12000000.00", "100.00"],
+        }
+    )
+    accounts = _accounts(["a"])
+    joined = evaluate_tiers(accounts, balances, EB, as_of="2026-01-01", calendar=WEEKDAYS)
+    assert joined["valid_until"].iloc[0] == pd.Timestamp("2026-07-01")
+    review = evaluate_tiers(accounts, balances, EB, as_of="2026-07-01", calendar=WEEKDAYS,
+                            states=joined)  # fmt: skip
+    assert (review["tier"].iloc[0], review["status"].iloc[0]) == ("sunshine_club", "watch")
+    after = evaluate_tiers(accounts, balances, EB, as_of="2026-07-02", calendar=WEEKDAYS,
+                           states=review)  # fmt: skip
+    assert (after["tier"].iloc[0], after["status"].iloc[0]) == ("standard", "lapsed")
+    assert after["since"].iloc[0] == pd.Timestamp("2026-07-02")
+    floored = _club_with_floor()
+    invited = review.assign(floor=["sunshine_club"])
+    kept = evaluate_tiers(accounts, balances, floored, as_of="2026-07-02", calendar=WEEKDAYS,
+                          states=invited)  # fmt: skip
+    assert kept["tier"].tolist() == ["sunshine_club"]
+
+
+def _club_with_floor() -> TierLadder:
+    club = attrs.evolve(EB.tier("sunshine_club"), manual_floor=True)
+    return attrs.evolve(EB, tiers=(EB.tiers[0], EB.tiers[1], club))
