@@ -462,7 +462,9 @@ def _move(
         if ladder.tiers[int(t)].validity_months is None:
             continue
         sel = target_rank == t
-        out_valid[sel] = [_valid_from(ladder, int(t), _date(int(x)) or _EPOCH) for x in days[sel]]
+        starts, codes = np.unique(days[sel], return_inverse=True)  # few distinct days
+        ends = [_valid_from(ladder, int(t), _date(int(x)) or _EPOCH) for x in starts]
+        out_valid[sel] = np.asarray(ends, dtype=np.int64)[codes]
     rank[rows] = target_rank
     status[rows] = what
     since[rows] = days
