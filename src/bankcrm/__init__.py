@@ -4,8 +4,8 @@ What exists today: one core (errors, money, ratios, frames, calendar, policy, re
 masking), :mod:`bankcrm.identity` (Chinese identifiers, names, addresses and the
 standardisation of customer records), :mod:`bankcrm.segmentation` (RFM features, fitted edges,
 segments, migration and customer value) and :mod:`bankcrm.datasets` (a seeded synthetic bank
-with ground truth). In :mod:`bankcrm.membership` the exact daily averages, tier ladders and
-review calendar exist and evaluating customers against a ladder is planned; group-client credit
+with ground truth). In :mod:`bankcrm.membership` the exact daily averages, tier ladders,
+review calendar and tier evaluation exist and the membership timeline is planned; group-client credit
 concentration (``bankcrm.credit``) is planned, not yet written.
 
 >>> import bankcrm
