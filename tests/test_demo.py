@@ -20,6 +20,7 @@ def test_steps_are_one_explicit_ordered_list() -> None:
         "summarise the data",
         "identity: standardise records",
         "segmentation: RFM scores, segments and migration",
+        "membership: tiers now and at the next club review",
         "write outputs",
     ]
     assert all(isinstance(s.target, str) for s in STEPS)  # listing them imports nothing
