@@ -58,6 +58,12 @@ COMMANDS: tuple[Command, ...] = (
         "bankcrm.identity.cli_standardize",
         "add_identity_command",
     ),
+    Command(
+        "tiers",
+        "grade customers on a tier ladder (wealth, 阳光汇 …)",
+        "bankcrm.membership.cli_tiers",
+        "add_tiers_command",
+    ),
 )
 
 
