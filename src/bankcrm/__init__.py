@@ -5,8 +5,8 @@ masking), :mod:`bankcrm.identity` (Chinese identifiers, names, addresses and the
 standardisation of customer records), :mod:`bankcrm.segmentation` (RFM features, fitted edges,
 segments, migration and customer value) and :mod:`bankcrm.datasets` (a seeded synthetic bank
 with ground truth). In :mod:`bankcrm.membership` the exact daily averages, tier ladders,
-review calendar and tier evaluation exist and the membership timeline is planned; group-client credit
-concentration (``bankcrm.credit``) is planned, not yet written.
+review calendar and tier evaluation exist and the membership timeline is planned;
+group-client credit concentration (``bankcrm.credit``) is planned, not yet written.
 
 >>> import bankcrm
 >>> isinstance(bankcrm.__version__, str)
