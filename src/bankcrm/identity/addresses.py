@@ -37,6 +37,7 @@ True
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from typing import Any
@@ -46,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from bankcrm.identity._distinct import (
+    IntArray,
     dict_take,
     distinct_text,
     expand_rows,
@@ -188,7 +190,26 @@ def _plausible(token: str, following: str) -> bool:
     return not (following and following[0] in "路街巷弄")
 
 
+# :func:`_match_province` reads no further than this: the longest name, or short name and
+# suffix, or short name and what may not follow it.
+_PROVINCE_READS = max(
+    *map(len, _PROVINCE_BY_NAME),
+    max(map(len, PROVINCE_BY_SHORT)) + max(len(s) for s in ("省", "自治区", "特别行政区", "市")),
+    max(map(len, PROVINCE_BY_SHORT)) + max(map(len, _NOT_PROVINCE_AFTER)),
+)
+
+
 def _match_province(text: str) -> tuple[Province, int] | None:
+    """The province an address starts with and where it ends (memoised on the characters read).
+
+    >>> _match_province("吉林市船营区") is None, _match_province("吉林省吉林市")[1]
+    (True, 3)
+    """
+    return _match_province_prefix(text[:_PROVINCE_READS])
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _match_province_prefix(text: str) -> tuple[Province, int] | None:
     m = _PROVINCE_RE.match(text)
     if m is None:
         return None
@@ -485,24 +506,36 @@ def _fast_fields(normal: pd.Series) -> pd.DataFrame:
     index = normal.index
     head, tail, tail_shape = _split_head(normal)
     h_codes, h_uniques = pd.factorize(head)
-    admin = [_parse_admin(h) for h in h_uniques.tolist()]
-    rests = [h[pos:] for h, (_, _, _, pos) in zip(h_uniques.tolist(), admin, strict=True)]
-    province = dict_take([a[0] for a in admin], h_codes, index)
-    city = dict_take([a[1] for a in admin], h_codes, index)
-    district = dict_take([a[2] for a in admin], h_codes, index)
+    heads = h_uniques.tolist()
+    admin = [_parse_admin(h) for h in heads]
+    rests = [h[pos:] for h, (_, _, _, pos) in zip(heads, admin, strict=True)]
+    # Far fewer distinct (province, city, district) than heads: number them, and build the
+    # string arrays of the administrative parts over the distinct triples only.
+    numbers: dict[tuple[str | None, ...], int] = {}
+    triple = np.fromiter(
+        (numbers.setdefault(a[:3], len(numbers)) for a in admin), dtype=np.intp, count=len(admin)
+    )[h_codes]
+    triples = list(numbers)
+    province = dict_take([t[0] for t in triples], triple, index)
+    city = dict_take([t[1] for t in triples], triple, index)
+    district = dict_take([t[2] for t in triples], triple, index)
     street_head = dict_take(rests, h_codes, index)
     context = dict_take([r[-1:] for r in rests], h_codes, index)
     # The key's first two fields depend on the head only: "city-or-province|district|".
-    key_head = dict_take([f"{a[1] or a[0] or ''}|{a[2] or ''}|" for a in admin], h_codes, index)
+    key_head = dict_take([f"{t[1] or t[0] or ''}|{t[2] or ''}|" for t in triples], triple, index)
 
     shape_key = context + tail_shape
     s_codes, s_uniques = pd.factorize(shape_key)
     counts = np.bincount(s_codes, minlength=len(s_uniques))
-    street_tail = tail.copy()
-    unit = tail.where(np.zeros(len(tail), dtype=bool))  # all missing until a shape fills it
-    slow = np.zeros(len(index), dtype=bool)
+    # Rows of each shape (ascending), without one pass over all rows per shape.
+    order = np.argsort(s_codes, kind="stable")
+    ends = np.cumsum(counts).tolist()
+    dtype: Any = tail.dtype  # str, or the caller's string dtype
+    street_parts: list[tuple[IntArray, Any]] = []
+    unit_parts: list[tuple[IntArray, Any]] = []
+    slow: list[IntArray] = []
     for code, key in enumerate(s_uniques.tolist()):
-        rows = s_codes == code
+        rows = order[ends[code] - counts[code] : ends[code]]
         skip = 0 if key[:1].isascii() else 1  # the tail itself starts with an ASCII character
         shape = key[skip:]
         start = _unit_start(key, skip)
@@ -510,23 +543,37 @@ def _fast_fields(normal: pd.Series) -> pd.DataFrame:
             continue  # no unit: the whole tail belongs to the street
         start -= skip
         if counts[code] < _MIN_SHAPE_ROWS:
-            slow |= rows
+            slow.append(rows)
             continue
         street_re, unit_re = _shape_regex(shape[:start]), _shape_regex(shape[start:])
         kept = _kept_runs(shape[start:])
         first_run = shape[:start].count("0")
-        subset = tail[rows]
-        street_tail[rows] = subset.str.replace(f"^({street_re}){unit_re}$", r"\1", regex=True)
+        subset = tail.iloc[rows]
+        street_parts.append(
+            (rows, subset.str.replace(f"^({street_re}){unit_re}$", r"\1", regex=True).array)
+        )
         if kept:
             key_re = _shape_regex(shape, {first_run + k for k in kept})
             repl = "-".join(f"\\{i + 1}" for i in range(len(kept)))
-            unit[rows] = subset.str.replace(f"^{key_re}$", repl, regex=True)
-    for i in np.flatnonzero(slow).tolist():  # shapes too rare for a regex of their own
-        ctx, text = str(context.iat[i]), str(tail.iat[i])
-        start = _unit_start(ctx + text, len(ctx))
-        if start is not None:
-            street_tail.iat[i] = text[: start - len(ctx)]
-            unit.iat[i] = _unit_key(text[start - len(ctx) :])
+            unit_parts.append((rows, subset.str.replace(f"^{key_re}$", repl, regex=True).array))
+    if slow:  # shapes too rare for a regex of their own
+        rows = np.sort(np.concatenate(slow))
+        slow_streets: list[str] = []
+        slow_units: list[str | None] = []
+        contexts = context.array.take(rows)
+        for ctx, text in zip(contexts.tolist(), tail.array.take(rows).tolist(), strict=True):
+            begin = _unit_start(ctx + text, len(ctx))
+            if begin is None:
+                slow_streets.append(text)
+                slow_units.append(None)
+            else:
+                slow_streets.append(text[: begin - len(ctx)])
+                slow_units.append(_unit_key(text[begin - len(ctx) :]))
+        street_parts.append((rows, pd.array(slow_streets, dtype=dtype)))
+        unit_parts.append((rows, pd.array(slow_units, dtype=dtype)))
+    street_tail = _patched(tail.array, np.arange(len(tail)), street_parts, index)
+    none = pd.array([None], dtype=dtype)  # all missing until a shape fills it
+    unit = _patched(none, np.zeros(len(tail), dtype=np.intp), unit_parts, index)
     street = (street_head + street_tail).str.strip(" -#,")
     street = street.mask(street.str.len() == 0)
     # Fast-shape streets hold only Han characters, digits, capitals, "-" and "#".
@@ -536,6 +583,20 @@ def _fast_fields(normal: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(
         dict(zip(ADDRESS_COLUMNS, (province, city, district, street, unit, key), strict=True))
     )
+
+
+def _patched(
+    base: Any, picks: IntArray, parts: list[tuple[IntArray, Any]], index: pd.Index
+) -> pd.Series:
+    """``base.take(picks)`` with the rows of each part replaced by its values, in one take."""
+    pieces = [base]
+    offset = len(base)
+    for rows, values in parts:
+        picks[rows] = offset + np.arange(len(rows))
+        pieces.append(values)
+        offset += len(rows)
+    array = type(base)._concat_same_type(pieces) if len(pieces) > 1 else base
+    return pd.Series(array.take(picks), index=index, copy=False)
 
 
 def _fields(normal: str | None) -> tuple[str | None, ...]:
@@ -614,6 +675,37 @@ def address_frame(series: Any) -> pd.DataFrame:
       addr_city addr_district
     0       北京市           海淀区
     """
+    index, codes, (uniques,) = _address_parts(series, 1)
+    return _address_rows([_fields_of_distinct(uniques)], codes, index)
+
+
+#: A part of :func:`_address_parts` holds at least this many distinct addresses.
+_MIN_PART = 50_000
+
+
+def _address_parts(series: Any, parts: int) -> tuple[pd.Index, IntArray, list[pd.Series]]:
+    """The column's index, its factorisation codes and its distinct addresses cut into at most
+    ``parts`` consecutive parts of at least :data:`_MIN_PART` values (one part if fewer).
+
+    Each part keeps the distinct values' positions as its index, so that the
+    :func:`_fields_of_distinct` of the parts, computed in any order or on any thread, go
+    together again in :func:`_address_rows`. The fields of an address depend on that address
+    only, so the cut does not change any result.
+
+    Raises:
+        InputError: if a value is neither text nor missing.
+    """
     label = str(getattr(series, "name", None) or "address")
     series, codes, uniques = distinct_text(series, label, "addresses", pii="address")
-    return expand_rows(_fields_of_distinct(uniques), codes, series.index)
+    count = max(1, min(parts, len(uniques) // _MIN_PART))
+    bounds = np.linspace(0, len(uniques), count + 1).astype(np.intp).tolist()
+    return (
+        series.index,
+        codes,
+        [uniques.iloc[a:b] for a, b in itertools.pairwise(bounds)],
+    )
+
+
+def _address_rows(fields: list[pd.DataFrame], codes: IntArray, index: pd.Index) -> pd.DataFrame:
+    """The :data:`ADDRESS_COLUMNS` of every row from the fields of all parts of its column."""
+    return expand_rows(fields[0] if len(fields) == 1 else pd.concat(fields), codes, index)

@@ -78,7 +78,7 @@ from bankcrm.errors import InputError, PolicyError, Rule
 from bankcrm.frames import Column, FrameSchema, validate_frame
 from bankcrm.identity._mobile_batch import validate_phone_column
 from bankcrm.identity._ric_batch import validate_id_column
-from bankcrm.identity.addresses import address_frame
+from bankcrm.identity.addresses import _address_parts, _address_rows, _fields_of_distinct
 from bankcrm.identity.dispatch import DEFAULT_ID_TYPE_ALIASES, IdTypeAliases
 from bankcrm.identity.fields import check_fields
 from bankcrm.identity.names import name_frame
@@ -399,9 +399,12 @@ def standardize(
 
     # The four parts are independent; run them on ``workers`` threads (the string kernels and
     # numpy release the GIL). Each is a pure function of its columns, so the result does not
-    # depend on how they are scheduled.
+    # depend on how they are scheduled. Addresses take the longest: their distinct values are
+    # cut into parts that the threads pick up as they come free.
     with ThreadPoolExecutor(max_workers=workers) if workers > 1 else _InThread() as pool:
-        places_job = pool.submit(address_frame, checked[names["address"]])
+        address_job = pool.submit(
+            _address_parts, checked[names["address"]], 1 if workers == 1 else 3 * workers
+        )
         people_job = pool.submit(_name_columns, checked, names)
         ids_job = pool.submit(
             validate_id_column,
@@ -412,6 +415,8 @@ def standardize(
             aliases=policy.id_types,
         )
         phones_job = pool.submit(validate_phone_column, read[names["phone"]])
+        index, codes, parts = address_job.result()
+        fields_jobs = [pool.submit(_fields_of_distinct, part) for part in parts]
         ids = ids_job.result()
         fields = check_fields(
             checked[names["birth_date"]],
@@ -419,7 +424,8 @@ def standardize(
             ids["id_birth_date"],
             ids["id_gender"],
         )
-        phones, people, places = phones_job.result(), people_job.result(), places_job.result()
+        phones, people = phones_job.result(), people_job.result()
+        places = _address_rows([job.result() for job in fields_jobs], codes, index)
     _flag_non_text(ids, "id_reason", non_text.get("id_number"))
     added = {
         "id_canonical": ids["id_canonical"],
