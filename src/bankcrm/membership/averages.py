@@ -169,6 +169,61 @@ def _extremes(
     return np.maximum.reduceat(totals, bounds), np.minimum.reduceat(totals, bounds)
 
 
+_GRID_CELLS = 1 << 23  # cells (int64) of one block of the day grid in _extremes_grid
+
+
+def _grid_fits(n_groups: int, n_days: int, n_intervals: int) -> bool:
+    """Whether a day grid (groups × days) is cheaper than sorting the interval events."""
+    return n_groups * (n_days + 1) <= 64 * (n_intervals + n_groups)
+
+
+def _extremes_grid(
+    group: NDArray[np.intp],
+    first: I64,
+    last: I64,
+    value: I64,
+    w_first: I64,
+    n_groups: int,
+    end: int,
+) -> tuple[I64, I64]:
+    """Largest and smallest daily total per group and window (zero days included).
+
+    ``first``/``last`` are inclusive days within [w_first[0], end]; the windows are the
+    contiguous ranges starting at ``w_first``. Each block of groups gets a dense
+    (group × day) grid of ± changes, cumulated along the days (exact int64), then reduced per
+    window: no sort of the events.
+    """
+    start = int(w_first[0])
+    width = end - start + 2  # one spare column for the change on the day after ``end``
+    n_win = len(w_first)
+    offsets = (w_first - start).astype(np.intp)
+    high = np.empty((n_groups, n_win), dtype=np.int64)
+    low = np.empty((n_groups, n_win), dtype=np.int64)
+    per_block = max(1, _GRID_CELLS // width)
+    n_blocks = -(-n_groups // per_block)
+    if n_blocks > 1:
+        block = group // per_block
+        order = np.argsort(block.astype(np.int16 if n_blocks < 2**15 else np.int64), kind="stable")
+        bounds = np.searchsorted(block[order], np.arange(n_blocks + 1))
+    else:
+        order = None
+        bounds = np.asarray([0, len(group)])
+    for b in range(n_blocks):
+        g0, g1 = b * per_block, min(n_groups, (b + 1) * per_block)
+        pick = slice(int(bounds[b]), int(bounds[b + 1]))
+        rows = order[pick] if order is not None else np.arange(len(group))
+        cell = (group[rows] - g0).astype(np.int64) * width
+        v = value[rows]
+        grid = np.zeros((g1 - g0) * width, dtype=np.int64)
+        np.add.at(grid, cell + (first[rows] - start), v)
+        np.add.at(grid, cell + (last[rows] + 1 - start), -v)
+        days = grid.reshape(g1 - g0, width)[:, : width - 1]
+        np.cumsum(days, axis=1, out=days)
+        high[g0:g1] = np.maximum.reduceat(days, offsets, axis=1)
+        low[g0:g1] = np.minimum.reduceat(days, offsets, axis=1)
+    return high.reshape(-1), low.reshape(-1)
+
+
 def daily_average(
     accounts: Any,
     balances: Any,
@@ -255,7 +310,17 @@ def daily_average(
     end_total = _exact_sum(key[at_end].astype(np.intp), per_day[at_end], n_keys)
     key_first = np.tile(w_first, n_groups)
     key_last = np.tile(w_last, n_groups)
-    if n_keys:
+    if n_keys and _grid_fits(n_groups, int(w_last[-1] - w_first[0]) + 1, len(iv.first)):
+        high, low = _extremes_grid(
+            group_of_account[iv.account],
+            iv.first,
+            iv.last,
+            iv.rmb * weight[iv.account],
+            w_first,
+            n_groups,
+            int(w_last[-1]),
+        )
+    elif n_keys:
         high, low = _extremes(key, first, last, per_day, key_first, key_last)
     else:
         high = low = np.zeros(0, dtype=np.int64)

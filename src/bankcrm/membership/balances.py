@@ -47,6 +47,8 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -137,7 +139,14 @@ def _read_accounts(accounts: Any, names: dict[str, Any]) -> pd.DataFrame:
     return validate_frame(frame, schema)
 
 
-def _read_balances(balances: Any, names: dict[str, Any], key_kind: str) -> tuple[pd.DataFrame, str]:
+def _read_balances(
+    balances: Any, names: dict[str, Any], key_kind: str
+) -> tuple[pd.DataFrame, str, Callable[[], object] | None]:
+    """The validated balances, their value role and, for snapshots, the unique-key check.
+
+    The caller looks for duplicate (account, date) keys on its sorted packed int64 keys (much
+    faster than pandas) and calls the check only to raise the error ``validate_frame`` would.
+    """
     frame = as_pandas(balances, name="balances")
     has_balance, has_amount = names["balance"] in frame.columns, names["amount"] in frame.columns
     if has_balance and has_amount:
@@ -163,13 +172,16 @@ def _read_balances(balances: Any, names: dict[str, Any], key_kind: str) -> tuple
             column=str(id_column),
             rule=Rule.KEY_TYPE,
         )
-    schema = FrameSchema(
-        "balances",
-        [Column(id_column, key_kind), Column(names["date"], "date"), Column(names[value], "money")],
-        key=(id_column, names["date"]),
-        unique_key=value == "balance",
-    )
-    return validate_frame(frame, schema), value
+    columns = [
+        Column(id_column, key_kind),
+        Column(names["date"], "date"),
+        Column(names[value], "money"),
+    ]
+    key = (id_column, names["date"])
+    unique = FrameSchema("balances", columns, key=key, unique_key=True)
+    schema = FrameSchema("balances", columns, key=key)
+    check = functools.partial(validate_frame, frame, unique) if value == "balance" else None
+    return validate_frame(frame, schema), value, check
 
 
 def _days_of(values: pd.Series[Any]) -> I64:
@@ -271,9 +283,8 @@ def build_intervals(
     acc = _read_accounts(accounts, names["accounts"])
     an = names["accounts"]
     key_kind = _key_kind(acc[an["account_id"]])
-    bal, value_role = _read_balances(balances, names["balances"], key_kind)
+    bal, value_role, unique_check = _read_balances(balances, names["balances"], key_kind)
     bn = names["balances"]
-    rates = _rates(fx_rates, names["fx_rates"])
     s, e = day_number(first_day), day_number(last_day)
 
     # accounts in id order (results never depend on row order)
@@ -291,14 +302,9 @@ def build_intervals(
     # balance rows → account index, sorted by (account, day)
     account = pd.Index(ids).get_indexer(bal[bn["account_id"]].to_numpy())
     unknown = account < 0
-    if unknown.any():
-        raise_for_rows(
-            "balances: account not in accounts",
-            column=str(bn["account_id"]),
-            rule=Rule.DOMAIN,
-            mask=unknown,
-            series=bal[bn["account_id"]],
-        )
+    has_unknown = bool(unknown.any())
+    if unique_check is not None and has_unknown:
+        unique_check()  # unknown ids: pandas finds any duplicate key
     days = _days_of(bal[bn["date"]])
     amounts = bal[bn[value_role]].to_numpy().astype(np.int64)
     row = np.arange(len(days), dtype=np.int64)
@@ -314,6 +320,8 @@ def build_intervals(
                 row[sort],
                 key[sort],
             )
+        if unique_check is not None and not has_unknown and bool((key[1:] == key[:-1]).any()):
+            unique_check()  # raises the duplicate-key error
         if value_role == "amount":  # events: one running balance per account and day
             new_account = np.ones(len(days), dtype=bool)
             new_account[1:] = account[1:] != account[:-1]
@@ -328,6 +336,15 @@ def build_intervals(
                 running[last_of_day],
                 row[last_of_day],
             )
+    rates = _rates(fx_rates, names["fx_rates"])
+    if has_unknown:
+        raise_for_rows(
+            "balances: account not in accounts",
+            column=str(bn["account_id"]),
+            rule=Rule.DOMAIN,
+            mask=unknown,
+            series=bal[bn["account_id"]],
+        )
     account = account.astype(np.intp)
 
     # per account: the first row, to check the history covers what the window needs
