@@ -169,59 +169,106 @@ def _extremes(
     return np.maximum.reduceat(totals, bounds), np.minimum.reduceat(totals, bounds)
 
 
-_GRID_CELLS = 1 << 23  # cells (int64) of one block of the day grid in _extremes_grid
+_GRID_CELLS = 1 << 23  # int64 cells of one block of groups in _day_grid (64 MiB)
 
 
-def _grid_fits(n_groups: int, n_days: int, n_intervals: int) -> bool:
-    """Whether a day grid (groups × days) is cheaper than sorting the interval events."""
-    return n_groups * (n_days + 1) <= 64 * (n_intervals + n_groups)
+def _grid_fits(n_groups: int, n_days: int, n_intervals: int, value: I64, iv: Any) -> bool:
+    """Whether a (group × day) grid is cheaper than splitting and sorting the intervals, and
+    no balance-days can reach the int64 range (else :func:`_by_pieces` checks and raises)."""
+    if n_groups * (n_days + 1) > 64 * (n_intervals + n_groups):
+        return False
+    if n_intervals == 0:
+        return True
+    longest = min(int((iv.last - iv.first).max()) + 1, n_days)
+    return float(np.abs(value).max()) * float(longest) < 2.0**62
 
 
-def _extremes_grid(
+def _day_grid(
     group: NDArray[np.intp],
     first: I64,
     last: I64,
     value: I64,
     w_first: I64,
+    w_last: I64,
     n_groups: int,
-    end: int,
-) -> tuple[I64, I64]:
-    """Largest and smallest daily total per group and window (zero days included).
+) -> tuple[I64, I64, I64, I64]:
+    """Per group and window: balance-days, last-day total, largest and smallest daily total.
 
-    ``first``/``last`` are inclusive days within [w_first[0], end]; the windows are the
-    contiguous ranges starting at ``w_first``. Each block of groups gets a dense
-    (group × day) grid of ± changes, cumulated along the days (exact int64), then reduced per
-    window: no sort of the events.
+    The windows are contiguous ranges starting at ``w_first``; ``first``/``last`` are
+    inclusive days inside them. Each block of groups gets a dense (group × day) grid of ±
+    changes (``np.add.at``), cumulated along the days into daily totals (zero days included),
+    then reduced per window — exact int64, no sort, no split at window boundaries.
     """
-    start = int(w_first[0])
-    width = end - start + 2  # one spare column for the change on the day after ``end``
+    start, end = int(w_first[0]), int(w_last[-1])
+    width = end - start + 2  # a spare column for the change on the day after ``end``
     n_win = len(w_first)
     offsets = (w_first - start).astype(np.intp)
-    high = np.empty((n_groups, n_win), dtype=np.int64)
-    low = np.empty((n_groups, n_win), dtype=np.int64)
+    ends = (w_last - start).astype(np.intp)
+    out = [np.empty((n_groups, n_win), dtype=np.int64) for _ in range(4)]
     per_block = max(1, _GRID_CELLS // width)
     n_blocks = -(-n_groups // per_block)
-    if n_blocks > 1:
+    edges = np.arange(n_blocks + 1, dtype=np.int64)
+    order: NDArray[np.intp] | None = None
+    if len(group) < 2 or bool((group[1:] >= group[:-1]).all()):
+        bounds = np.searchsorted(group, edges * per_block)
+    else:
         block = group // per_block
         order = np.argsort(block.astype(np.int16 if n_blocks < 2**15 else np.int64), kind="stable")
-        bounds = np.searchsorted(block[order], np.arange(n_blocks + 1))
-    else:
-        order = None
-        bounds = np.asarray([0, len(group)])
+        bounds = np.searchsorted(block[order], edges)
     for b in range(n_blocks):
         g0, g1 = b * per_block, min(n_groups, (b + 1) * per_block)
-        pick = slice(int(bounds[b]), int(bounds[b + 1]))
-        rows = order[pick] if order is not None else np.arange(len(group))
-        cell = (group[rows] - g0).astype(np.int64) * width
-        v = value[rows]
+        pick: Any = slice(int(bounds[b]), int(bounds[b + 1]))
+        if order is not None:
+            pick = order[pick]
+        cell = (group[pick] - g0).astype(np.int64) * width - start
+        v = value[pick]
         grid = np.zeros((g1 - g0) * width, dtype=np.int64)
-        np.add.at(grid, cell + (first[rows] - start), v)
-        np.add.at(grid, cell + (last[rows] + 1 - start), -v)
+        np.add.at(grid, cell + first[pick], v)
+        np.add.at(grid, cell + last[pick] + 1, -v)
         days = grid.reshape(g1 - g0, width)[:, : width - 1]
-        np.cumsum(days, axis=1, out=days)
-        high[g0:g1] = np.maximum.reduceat(days, offsets, axis=1)
-        low[g0:g1] = np.minimum.reduceat(days, offsets, axis=1)
-    return high.reshape(-1), low.reshape(-1)
+        np.cumsum(days, axis=1, out=days)  # daily totals (int64 wraps cancel in the sums)
+        out[0][g0:g1] = np.add.reduceat(days, offsets, axis=1)
+        out[1][g0:g1] = days[:, ends]
+        out[2][g0:g1] = np.maximum.reduceat(days, offsets, axis=1)
+        out[3][g0:g1] = np.minimum.reduceat(days, offsets, axis=1)
+    total, end_total, high, low = (o.reshape(-1) for o in out)
+    return total, end_total, high, low
+
+
+def _by_pieces(
+    iv_first: I64,
+    iv_last: I64,
+    value: I64,
+    group: NDArray[np.intp],
+    w_first: I64,
+    w_last: I64,
+    n_groups: int,
+) -> tuple[I64, I64, I64, I64]:
+    """As :func:`_day_grid`, by splitting the intervals at the windows and sorting ± events
+    (for few groups over many days, or balance-days near the int64 range)."""
+    n_win = len(w_first)
+    rows, first, last, window = split(iv_first, iv_last, w_first)
+    per_day = value[rows]
+    days = last - first + 1
+    bound = float(np.abs(per_day).max()) * float(days.max()) if len(days) else 0.0
+    if bound >= 2.0**62:
+        raise InputError(
+            "daily_average: weighted balance-days beyond the int64 range; use simpler weights",
+            column="weights",
+            rule=Rule.RANGE,
+        )
+    key = group[rows].astype(np.int64) * n_win + window
+    n_keys = n_groups * n_win
+    total = _exact_sum(key.astype(np.intp), per_day * days, n_keys)
+    at_end = last == w_last[window]
+    end_total = _exact_sum(key[at_end].astype(np.intp), per_day[at_end], n_keys)
+    if n_keys:
+        high, low = _extremes(
+            key, first, last, per_day, np.tile(w_first, n_groups), np.tile(w_last, n_groups)
+        )
+    else:
+        high = low = np.zeros(0, dtype=np.int64)
+    return total, end_total, high, low
 
 
 def daily_average(
@@ -292,38 +339,18 @@ def daily_average(
     n_groups = len(group_ids)
     weight, scale = _scaled_weights(iv.weights)
 
-    rows, first, last, window = split(iv.first, iv.last, w_first)
-    account = iv.account[rows]
-    per_day = iv.rmb[rows] * weight[account]
-    days = last - first + 1
-    bound = float(np.abs(per_day).max()) * float(days.max()) if len(days) else 0.0
-    if bound >= 2.0**62:
-        raise InputError(
-            "daily_average: weighted balance-days beyond the int64 range; use simpler weights",
-            column="weights",
-            rule=Rule.RANGE,
-        )
-    key = group_of_account[account].astype(np.int64) * n_win + window
     n_keys = n_groups * n_win
-    total = _exact_sum(key.astype(np.intp), per_day * days, n_keys)
-    at_end = last == w_last[window]
-    end_total = _exact_sum(key[at_end].astype(np.intp), per_day[at_end], n_keys)
     key_first = np.tile(w_first, n_groups)
     key_last = np.tile(w_last, n_groups)
-    if n_keys and _grid_fits(n_groups, int(w_last[-1] - w_first[0]) + 1, len(iv.first)):
-        high, low = _extremes_grid(
-            group_of_account[iv.account],
-            iv.first,
-            iv.last,
-            iv.rmb * weight[iv.account],
-            w_first,
-            n_groups,
-            int(w_last[-1]),
+    value = iv.rmb * weight[iv.account]  # weighted RMB fen on each day of an interval
+    if n_keys and _grid_fits(n_groups, int(w_last[-1] - w_first[0]) + 1, len(value), value, iv):
+        total, end_total, high, low = _day_grid(
+            group_of_account[iv.account], iv.first, iv.last, value, w_first, w_last, n_groups
         )
-    elif n_keys:
-        high, low = _extremes(key, first, last, per_day, key_first, key_last)
     else:
-        high = low = np.zeros(0, dtype=np.int64)
+        total, end_total, high, low = _by_pieces(
+            iv.first, iv.last, value, group_of_account[iv.account], w_first, w_last, n_groups
+        )
     balance_days = _divide_half_up(total, scale)
     n_days = key_last - key_first + 1
     # display only: the exact sum decides, the yuan figure is rounded half up to fen
