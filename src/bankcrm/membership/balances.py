@@ -379,16 +379,21 @@ def build_intervals(
     lo = np.maximum(days, need_first[account])
     hi = np.minimum(nxt - 1, need_last[account])
     keep = (lo <= hi) & counted[account]
+    del nxt, days  # free the per-row temporaries early (peak memory)
+    if len(amounts):
+        del key
     account, lo, hi, amounts, row = account[keep], lo[keep], hi[keep], amounts[keep], row[keep]
+    del keep
 
-    rmb = amounts.copy()
+    rmb = amounts  # RMB pieces: the balance is the RMB balance (never written to)
     out_account, out_lo, out_hi, out_bal, out_rmb = [account], [lo], [hi], [amounts], [rmb]
-    foreign_codes = sorted({c for c in set(currencies.tolist()) if c not in RMB_CODES})
-    acc_currency = currencies[account] if len(account) else np.zeros(0, dtype=object)
+    currency_of, currency_names = pd.factorize(currencies)  # int codes: no object compares
+    foreign = sorted((c, k) for k, c in enumerate(currency_names.tolist()) if c not in RMB_CODES)
+    acc_currency = currency_of[account]
     is_foreign = np.zeros(len(account), dtype=bool)
     horizon = _fx_horizon(fx_rates, names["fx_rates"], rates)
-    for code in foreign_codes:
-        mine = acc_currency == code
+    for code, code_index in foreign:
+        mine = acc_currency == code_index
         if not mine.any():
             continue
         is_foreign |= mine
@@ -436,16 +441,22 @@ def build_intervals(
             lo[local],
             hi[local],
             amounts[local],
-            rmb[local],
+            amounts[local],
         )
-        all_account = np.concatenate(out_account)
-        all_lo = np.concatenate(out_lo)
-        sort = np.lexsort((all_lo, all_account))
-        account = all_account[sort]
-        lo = all_lo[sort]
-        hi = np.concatenate(out_hi)[sort]
-        amounts = np.concatenate(out_bal)[sort]
-        rmb = np.concatenate(out_rmb)[sort]
+        del account, lo, hi, amounts, rmb, row, acc_currency, is_foreign, local
+        # each currency's pieces are already in (account, day) order: a stable sort of one
+        # packed int64 key merges those few runs (timsort), far cheaper than a lexsort
+        packed = np.concatenate(out_account).astype(np.int64)
+        packed *= e - s + 1
+        packed += np.concatenate(out_lo)
+        packed -= s
+        sort = np.argsort(packed, kind="stable")
+        del packed
+        merged = []
+        for parts in (out_account, out_lo, out_hi, out_bal, out_rmb):
+            merged.append(np.concatenate(parts)[sort])
+            parts.clear()
+        account, lo, hi, amounts, rmb = merged
     return Intervals(
         account_ids=ids,
         customer_ids=customers,
