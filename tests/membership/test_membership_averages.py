@@ -358,3 +358,43 @@ def test_daily_balances_sum_to_the_reference_and_events_agree(
     )
     counted = want.set_index("account_id")["balance_days_fen"]
     assert got.reindex(counted.index, fill_value=0).tolist() == counted.tolist()
+
+
+@settings(max_examples=40)
+@given(
+    bank(),
+    st.integers(0, 40),
+    st.integers(0, 80),
+    st.sampled_from([None, "month", "quarter"]),
+    st.sampled_from(["customer", "account"]),
+    st.booleans(),
+)
+def test_the_split_and_sort_path_equals_the_day_grid(
+    data: dict[str, Any], s: int, length: int, periods: Any, by: Any, weighted: bool
+) -> None:
+    """The fallback for few customers over long spans (and sums near int64) gives what the
+    day grid gives; forced here, since small frames always take the grid."""
+    from unittest import mock
+
+    import bankcrm.membership.averages as averages
+
+    start, end = D0 + dt.timedelta(days=s), D0 + dt.timedelta(days=s + length)
+    policy = (
+        AssetPolicy(weights=WEIGHTED.weights, missing_history="zero")
+        if weighted
+        else AssetPolicy(missing_history="zero")
+    )
+    kwargs: dict[str, Any] = {
+        "start": start,
+        "end": end,
+        "periods": periods,
+        "by": by,
+        "fx_rates": data["fx"],
+        "policy": policy,
+    }
+    grid = daily_average(data["accounts"], data["balances"], **kwargs)
+    with mock.patch.object(averages, "_grid_fits", return_value=False):
+        pieces = daily_average(data["accounts"], data["balances"], **kwargs)
+    pd.testing.assert_frame_equal(grid, pieces)
+    want = reference(data, start, end, policy, by, periods)
+    _compare(pieces, want, "customer_id" if by == "customer" else "account_id")
