@@ -322,7 +322,7 @@ def run(smoke: bool) -> Section:
         "asserted equal (exact integer fen, FX converted per day and rounded half up in every "
         "tool). pandas cannot hold one row per account and day for the whole set (~365 M rows), "
         "so it runs on a subsample of customers and its median is scaled linearly by the "
-        "number of accounts. Tier evaluation is not benchmarked (not built yet). "
+        "number of accounts. Tier evaluation (`evaluate_tiers`, built the same session) is not yet in the timed work. "
         f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs "
         f"(1-min load {load_at_start:.1f} at the start, {load:.1f} at the end); "
         f"run took {time.perf_counter() - started:.0f} s."
