@@ -6,7 +6,7 @@ previous one. Three implementations:
 - :class:`WeekdayCalendar` — Monday to Friday, no holidays (the default when nothing else is
   known).
 - :class:`ChinaHolidayCalendar` — the mainland public-holiday schedule with its make-up working
-  days (调休), from the optional ``chinese_calendar`` package (``pip install 'bankcrm[holidays]'``).
+  days (调休), from the ``chinese_calendar`` package (a runtime dependency).
   It **refuses** years the package has no data for (:class:`~bankcrm.errors.CalendarCoverageError`)
   instead of guessing.
 - :class:`ExplicitCalendar` — a bank's own list of holidays and make-up working days.
@@ -501,7 +501,7 @@ class ChinaHolidayCalendar(_RollingMixin):
     publishes a new schedule, or use an :class:`ExplicitCalendar`).
 
     Raises:
-        MissingDependencyError: if ``chinese_calendar`` is not installed (extra ``holidays``).
+        MissingDependencyError: if ``chinese_calendar`` is missing (a broken install).
 
     Examples:
         >>> cal = ChinaHolidayCalendar()
