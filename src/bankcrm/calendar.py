@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
+from bankcrm._tables import type_name
 from bankcrm.errors import CalendarCoverageError, InputError, MissingDependencyError, PolicyError
 from bankcrm.pii import mask_text
 
@@ -138,7 +139,7 @@ def as_date(value: Any, *, name: str = "date") -> dt.date:
         )
     raise InputError(
         f"not a date: expected a datetime.date, ISO text or a midnight Timestamp, got "
-        f"{_type_name(value)}",
+        f"{type_name(value)}",
         column=name,
         rule="date",
     )
@@ -160,13 +161,6 @@ def _whole_day(moment: dt.datetime, name: str) -> dt.date:
             rule="date",
         )
     return moment.date()
-
-
-def _type_name(value: Any) -> str:
-    """``module.Qualname`` of a value's type, so ``DataFrame`` from polars is told apart."""
-    kind = type(value)
-    module = kind.__module__
-    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
 
 
 def _check_period(instance: Period, _attribute: Any, end: dt.date) -> None:
