@@ -259,12 +259,16 @@ def validate_frame(frame: Any, schema: FrameSchema) -> pd.DataFrame:
 def _check_labels(frame: pd.DataFrame, schema: FrameSchema) -> None:
     where = schema.name
     if isinstance(frame.columns, pd.MultiIndex):
-        raise InputError(f"{where}: columns must be flat labels, not a MultiIndex", rule="columns")
+        raise InputError(
+            f"{where}: columns must be flat labels, not a MultiIndex", column=where, rule="columns"
+        )
     labels = list(frame.columns)
     try:
         duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
     except TypeError:  # unhashable labels
-        raise InputError(f"{where}: column labels must be hashable", rule="columns") from None
+        raise InputError(
+            f"{where}: column labels must be hashable", column=where, rule="columns"
+        ) from None
     if duplicated:
         shown = [safe_label(d) for d in duplicated]
         raise InputError(
