@@ -48,6 +48,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from bankcrm._migration import GONE, NEW, check_key_types, count_matrix
 from bankcrm._roles import column_names_by_frame, require_columns
 from bankcrm._tables import as_pandas
 from bankcrm.errors import InputError
@@ -56,11 +57,6 @@ from bankcrm.results import Result
 from bankcrm.segmentation.scoring import EDGES_KEY
 
 __all__ = ["GONE", "NEW", "SegmentMigration", "segment_migration"]
-
-#: The row label of customers that appear only in the later frame.
-NEW = "(new)"
-#: The column label of customers that appear only in the earlier frame.
-GONE = "(gone)"
 
 
 #: The provenance of a migration between frames that carry none (not produced by bankcrm).
@@ -143,44 +139,16 @@ def _labels(frame: pd.DataFrame, column: Any, key: Any, which: str) -> pd.Series
     return pd.Series(frame[column].to_numpy(), index=pd.Index(frame[key].to_numpy(), name=key))
 
 
-def _key_kind(series: pd.Series[Any]) -> str | None:
-    """``"int"``, ``"text"`` or another kind of id column; ``None`` when there is no value."""
-    dtype = series.dtype
-    if isinstance(dtype, pd.CategoricalDtype):
-        return _key_kind(pd.Series(dtype.categories)) if len(dtype.categories) else None
-    if pd.api.types.is_bool_dtype(dtype):
-        return "bool"
-    if pd.api.types.is_integer_dtype(dtype):
-        return "int"
-    if pd.api.types.is_float_dtype(dtype):
-        return "float"
-    if pd.api.types.is_object_dtype(dtype):
-        sample = series.dropna().head(1000)
-        if not len(sample):
-            return None
-        if all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in sample):
-            return "int"
-        if all(isinstance(v, str) for v in sample):
-            return "text"
-        return "mixed"
-    if pd.api.types.is_string_dtype(dtype):
-        return "text"
-    return str(dtype)
-
-
 def _check_keys(
     before: pd.DataFrame, after: pd.DataFrame, names: Mapping[str, Mapping[str, Any]]
 ) -> None:
     old_key, new_key = names["before"]["customer_id"], names["after"]["customer_id"]
-    old, new = _key_kind(before[old_key]), _key_kind(after[new_key])
-    if old is None or new is None or old == new or {old, new} <= {"int", "float"}:
-        return
-    raise InputError(
-        f"segment_migration: customer ids are {old} in before (column {old_key!r}, dtype "
-        f"{before[old_key].dtype}) but {new} in after (column {new_key!r}, dtype "
-        f"{after[new_key].dtype}); no customer would match",
-        column=str(new_key),
-        rule="key_type",
+    check_key_types(
+        before[old_key],
+        after[new_key],
+        where="segment_migration",
+        before_key=old_key,
+        after_key=new_key,
     )
 
 
@@ -246,7 +214,7 @@ def segment_migration(
     k = len(order)
     rows = np.where(old_codes < 0, k, old_codes).astype(np.int64)  # k = (new)
     cols = np.where(new_codes < 0, k, new_codes).astype(np.int64)  # k = (gone)
-    counts = np.bincount(rows * (k + 1) + cols, minlength=(k + 1) ** 2).reshape(k + 1, k + 1)
+    counts = count_matrix(rows, cols, k)
     matrix = pd.DataFrame(
         counts,
         index=pd.Index([*order, NEW], name="before"),
