@@ -62,6 +62,8 @@ def check_key_types(
 
     Integers and floats count as one kind; an empty column (no value) matches anything.
     """
+    if not before.notna().any() or not after.notna().any():
+        return  # no id on one side: nothing to mismatch (an empty frame reads as float)
     old, new = key_kind(before), key_kind(after)
     if old is None or new is None or old == new or {old, new} <= {"int", "float"}:
         return
