@@ -801,3 +801,41 @@ MEMBERSHIP_EVALUATION_EXAMPLES: dict[str, Example] = {
 REGISTRY.update(MEMBERSHIP_EXAMPLES)
 REGISTRY.update(MEMBERSHIP_AVERAGE_EXAMPLES)
 REGISTRY.update(MEMBERSHIP_EVALUATION_EXAMPLES)
+
+
+# ---------------------------------------------------------------- membership: tier migration
+def _member_tiers(as_of: dt.date) -> pd.DataFrame:
+    """An evaluate_tiers result (stamped with EVERBRIGHT's provenance) at ``as_of``."""
+    return mem.evaluate_tiers(
+        _member_accounts(),
+        _member_balances(),
+        mem.presets.EVERBRIGHT,
+        as_of=as_of,
+        fx_rates=_member_fx(),
+    )
+
+
+_JANUARY, _JULY = dt.date(2025, 1, 15), dt.date(2025, 7, 15)
+
+#: bankcrm.membership's tier-migration names (issue 11, part 7).
+MEMBERSHIP_MIGRATION_EXAMPLES: dict[str, Example] = {
+    "bankcrm.membership.tier_migration": Example(
+        lambda before=None, columns=None: mem.tier_migration(
+            _member_tiers(_JANUARY) if before is None else before,
+            _member_tiers(_JULY),
+            ladder=mem.presets.EVERBRIGHT,
+            columns=columns,
+        ),
+        frame="before",
+        frame_value=lambda: _member_tiers(_JANUARY),
+        required="tier",
+        rename={"customer_id": "cust_no", "tier": "grade"},
+        nested=True,
+        policy=mem.presets.EVERBRIGHT.name,
+    ),
+    "bankcrm.membership.TierMigration": Example(
+        lambda: mem.tier_migration(_member_tiers(_JANUARY), _member_tiers(_JULY)),
+        policy=mem.presets.EVERBRIGHT.name,
+    ),
+}
+REGISTRY.update(MEMBERSHIP_MIGRATION_EXAMPLES)

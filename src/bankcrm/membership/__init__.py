@@ -13,6 +13,7 @@ from bankcrm.membership.averages import daily_average, meets
 from bankcrm.membership.balances import daily_balances
 from bankcrm.membership.evaluation import STATUSES, TierMetrics, evaluate_tier, evaluate_tiers
 from bankcrm.membership.ladders import ReviewSchedule, Tier, TierLadder
+from bankcrm.membership.migration import TierMigration, tier_migration
 from bankcrm.membership.reviews import (
     averaging_window,
     latest_review,
@@ -32,6 +33,7 @@ __all__ = [
     "Tier",
     "TierLadder",
     "TierMetrics",
+    "TierMigration",
     "averaging_window",
     "daily_average",
     "daily_balances",
@@ -44,5 +46,6 @@ __all__ = [
     "presets",
     "review_dates",
     "review_window",
+    "tier_migration",
     "validity_after_review",
 ]
