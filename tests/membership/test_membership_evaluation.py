@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 
 from bankcrm.calendar import WeekdayCalendar
 from bankcrm.datasets import generate_accounts
-from bankcrm.errors import InputError
+from bankcrm.errors import InputError, PolicyError
 from bankcrm.membership import (
     AUM,
     FINANCIAL_ASSETS,
+    AssetPolicy,
     ReviewSchedule,
     Tier,
     TierLadder,
@@ -195,6 +196,7 @@ def _metrics(
     accounts: pd.DataFrame, balances: pd.DataFrame, ladder: TierLadder, as_of: dt.date
 ) -> dict[str, dict[tuple[str, dt.date, dt.date], tuple[int, int]]]:
     policies = {"financial_assets": FINANCIAL_ASSETS, "aum": AUM, "total_assets": AUM}
+    policies |= ladder.metrics
     out: dict[str, dict[tuple[str, dt.date, dt.date], tuple[int, int]]] = {}
     for tier in ladder.tiers[1:]:
         assert tier.metric is not None
@@ -278,6 +280,39 @@ def test_more_money_never_lowers_tier_and_order_is_free(
     )
 
 
+#: The second bank's gold tier with a two-month transition (downgrade after two months below).
+TRANSITION = attrs.evolve(
+    SECOND,
+    tiers=(SECOND.tiers[0], attrs.evolve(SECOND.tiers[1], downgrade_after=2, transition_months=2)),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_bank(), st.integers(0, 2))
+def test_transition_chain_batch_equals_scalar_and_is_idempotent(
+    bank: tuple[pd.DataFrame, pd.DataFrame], skip: int
+) -> None:
+    """Monthly decisions through a transition: the batch and the scalar path agree at every
+    step (each from its own previous state), and a result fed back is unchanged."""
+    accounts, balances = bank
+    month_ends = [dt.date(2025, 9, 30), dt.date(2025, 10, 31), dt.date(2025, 11, 30),
+                  dt.date(2025, 12, 31), dt.date(2026, 1, 31), dt.date(2026, 2, 28)]  # fmt: skip
+    state = None
+    scalar: dict[str, dict[str, Any] | None] = {}
+    for as_of in month_ends[skip:]:
+        batch = evaluate_tiers(accounts, balances, TRANSITION, as_of=as_of, states=state)
+        fed = evaluate_tiers(accounts, balances, TRANSITION, as_of=as_of, states=batch)
+        pd.testing.assert_frame_equal(fed, batch)
+        rows = _rows(batch)
+        for cid, m in _metrics(accounts, balances, TRANSITION, as_of).items():
+            got = evaluate_tier(m, TRANSITION, as_of=as_of, state=scalar.get(cid))
+            assert got == rows[cid]
+            scalar[cid] = got
+        state = batch
+        left = batch["status"].eq("downgraded")
+        assert (batch.loc[left, "tier"] == "mass").all()
+
+
 # ---------------------------------------------------------------- bad input
 def test_states_with_unknown_tier_is_domain() -> None:
     states = pd.DataFrame(
@@ -322,19 +357,95 @@ def test_scalar_missing_window_names_it() -> None:
     assert "financial_assets" in str(err.value)
 
 
-def test_unknown_metric_is_domain() -> None:
-    ladder = TierLadder(
+def test_unknown_metric_fails_when_the_ladder_is_built() -> None:
+    with pytest.raises(PolicyError, match=r"tiers\[1\]\.metric: unknown metric 'crypto'"):
+        TierLadder(
+            calendar="weekday",
+            tiers=(
+                Tier(tier_id="base", label_en="B", label_zh="B"),
+                Tier(tier_id="odd", label_en="O", label_zh="O", metric="crypto", window="month",
+                     entry=Threshold(1, ">="), review=ReviewSchedule(decided_at="as_of")),
+            ),
+        )  # fmt: skip
+
+
+def _one_tier(metric: str = "total_assets", **fields: Any) -> TierLadder:
+    tier_fields: dict[str, Any] = {
+        "tier_id": "gold", "label_en": "Gold", "label_zh": "金卡客户", "metric": metric,
+        "window": "month", "entry": Threshold(500_000, "以上"),
+        "review": ReviewSchedule(decided_at="as_of"),
+    }  # fmt: skip
+    ladder_fields = {k: fields.pop(k) for k in ("metrics", "partial_period") if k in fields}
+    return TierLadder(
         calendar="weekday",
-        tiers=(
-            Tier(tier_id="base", label_en="B", label_zh="B"),
-            Tier(tier_id="odd", label_en="O", label_zh="O", metric="crypto", window="month",
-                 entry=Threshold(1, ">="), review=ReviewSchedule(decided_at="as_of")),
-        ),
+        tiers=(Tier(tier_id="mass", label_en="Mass", label_zh="大众客户"),
+               Tier(**(tier_fields | fields))),
+        **ladder_fields,
     )  # fmt: skip
-    with pytest.raises(InputError) as err:
-        evaluate_tiers(_accounts(["a"]), _snapshots([1]), ladder, as_of=AS_OF)
-    assert err.value.rule == "domain"
-    assert err.value.column == "metric"
+
+
+def test_a_ladder_names_its_own_asset_policy() -> None:
+    """A deposits-only metric with time deposits at half weight decides the tier."""
+    deposits = AssetPolicy(
+        name="second_bank.deposits", weights={"demand_deposit": 1, "time_deposit": "1/2"}
+    )
+    ladder = _one_tier("deposits", metrics={"deposits": deposits})
+    assert TierLadder.from_toml(ladder.to_toml()) == ladder
+    assert ladder.asset_policy("deposits") is deposits
+    accounts = pd.DataFrame({
+        "account_id": [1, 2, 3], "customer_id": ["a", "a", "b"],
+        "asset_class": ["demand_deposit", "time_deposit", "fund"],
+        "currency": ["CNY"] * 3, "opened_on": pd.to_datetime(["2020-01-01"] * 3),
+    })  # fmt: skip
+    balances = _snapshots([300_000_00, 400_000_00, 900_000_00])
+    out = evaluate_tiers(accounts, balances, ladder, as_of="2026-02-28")
+    # a: 300,000 + 400,000 / 2 = 500,000 exactly (以上: joins); b: a fund does not count
+    assert out["tier"].tolist() == ["gold", "mass"]
+    assert out["balance_days_fen"].tolist() == [500_000_00 * 28, 0]
+    with_total = evaluate_tiers(accounts, balances, _one_tier(), as_of="2026-02-28")
+    assert with_total["tier"].tolist() == ["gold", "gold"]
+
+
+def test_days_since_opening_divides_by_the_days_held() -> None:
+    """Opened 15 February with 600,000: calendar days average 600,000 × 14/28 = 300,000."""
+    accounts = _accounts(["a", "b"]).assign(opened_on=pd.to_datetime(["2026-02-15", "2026-03-01"]))
+    balances = _snapshots([600_000_00, 600_000_00], day="2026-02-15")
+    balances.loc[1, "date"] = pd.Timestamp("2026-03-01")
+    calendar_days = evaluate_tiers(accounts, balances, _one_tier(), as_of="2026-02-28")
+    assert calendar_days["tier"].tolist() == ["mass", "mass"]
+    assert calendar_days["days"].tolist() == [28, 28]
+    since = _one_tier(partial_period="days_since_opening")
+    assert TierLadder.from_json(since.to_json()) == since
+    held = evaluate_tiers(accounts, balances, since, as_of="2026-02-28")
+    # b opened after the window: no day to average over, so no threshold is met
+    assert held["tier"].tolist() == ["gold", "mass"]
+    assert held["days"].tolist() == [14, 0]
+    assert held["balance_days_fen"].tolist() == [600_000_00 * 14, 0]
+
+
+def test_transition_keeps_the_tier_then_downgrades() -> None:
+    """Downgrade after 2 months below with a 2-month transition: watch, watch (transition
+    starts 28 Feb), watch, then downgraded on 28 April — unless money comes back first."""
+    ladder = _one_tier(downgrade_after=2, watch=True, transition_months=2)
+    accounts = _accounts(["a", "b"])
+    balances = pd.DataFrame({
+        "account_id": [1, 1, 2, 2, 2],
+        "date": pd.to_datetime(["2025-01-01", "2026-01-01", "2025-01-01", "2026-01-01",
+                                "2026-03-01"]),
+        "balance": ["600000.00", "100.00", "600000.00", "100.00", "700000.00"],
+    })  # fmt: skip
+    state = evaluate_tiers(accounts, balances, ladder, as_of="2025-12-31")
+    seen = []
+    for as_of in ("2026-01-31", "2026-02-28", "2026-03-31", "2026-04-27", "2026-04-28"):
+        state = evaluate_tiers(accounts, balances, ladder, as_of=as_of, states=state)
+        again = evaluate_tiers(accounts, balances, ladder, as_of=as_of, states=state)
+        pd.testing.assert_frame_equal(again, state)  # idempotent
+        seen.append(list(zip(state["tier"], state["status"], strict=True)))
+    watch, renewed = ("gold", "watch"), ("gold", "qualified")
+    assert [s[0] for s in seen] == [watch, watch, watch, watch, ("mass", "downgraded")]
+    assert [s[1] for s in seen] == [watch, watch, renewed, renewed, renewed]
+    assert state["since"].iloc[0] == pd.Timestamp("2026-04-28")
+    assert state["valid_until"].iloc[1] is pd.NaT
 
 
 # ---------------------------------------------------------------- the state machine

@@ -23,6 +23,7 @@ from bankcrm.calendar import (
     month_of,
 )
 from bankcrm.errors import InputError, MissingDependencyError, PolicyError
+from bankcrm.membership.assets import FINANCIAL_ASSETS
 from bankcrm.membership.ladders import ReviewSchedule, Tier, TierLadder
 from bankcrm.membership.presets import EVERBRIGHT
 from bankcrm.policy import load, save
@@ -258,6 +259,10 @@ def test_china_calendar_is_built_and_never_falls_back(monkeypatch: pytest.Monkey
         (lambda: _ladder(_tier(retention=Threshold(1_001, ">="))), "retention"),
         (lambda: _ladder(_tier(downgrade_after=0)), "downgrade_after"),
         (lambda: _ladder(_tier(transition_months=-1)), "transition_months"),
+        (lambda: _ladder(_tier(metric="deposits")), "tiers[1].metric"),
+        (lambda: _ladder(_tier(), metrics={"Deposits": FINANCIAL_ASSETS}), "metrics"),
+        (lambda: _ladder(_tier(), metrics={"deposits": {"fund": 1}}), "metrics.deposits"),
+        (lambda: _ladder(_tier(), metrics=["aum"]), "metrics"),
         (lambda: _ladder(_tier(validity_months=0)), "validity_months"),
         (lambda: _ladder(_tier(window="week")), "window"),
         (lambda: _ladder(_tier(window=0)), "window"),

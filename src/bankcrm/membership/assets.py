@@ -13,6 +13,10 @@ The two presets (**assumption**, not source: the source bank does not publish it
   funds, bonds and insurance, each at weight 1 — every class the synthetic bank generates.
 * :data:`AUM` (管理资产): the same plus trusts and precious metals (``trust``,
   ``precious_metal``; the synthetic bank generates neither), each at weight 1.
+* :data:`TOTAL_ASSETS` (总资产): the classes AUM counts, under its own name.
+
+A tier ladder names its metric; :data:`STANDARD_METRICS` maps the three names above to these
+policies, and a ladder's own ``metrics`` table adds names or overrides them.
 
 >>> FINANCIAL_ASSETS.weight("fund"), FINANCIAL_ASSETS.weight("loan")
 (Fraction(1, 1), Fraction(0, 1))
@@ -33,6 +37,7 @@ import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any, Literal
 
 import attrs
@@ -40,7 +45,7 @@ import attrs
 from bankcrm.errors import PolicyError
 from bankcrm.policy import Policy, effective, named, versioned
 
-__all__ = ["AUM", "FINANCIAL_ASSETS", "AssetPolicy"]
+__all__ = ["AUM", "FINANCIAL_ASSETS", "STANDARD_METRICS", "TOTAL_ASSETS", "AssetPolicy"]
 
 #: The asset classes of the synthetic bank (``bankcrm.datasets.ASSET_CLASSES``).
 _GENERATED = ("demand_deposit", "time_deposit", "wealth_product", "fund", "bond", "insurance")
@@ -123,4 +128,14 @@ FINANCIAL_ASSETS = AssetPolicy()
 AUM = AssetPolicy(
     name="bankcrm.membership.aum",
     weights={**dict.fromkeys(_GENERATED, 1), "trust": 1, "precious_metal": 1},
+)
+
+#: Total assets (assumption): every class AUM counts, under its own name (a second bank's
+#: "总资产" ladder reads it).
+TOTAL_ASSETS = AssetPolicy(name="bankcrm.membership.total_assets", weights=dict(AUM.weights))
+
+#: The metric names a tier may use without declaring them (``TierLadder.metrics`` adds or
+#: overrides names): ``"financial_assets"``, ``"aum"``, ``"total_assets"``.
+STANDARD_METRICS: Mapping[str, AssetPolicy] = MappingProxyType(
+    {"financial_assets": FINANCIAL_ASSETS, "aum": AUM, "total_assets": TOTAL_ASSETS}
 )

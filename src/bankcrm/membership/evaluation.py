@@ -5,10 +5,16 @@ distinct (metric, window) of the ladder, decisions in numpy); :func:`evaluate_ti
 scalar path for one customer, from that customer's exact sums. Both run the same decision
 kernel, so batch == scalar.
 
-**Metrics.** A tier's ``metric`` names an asset policy: ``"financial_assets"``
-(:data:`~bankcrm.membership.FINANCIAL_ASSETS`), ``"aum"`` (:data:`~bankcrm.membership.AUM`) or
-``"total_assets"`` (every class AUM counts, under its own name; assumption). Another name is an
-:class:`~bankcrm.errors.InputError` (rule ``domain``, column ``metric``).
+**Metrics.** A tier's ``metric`` names an asset policy (:meth:`TierLadder.asset_policy`): the
+ladder's own ``metrics`` table, else :data:`~bankcrm.membership.STANDARD_METRICS`
+(``"financial_assets"``, ``"aum"``, ``"total_assets"``); an unknown name fails when the ladder
+is built.
+
+**Partial periods.** ``partial_period="calendar_days"`` (default) divides by every calendar day
+of the window. ``"days_since_opening"`` divides a customer who opened inside the window by the
+days from the opening of their first account (the earliest ``opened_on`` of any of the
+customer's accounts, counted or not) to the window's end; a customer who opened after the
+window has no day to average over and meets no threshold.
 
 **Decisions.** Each tier with a requirement has one decision per ``as_of``: its window
 (:func:`~bankcrm.membership.averaging_window`) and its decision date — the latest review on or
@@ -32,7 +38,10 @@ member of tier T:
    → ``periods_below + 1``: ``watch`` (``qualified`` if the tier has ``watch=False``) until
    ``downgrade_after`` consecutive periods, then *downgraded* to ``downgrade_to`` or else the
    highest lower tier whose entry it meets — unless a validity still runs
-   (``validity_clash="keep_validity"``): then ``watch`` until it ends;
+   (``validity_clash="keep_validity"``): then ``watch`` until it ends; with
+   ``transition_months`` M, the member keeps the tier (``watch``) for M months from the decision
+   that downgrades it (``valid_until`` = the transition's last day, or the validity if later)
+   and is ``downgraded`` the day after, unless a later decision renews it first;
 3. a decision already applied (decision date on or before ``notified_on``) changes nothing;
 4. past ``valid_until`` without renewal → *lapsed* to the tier it would be downgraded to, from
    the day after the validity;
@@ -43,7 +52,6 @@ A transition to a tier also marks that tier's current decision as applied (``not
 at least its decision date), so feeding a result back as ``states`` for the same ``as_of``
 gives it unchanged (idempotent). A customer of ``accounts`` without a state row is new; a state
 row of a customer not in ``accounts`` is an error (rule ``domain``), never dropped.
-``transition_months`` is not applied yet: a ladder with a tier that sets it raises.
 """
 
 from __future__ import annotations
@@ -57,18 +65,16 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from bankcrm._roles import column_names
+from bankcrm._roles import column_names, column_names_by_frame
 from bankcrm._tables import as_pandas
 from bankcrm._values import raise_for_rows
 from bankcrm.calendar import BusinessCalendar, Period, add_months, as_date
 from bankcrm.errors import InputError, Rule
 from bankcrm.frames import Column, FrameSchema, validate_frame
-from bankcrm.membership.assets import AUM, FINANCIAL_ASSETS, AssetPolicy
 from bankcrm.membership.averages import daily_average, meets
-from bankcrm.membership.ladders import Tier, TierLadder
+from bankcrm.membership.balances import ROLES
+from bankcrm.membership.ladders import Tier, TierLadder, checked_calendar, checked_ladder
 from bankcrm.membership.reviews import (
-    _calendar,
-    _ladder,
     averaging_window,
     latest_review,
     membership_valid_until,
@@ -86,13 +92,6 @@ STATUSES = ("qualified", "watch", "downgraded", "lapsed")
 #: ``(balance_days_fen, days)`` (the ``balance_days_fen`` and ``days`` of
 #: :func:`~bankcrm.membership.daily_average` for that asset policy and window).
 TierMetrics = Mapping[tuple[str, dt.date, dt.date], tuple[int, int]]
-
-_TOTAL_ASSETS = AssetPolicy(name="bankcrm.membership.total_assets", weights=dict(AUM.weights))
-_METRICS: dict[str, AssetPolicy] = {
-    "financial_assets": FINANCIAL_ASSETS,
-    "aum": AUM,
-    "total_assets": _TOTAL_ASSETS,
-}
 
 _STATE_ROLES = (
     "customer_id",
@@ -118,18 +117,6 @@ def _date(day: int) -> dt.date | None:
     return None if day == _NAT else _EPOCH + dt.timedelta(days=int(day))
 
 
-def _metric_policy(tier: Tier) -> AssetPolicy:
-    assert tier.metric is not None
-    try:
-        return _METRICS[tier.metric]
-    except KeyError:
-        raise InputError(
-            f"tier {tier.tier_id!r}: unknown metric {tier.metric!r}; known: {sorted(_METRICS)}",
-            column="metric",
-            rule=Rule.DOMAIN,
-        ) from None
-
-
 @attrs.frozen
 class _Decision:
     """One tier's decision at ``as_of``: its window and its decision date."""
@@ -148,15 +135,8 @@ class _Decision:
 def _plan(ladder: TierLadder, as_of: dt.date, calendar: BusinessCalendar) -> list[_Decision]:
     plan = []
     for rank, tier in enumerate(ladder.tiers):
-        if tier.transition_months:
-            raise InputError(
-                f"tier {tier.tier_id!r}: transition_months is not applied by evaluate_tiers yet",
-                column="transition_months",
-                rule=Rule.DOMAIN,
-            )
         if not tier.has_requirement:
             continue
-        _metric_policy(tier)
         assert tier.review is not None
         window = averaging_window(as_of, ladder, tier=tier, calendar=calendar)
         if tier.review.decided_at == "review":
@@ -225,8 +205,10 @@ def _decide(
         first, kept = d.tier.entry, d.tier.retention_threshold
         assert first is not None
         assert kept is not None
-        entry.append(np.asarray(meets(bd, days, first.value, first.comparator), dtype=np.bool_))
-        keep.append(np.asarray(meets(bd, days, kept.value, kept.comparator), dtype=np.bool_))
+        some = days > 0  # no day to average over (opened after the window): not met
+        over = np.where(some, days, 1)
+        entry.append(np.asarray(meets(bd, over, first.value, first.comparator), bool) & some)
+        keep.append(np.asarray(meets(bd, over, kept.value, kept.comparator), bool) & some)
     by_rank = {d.rank: i for i, d in enumerate(plan)}
 
     # the highest tier whose entry each customer meets (plan index, -1 none)
@@ -305,9 +287,12 @@ def _decide(
         valid[fresh] = _renewed(ladder, r, states.valid_until[fresh], on, keep[i][fresh])
         status[below] = "watch" if tier.watch else "qualified"
         falls = below & (periods >= tier.downgrade_after)
+        if tier.transition_months:
+            _transition(tier, on, falls, states, valid)
         still_valid = (valid != _NAT) & (valid >= today)
         status[falls & still_valid] = "watch"
-        down = falls & ~still_valid
+        # a transition ends through the validity path below, dated the day after it
+        down = falls & ~still_valid if not tier.transition_months else np.zeros(n, dtype=bool)
         _move(
             ladder,
             plan,
@@ -323,24 +308,26 @@ def _decide(
             notified,
             periods,
         )
-        lapse = stay & ~down & (valid != _NAT) & (valid < today)
-        if lapse.any():
-            day = valid[lapse] + 1
-            _move(
-                ladder,
-                plan,
-                r,
-                lapse,
-                best_below(r),
-                day,
-                "lapsed",
-                rank,
-                status,
-                since,
-                valid,
-                notified,
-                periods,
-            )
+        ended = stay & ~down & (valid != _NAT) & (valid < today)
+        if ended.any():
+            moved_down = ended & (periods >= tier.downgrade_after) & (tier.transition_months > 0)
+            for rows, what in ((ended & ~moved_down, "lapsed"), (moved_down, "downgraded")):
+                if rows.any():
+                    _move(
+                        ladder,
+                        plan,
+                        r,
+                        rows,
+                        best_below(r),
+                        valid[rows] + 1,
+                        what,
+                        rank,
+                        status,
+                        since,
+                        valid,
+                        notified,
+                        periods,
+                    )
 
     # manual floors: an invited member keeps at least the floor tier
     floor_ok = np.asarray([t.manual_floor for t in ladder.tiers], dtype=bool)
@@ -352,6 +339,23 @@ def _decide(
         periods[floored] = 0
     evidence, kind, met = _evidence(plan, entry, keep, decided, rank, status, since)
     return _Outcome(rank, status, since, valid, notified, periods, evidence, kind, met)
+
+
+def _transition(
+    tier: Tier, on: int, falls: NDArray[np.bool_], states: _States, valid: Days
+) -> None:
+    """Members falling below for good keep the tier ``transition_months`` from the decision.
+
+    The transition's last day is written into ``valid`` when the fall is first decided; later
+    decisions below keep it (the state carries it), so a transition never extends itself.
+    """
+    decided = _date(on)
+    assert decided is not None
+    last = _day(add_months(decided, tier.transition_months)) - 1
+    started = falls & ((states.periods_below < tier.downgrade_after) | (states.valid_until == _NAT))
+    ongoing = falls & ~started
+    valid[started] = np.where(valid[started] == _NAT, last, np.maximum(valid[started], last))
+    valid[ongoing] = states.valid_until[ongoing]
 
 
 def _evidence(
@@ -503,7 +507,8 @@ def _as_datetimes(days: Days) -> NDArray[np.datetime64]:
 
 def _yuan(fen_days: NDArray[np.int64], days: NDArray[np.int64]) -> NDArray[Any]:
     """Daily averages in yuan as text, rounded half up to fen (display only)."""
-    average = (2 * fen_days + days) // (2 * days)
+    some = days > 0  # no day to average over: shown as 0.00
+    average = np.where(some, (2 * fen_days + days) // (2 * np.where(some, days, 1)), 0)
     sign = np.where(average < 0, "-", "")
     magnitude = np.abs(average)
     whole = (magnitude // 100).astype(str).astype(object)
@@ -811,38 +816,16 @@ def evaluate_tiers(
             a tier metric without an asset policy (``domain``).
     """
     day = as_date(as_of, name="as_of")
-    the_ladder = _ladder(ladder)
-    cal = _calendar(the_ladder, calendar)
+    the_ladder = checked_ladder(ladder)
+    cal = checked_calendar(the_ladder, calendar)
     plan = _plan(the_ladder, day, cal)
     passed = dict(columns) if isinstance(columns, Mapping) else columns
     state_columns = passed.pop("states", None) if isinstance(passed, dict) else None
     state_names = column_names(state_columns, _STATE_ROLES, where="evaluate_tiers: states")
 
-    sums: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = []
-    cache: dict[tuple[str, dt.date, dt.date], pd.DataFrame] = {}
-    customer_ids: Any = None
-    for d in plan:
-        if d.key not in cache:
-            cache[d.key] = daily_average(
-                accounts,
-                balances,
-                start=d.window.start,
-                end=d.window.end,
-                fx_rates=fx_rates,
-                policy=_metric_policy(d.tier),
-                columns=passed,
-            )
-        averages = cache[d.key]
-        if customer_ids is None:
-            customer_ids = averages["customer_id"].to_numpy()
-        sums.append(
-            (
-                averages["balance_days_fen"].to_numpy(dtype=np.int64),
-                averages["days"].to_numpy(dtype=np.int64),
-            )
-        )
-    if customer_ids is None:  # a ladder of the base tier alone: the customers of accounts
-        customer_ids = _customers(accounts, passed)
+    customer_ids, sums = _window_sums(accounts, balances, the_ladder, plan, fx_rates, passed)
+    if the_ladder.partial_period == "days_since_opening" and plan:
+        sums = _since_opening(accounts, passed, customer_ids, plan, sums)
     index = pd.Index(customer_ids)
     previous = (
         _States.new(len(index))
@@ -856,10 +839,48 @@ def evaluate_tiers(
     )
 
 
-def _customers(accounts: Any, columns: Any) -> NDArray[Any]:
-    from bankcrm._roles import column_names_by_frame
-    from bankcrm.membership.balances import ROLES
+Sums = list[tuple[NDArray[np.int64], NDArray[np.int64]]]
 
+
+def _window_sums(
+    accounts: Any,
+    balances: Any,
+    ladder: TierLadder,
+    plan: list[_Decision],
+    fx_rates: Any,
+    columns: Any,
+) -> tuple[NDArray[Any], Sums]:
+    """Every customer of ``accounts`` (sorted) and, per decision, its exact sums."""
+    sums: Sums = []
+    cache: dict[tuple[str, dt.date, dt.date], pd.DataFrame] = {}
+    customer_ids: Any = None
+    for d in plan:
+        if d.key not in cache:
+            cache[d.key] = daily_average(
+                accounts,
+                balances,
+                start=d.window.start,
+                end=d.window.end,
+                fx_rates=fx_rates,
+                policy=ladder.asset_policy(d.tier),
+                columns=columns,
+            )
+        averages = cache[d.key]
+        if customer_ids is None:
+            customer_ids = averages["customer_id"].to_numpy()
+        sums.append(
+            (
+                averages["balance_days_fen"].to_numpy(dtype=np.int64),
+                averages["days"].to_numpy(dtype=np.int64),
+            )
+        )
+    if customer_ids is None:  # a ladder of the base tier alone: the customers of accounts
+        customer_ids = _accounts_column(accounts, columns, "customer_id")[0]
+    return customer_ids, sums
+
+
+def _accounts_column(accounts: Any, columns: Any, role: str) -> tuple[NDArray[Any], Any]:
+    """The sorted customer ids of ``accounts`` and the column of ``role`` (None if absent)."""
     names = column_names_by_frame(columns, ROLES, where="evaluate_tiers")["accounts"]
     frame = as_pandas(accounts, name="accounts")
     column = names["customer_id"]
@@ -867,7 +888,29 @@ def _customers(accounts: Any, columns: Any) -> NDArray[Any]:
         raise InputError(
             f"accounts: missing required column {column!r}", column=str(column), rule=Rule.REQUIRED
         )
-    return np.sort(frame[column].unique())
+    wanted = frame[names[role]] if names[role] in frame.columns else None
+    return np.sort(frame[column].unique()), (frame[column], wanted)
+
+
+def _since_opening(
+    accounts: Any, columns: Any, customer_ids: NDArray[Any], plan: list[_Decision], sums: Sums
+) -> Sums:
+    """Days divided by under ``partial_period="days_since_opening"``: from the customer's first
+    opening (earliest ``opened_on`` of their accounts) to the window's end, at most the window."""
+    _, (customers, opened) = _accounts_column(accounts, columns, "opened_on")
+    if opened is None:
+        return sums
+    days = pd.Series(pd.to_datetime(opened).to_numpy().astype("datetime64[D]"))
+    first = days.groupby(customers.to_numpy()).min()  # NaT (never recorded) is skipped
+    first_day = first.reindex(customer_ids).to_numpy()
+    known = ~np.isnat(first_day)
+    first_num = np.where(known, first_day.astype("datetime64[D]").astype(np.int64), 0)
+    out: Sums = []
+    for d, (bd, n_days) in zip(plan, sums, strict=True):
+        end = _day(d.window.end)
+        left = np.clip(end - first_num + 1, 0, n_days)
+        out.append((bd, np.where(known, left, n_days).astype(np.int64)))
+    return out
 
 
 def evaluate_tier(
@@ -907,8 +950,8 @@ def evaluate_tier(
     ('wealth', 'qualified', datetime.date(2026, 2, 28))
     """
     day = as_date(as_of, name="as_of")
-    the_ladder = _ladder(ladder)
-    cal = _calendar(the_ladder, calendar)
+    the_ladder = checked_ladder(ladder)
+    cal = checked_calendar(the_ladder, calendar)
     plan = _plan(the_ladder, day, cal)
     if not isinstance(metrics, Mapping):
         raise InputError(

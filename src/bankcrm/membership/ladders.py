@@ -57,6 +57,7 @@ from bankcrm.calendar import (
     period_of,
 )
 from bankcrm.errors import InputError, PolicyError
+from bankcrm.membership.assets import STANDARD_METRICS, AssetPolicy
 from bankcrm.policy import Policy, effective, named, versioned
 from bankcrm.ratios import Comparator, Threshold
 
@@ -355,7 +356,24 @@ def _calendar_field(value: Any) -> CalendarName | ExplicitCalendar:
     )
 
 
-_LADDER_FIELDS = ("calendar", "partial_period", "tiers")
+_LADDER_FIELDS = ("calendar", "metrics", "partial_period", "tiers")
+
+
+def _metrics(value: Any) -> dict[str, AssetPolicy]:
+    if not isinstance(value, Mapping):
+        raise PolicyError(
+            f"metrics: must map metric names to AssetPolicy, got {type(value).__name__}"
+        )
+    out: dict[str, AssetPolicy] = {}
+    for name, policy in value.items():
+        if not isinstance(name, str) or not _ID.fullmatch(name):
+            raise PolicyError(f"metrics: {name!r} is not a metric name (lowercase, digits, _)")
+        if not isinstance(policy, AssetPolicy):
+            raise PolicyError(
+                f"metrics.{name}: expected an AssetPolicy, got {type(policy).__name__}"
+            )
+        out[name] = policy
+    return dict(sorted(out.items()))
 
 
 @attrs.frozen(kw_only=True)
@@ -371,13 +389,17 @@ class TierLadder(Policy):
         partial_period: a customer who opened mid-window: ``"calendar_days"`` (default: divide
             by every calendar day of the window, days before opening count as zero) or
             ``"days_since_opening"``.
+        metrics: metric name → :class:`~bankcrm.membership.AssetPolicy`, adding names to (or
+            overriding) :data:`~bankcrm.membership.STANDARD_METRICS`; a tier's ``metric`` must be
+            one of them (checked when the ladder is built).
         field_sources: which settings come from the bank's source text (``"source"``) and which
             are this library's reading of it (``"assumption"``), keyed ``"tiers.<id>.<field>"``
             or a ladder field.
 
     Raises:
         PolicyError: naming the field: no tiers, duplicate ids, a base tier with a requirement,
-            an unknown ``downgrade_to`` or one that is not lower, a bad provenance key.
+            an unknown ``downgrade_to`` or one that is not lower, an unknown metric, a bad
+            provenance key.
     """
 
     name: str = named("bankcrm.membership.ladder")
@@ -391,6 +413,7 @@ class TierLadder(Policy):
         default="calendar_days",
         validator=_one_of(("calendar_days", "days_since_opening")),
     )
+    metrics: dict[str, AssetPolicy] = attrs.field(factory=dict, converter=_metrics)
     field_sources: dict[str, Literal["source", "assumption"]] = attrs.field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
@@ -421,6 +444,13 @@ class TierLadder(Policy):
             if ids.index(tier.downgrade_to) >= i:
                 raise PolicyError(
                     f"tiers[{i}].downgrade_to: {tier.downgrade_to!r} is not below {tier.tier_id!r}"
+                )
+        known = {**STANDARD_METRICS, **self.metrics}
+        for i, tier in enumerate(self.tiers):
+            if tier.metric is not None and tier.metric not in known:
+                raise PolicyError(
+                    f"tiers[{i}].metric: unknown metric {tier.metric!r}; known: {sorted(known)} "
+                    "(add it to the ladder's metrics table)"
                 )
         self._check_sources(seen)
 
@@ -469,6 +499,21 @@ class TierLadder(Policy):
         """The position of a tier, 0 for the base (higher is better)."""
         return self.tiers.index(self.tier(tier_id))
 
+    def asset_policy(self, metric: str | Tier) -> AssetPolicy:
+        """The asset policy a metric name (or a tier's metric) stands for on this ladder.
+
+        >>> from bankcrm.membership.presets import EVERBRIGHT
+        >>> EVERBRIGHT.asset_policy(EVERBRIGHT.tier("sunshine_club")).name
+        'bankcrm.membership.aum'
+        """
+        name = metric.metric if isinstance(metric, Tier) else metric
+        policy = self.metrics.get(name) if name is not None else None
+        if policy is None and name is not None:
+            policy = STANDARD_METRICS.get(name)
+        if policy is None:
+            raise PolicyError(f"metric: {name!r} is not a metric of this ladder")
+        return policy
+
     def business_calendar(self) -> BusinessCalendar:
         """The ladder's business calendar, built.
 
@@ -497,3 +542,28 @@ class TierLadder(Policy):
         if fen != fen.to_integral_value():
             raise PolicyError(f"tiers.{tier.tier_id}.{kind}: {threshold.value} is not whole fen")
         return int(fen)
+
+
+# ---------------------------------------------------------------- argument checks
+def checked_ladder(ladder: Any) -> TierLadder:
+    """``ladder`` if it is a :class:`TierLadder`, else a clear error (rule ``type``)."""
+    if not isinstance(ladder, TierLadder):
+        raise InputError(
+            f"ladder must be a TierLadder, got {type(ladder).__name__}",
+            column="ladder",
+            rule="type",
+        )
+    return ladder
+
+
+def checked_calendar(ladder: TierLadder, calendar: Any) -> BusinessCalendar:
+    """The calendar a call uses: ``calendar`` if given, else the ladder's own."""
+    if calendar is None:
+        return ladder.business_calendar()
+    if not isinstance(calendar, BusinessCalendar):
+        raise InputError(
+            f"calendar must be a BusinessCalendar, got {type(calendar).__name__}",
+            column="calendar",
+            rule="type",
+        )
+    return calendar

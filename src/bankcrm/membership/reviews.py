@@ -38,6 +38,8 @@ import pandas as pd
 from bankcrm.calendar import BusinessCalendar, Period, add_months, as_date
 from bankcrm.errors import InputError, PolicyError
 from bankcrm.membership.ladders import Tier, TierLadder
+from bankcrm.membership.ladders import checked_calendar as _calendar
+from bankcrm.membership.ladders import checked_ladder as _ladder
 from bankcrm.policy import stamp_provenance
 
 __all__ = [
@@ -53,28 +55,6 @@ __all__ = [
 #: How many months back (or forward) a review search looks: a schedule has at least one review
 #: a year, and a first business day can push a review past ``as_of`` in its own month.
 _SEARCH_MONTHS = 25
-
-
-def _ladder(ladder: Any) -> TierLadder:
-    if not isinstance(ladder, TierLadder):
-        raise InputError(
-            f"ladder must be a TierLadder, got {type(ladder).__name__}",
-            column="ladder",
-            rule="type",
-        )
-    return ladder
-
-
-def _calendar(ladder: TierLadder, calendar: Any) -> BusinessCalendar:
-    if calendar is None:
-        return ladder.business_calendar()
-    if not isinstance(calendar, BusinessCalendar):
-        raise InputError(
-            f"calendar must be a BusinessCalendar, got {type(calendar).__name__}",
-            column="calendar",
-            rule="type",
-        )
-    return calendar
 
 
 def _reviewed_tier(ladder: TierLadder, tier: str | Tier) -> Tier:
