@@ -8,7 +8,13 @@ compared with thresholds by cross-multiplication (:func:`meets`).
 from __future__ import annotations
 
 from bankcrm.membership import presets
-from bankcrm.membership.assets import AUM, FINANCIAL_ASSETS, AssetPolicy
+from bankcrm.membership.assets import (
+    AUM,
+    FINANCIAL_ASSETS,
+    STANDARD_METRICS,
+    TOTAL_ASSETS,
+    AssetPolicy,
+)
 from bankcrm.membership.averages import daily_average, meets
 from bankcrm.membership.balances import daily_balances
 from bankcrm.membership.evaluation import STATUSES, TierMetrics, evaluate_tier, evaluate_tiers
@@ -27,7 +33,9 @@ from bankcrm.membership.reviews import (
 __all__ = [
     "AUM",
     "FINANCIAL_ASSETS",
+    "STANDARD_METRICS",
     "STATUSES",
+    "TOTAL_ASSETS",
     "AssetPolicy",
     "ReviewSchedule",
     "Tier",
