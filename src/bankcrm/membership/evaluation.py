@@ -792,7 +792,9 @@ def evaluate_tiers(
     """Every customer's tier and status at ``as_of`` (see the module docstring for the rules).
 
     Args:
-        accounts, balances, fx_rates: as for :func:`~bankcrm.membership.daily_average`.
+        accounts: as for :func:`~bankcrm.membership.daily_average`.
+        balances: as for :func:`~bankcrm.membership.daily_average`.
+        fx_rates: as for :func:`~bankcrm.membership.daily_average`.
         ladder: the :class:`~bankcrm.membership.TierLadder`.
         as_of: the decision date.
         states: ``None`` (every customer new) or the previous state per customer:

@@ -92,7 +92,8 @@ def review_dates(
     """Every review of every reviewed tier of ``ladder`` in ``[start, end]`` (both included).
 
     Args:
-        start, end: the date range (scalar dates).
+        start: the first day of the range (a scalar date).
+        end: the last day of the range (inclusive).
         ladder: the tier ladder; tiers without a review schedule (the base tier) have no rows.
         calendar: a business calendar overriding the ladder's own (``None``: the ladder's; for
             ``"china"`` a missing ``chinese_calendar`` package is a
