@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -13,9 +14,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import bankcrm.membership.averages as averages
 from bankcrm.calendar import periods_between
 from bankcrm.errors import InputError
-from bankcrm.membership import FINANCIAL_ASSETS, AssetPolicy, daily_average, daily_balances, meets
+from bankcrm.membership import (
+    AUM,
+    FINANCIAL_ASSETS,
+    AssetPolicy,
+    daily_average,
+    daily_balances,
+    meets,
+)
+from bankcrm.membership.averages import window_sums
 
 D0 = dt.date(2024, 1, 1)  # 2024 is a leap year: February has 29 days
 CLASSES = ("demand_deposit", "fund", "loan")  # loan: weight 0 under the default policy
@@ -372,12 +382,9 @@ def test_daily_balances_sum_to_the_reference_and_events_agree(
 def test_the_split_and_sort_path_equals_the_day_grid(
     data: dict[str, Any], s: int, length: int, periods: Any, by: Any, weighted: bool
 ) -> None:
-    """The fallback for few customers over long spans (and sums near int64) gives what the
-    day grid gives; forced here, since small frames always take the grid."""
-    from unittest import mock
-
-    import bankcrm.membership.averages as averages
-
+    """The NumPy path's fallback for few customers over long spans (and sums near int64)
+    gives what its day grid gives; forced here, since small frames always take the grid
+    (and, unforced, the compiled walk)."""
     start, end = D0 + dt.timedelta(days=s), D0 + dt.timedelta(days=s + length)
     policy = (
         AssetPolicy(weights=WEIGHTED.weights, missing_history="zero")
@@ -392,9 +399,210 @@ def test_the_split_and_sort_path_equals_the_day_grid(
         "fx_rates": data["fx"],
         "policy": policy,
     }
-    grid = daily_average(data["accounts"], data["balances"], **kwargs)
-    with mock.patch.object(averages, "_grid_fits", return_value=False):
-        pieces = daily_average(data["accounts"], data["balances"], **kwargs)
+    with _numpy_path():
+        grid = daily_average(data["accounts"], data["balances"], **kwargs)
+        with mock.patch.object(averages, "_grid_fits", return_value=False):
+            pieces = daily_average(data["accounts"], data["balances"], **kwargs)
     pd.testing.assert_frame_equal(grid, pieces)
+    pd.testing.assert_frame_equal(grid, daily_average(data["accounts"], data["balances"], **kwargs))
     want = reference(data, start, end, policy, by, periods)
     _compare(pieces, want, "customer_id" if by == "customer" else "account_id")
+
+
+# ---- the compiled walk (bankcrm.membership._kernels) against the NumPy intervals ----
+POLICIES = (
+    AssetPolicy(missing_history="zero"),
+    AssetPolicy(weights=WEIGHTED.weights, missing_history="zero"),
+    AssetPolicy(weights=WEIGHTED.weights),  # raises on missing history
+    FINANCIAL_ASSETS,
+)
+
+
+def _outcome(call: Any) -> Any:
+    """The frame a call returns, or its error (type, rule, message) to compare."""
+    try:
+        return call()
+    except InputError as exc:
+        return ("error", exc.rule, str(exc))
+
+
+def _same(a: Any, b: Any) -> None:
+    if isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame):
+        pd.testing.assert_frame_equal(a, b)
+    else:
+        assert a == b
+
+
+def _numpy_path() -> Any:
+    return mock.patch.object(averages, "_fast_totals", return_value=None)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    bank(),
+    st.integers(-25, 40),
+    st.integers(0, 120),
+    st.sampled_from([None, "month", "quarter"]),
+    st.sampled_from(["customer", "account"]),
+    st.sampled_from(POLICIES),
+    st.booleans(),
+    st.randoms(use_true_random=False),
+)
+def test_the_compiled_walk_equals_the_numpy_intervals(
+    data: dict[str, Any],
+    s: int,
+    length: int,
+    periods: Any,
+    by: Any,
+    policy: AssetPolicy,
+    events: bool,
+    rnd: Any,
+) -> None:
+    start, end = D0 + dt.timedelta(days=s), D0 + dt.timedelta(days=s + length)
+    rows = data["events" if events else "balances"]
+    rows = rows.sample(frac=1, random_state=rnd.randint(0, 10**6))  # any row order
+    kwargs: dict[str, Any] = {
+        "start": start,
+        "end": end,
+        "periods": periods,
+        "by": by,
+        "fx_rates": data["fx"],
+        "policy": policy,
+    }
+    compiled = _outcome(lambda: daily_average(data["accounts"], rows, **kwargs))
+    with _numpy_path():
+        numpy_path = _outcome(lambda: daily_average(data["accounts"], rows, **kwargs))
+    _same(compiled, numpy_path)
+
+
+def _big_account(currency: str, fen: int, *, classes: tuple[str, ...] = ("fund",)) -> Any:
+    n = len(classes)
+    accounts = pd.DataFrame(
+        {
+            "account_id": list(range(1, n + 1)),
+            "customer_id": ["c"] * n,
+            "asset_class": list(classes),
+            "currency": [currency] * n,
+            "opened_on": pd.to_datetime(["2025-01-01"] * n),
+        }
+    )
+    balances = pd.DataFrame(
+        {
+            "account_id": list(range(1, n + 1)),
+            "date": pd.to_datetime(["2025-01-01"] * n),
+            "balance": [fen / 100] * n,
+        }
+    )
+    return accounts, balances
+
+
+def test_balance_days_beyond_int64_raise_instead_of_wrapping() -> None:
+    # 10 trillion yuan (the amount bound) at weight 1 over 1/1000 steps: 1e18 per day
+    accounts, balances = _big_account("CNY", 10**15, classes=("fund", "bond"))
+    policy = AssetPolicy(weights={"fund": "1", "bond": "0.001"})
+    with pytest.raises(InputError) as error:
+        daily_average(accounts, balances, start="2025-01-01", end="2025-12-31", policy=policy)
+    assert error.value.rule == "range"
+
+
+def test_a_conversion_beyond_int64_raises_instead_of_wrapping() -> None:
+    accounts, balances = _big_account("XAU", 10**15)
+    fx = pd.DataFrame(
+        {"currency": "XAU", "date": pd.to_datetime(["2025-01-01", "2025-01-31"]), "rate": 1e5}
+    )
+    for patch in (mock.patch.object(averages, "_FAST_CELLS", 1 << 22), _numpy_path()):
+        with patch, pytest.raises(InputError) as error:
+            daily_average(accounts, balances, start="2025-01-01", end="2025-01-31", fx_rates=fx)
+        assert error.value.rule == "range"
+
+
+def test_a_rate_too_wide_for_int64_converts_exactly_by_decimals() -> None:
+    rate = "7.12345678901234567890123"  # numerator × denominator beyond 2**60
+    accounts, balances = _big_account("USD", 123_456_789)
+    fx = pd.DataFrame(
+        {"currency": "USD", "date": pd.to_datetime(["2025-01-01", "2025-01-10"]), "rate": rate}
+    )
+    out = daily_average(accounts, balances, start="2025-01-01", end="2025-01-10", fx_rates=fx)
+    per_day = int((Decimal(123_456_789) * Decimal(rate)).quantize(1, ROUND_HALF_UP))
+    assert out["balance_days_fen"].tolist() == [per_day * 10]
+
+
+@st.composite
+def requests(draw: st.DrawFn) -> list[tuple[AssetPolicy, dt.date, dt.date]]:
+    out = []
+    for _ in range(draw(st.integers(1, 3))):
+        s = draw(st.integers(-25, 60))
+        policy = draw(st.sampled_from((*POLICIES, AUM)))
+        out.append(
+            (
+                policy,
+                D0 + dt.timedelta(days=s),
+                D0 + dt.timedelta(days=s + draw(st.integers(0, 60))),
+            )
+        )
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(bank(), requests(), st.booleans())
+def test_window_sums_equal_daily_average_per_request(
+    data: dict[str, Any], asked: list[tuple[AssetPolicy, dt.date, dt.date]], events: bool
+) -> None:
+    rows = data["events" if events else "balances"]
+    want: list[Any] = []
+    for policy, start, end in asked:
+        got = _outcome(
+            lambda p=policy, a=start, b=end: daily_average(
+                data["accounts"], rows, start=a, end=b, policy=p, fx_rates=data["fx"]
+            )
+        )
+        want.append(got)
+    failed = [w for w in want if not isinstance(w, pd.DataFrame)]
+    batch = _outcome(
+        lambda: window_sums(
+            data["accounts"], rows, asked, fx_rates=data["fx"], columns=None, where="daily_average"
+        )
+    )
+    if failed:
+        assert batch == failed[0]  # the first request that fails, with the same error
+        return
+    ids, sums = batch
+    for frame, (balance_days, days) in zip(want, sums, strict=True):
+        assert ids.tolist() == frame["customer_id"].tolist()
+        assert balance_days.dtype == np.int64
+        assert days.dtype == np.int64
+        assert balance_days.tolist() == frame["balance_days_fen"].tolist()
+        assert days.tolist() == frame["days"].tolist()
+
+
+def test_window_sums_checks_history_per_window() -> None:
+    """A request whose window starts after the gap does not raise for the other's days."""
+    accounts = pd.DataFrame(
+        {
+            "account_id": [1],
+            "customer_id": ["c"],
+            "asset_class": ["fund"],
+            "currency": ["CNY"],
+            "opened_on": pd.to_datetime(["2025-01-01"]),
+        }
+    )
+    balances = pd.DataFrame(
+        {"account_id": [1], "date": pd.to_datetime(["2025-03-01"]), "balance": [100.0]}
+    )
+    march = (FINANCIAL_ASSETS, dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+    ids, sums = window_sums(
+        accounts, balances, [march], fx_rates=None, columns=None, where="evaluate_tiers"
+    )
+    assert ids.tolist() == ["c"]
+    assert sums[0][0].tolist() == [10_000 * 31]
+    january = (FINANCIAL_ASSETS, dt.date(2025, 1, 1), dt.date(2025, 1, 31))
+    with pytest.raises(InputError, match="evaluate_tiers: no balance") as error:
+        window_sums(
+            accounts,
+            balances,
+            [march, january],
+            fx_rates=None,
+            columns=None,
+            where="evaluate_tiers",
+        )
+    assert error.value.rule == "no_history"

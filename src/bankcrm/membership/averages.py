@@ -40,17 +40,28 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, Literal
 
+import attrs
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from bankcrm.calendar import DateLike, PeriodKind, as_date, periods_between
+from bankcrm._fx import RMB_CODES
+from bankcrm.calendar import DateLike, PeriodKind, periods_between
 from bankcrm.errors import InputError, Rule
 from bankcrm.membership.assets import FINANCIAL_ASSETS, AssetPolicy
-from bankcrm.membership.balances import as_dates, build_intervals, day_number, split
+from bankcrm.membership.balances import (
+    Loaded,
+    as_dates,
+    check_request,
+    day_number,
+    intervals_of,
+    load_inputs,
+    split,
+)
 from bankcrm.policy import stamp_provenance
 from bankcrm.ratios import Comparator, compare_ratio, compare_ratios, exact_number
 
@@ -58,6 +69,8 @@ __all__ = ["daily_average", "meets"]
 
 I64 = NDArray[np.int64]
 _EXACT = 2.0**52  # float sums below this bound are exact integers
+_FAST_CELLS = 1 << 22  # (group × day) cells the compiled walk always takes
+_NO_DAY = np.iinfo(np.int64).max // 4  # as balances._NO_DAY: no row
 
 
 def meets(
@@ -271,6 +284,193 @@ def _by_pieces(
     return total, end_total, high, low
 
 
+@attrs.frozen(eq=False)
+class _Groups:
+    """The output rows' groups: each account's group, the group ids, accounts by group."""
+
+    of_account: NDArray[np.intp]
+    ids: NDArray[Any]
+    order: I64  # accounts sorted by group (stable)
+    bounds: I64  # group g's accounts: order[bounds[g]:bounds[g + 1]]
+
+
+def _groups(loaded: Loaded, by: str) -> _Groups:
+    if by == "customer":
+        of_account, ids = pd.factorize(loaded.customers, sort=True)
+        ids = np.asarray(ids)
+    else:
+        of_account = np.arange(len(loaded.ids), dtype=np.intp)
+        ids = loaded.ids
+    of_account = of_account.astype(np.intp)
+    order = np.argsort(of_account, kind="stable").astype(np.int64)
+    bounds = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(of_account, minlength=len(ids)), out=bounds[1:])
+    return _Groups(of_account, ids, order, bounds)
+
+
+def _class_weights(loaded: Loaded, policy: AssetPolicy) -> tuple[I64, int]:
+    """Each account's integer weight over the weights' common denominator, and that."""
+    weights = [policy.weight(c) for c in loaded.class_names]
+    scale = 1
+    for w in weights:
+        scale = math.lcm(scale, w.denominator)
+    per_class = np.asarray([int(w * scale) for w in weights] + [0], dtype=np.int64)
+    return per_class[loaded.class_codes], scale
+
+
+def _fast_totals(
+    loaded: Loaded,
+    groups: _Groups,
+    policy: AssetPolicy,
+    s: int,
+    e: int,
+    w_first: I64,
+    w_last: I64,
+) -> tuple[I64, I64, I64, I64, int] | None:
+    """:func:`_totals` by the compiled walk, or ``None`` when the NumPy path must decide."""
+    n_groups, width = len(groups.ids), e - s + 1
+    rows = loaded.sorted_rows
+    if rows is None or n_groups * (width + 1) > max(_FAST_CELLS, 64 * (len(rows.days) + n_groups)):
+        return None
+    weight, scale = _class_weights(loaded, policy)
+    need_first = np.maximum(loaded.opened, s)
+    need_last = np.minimum(loaded.closed - 1, e)
+    if policy.missing_history == "raise":
+        has_rows = rows.starts[1:] > rows.starts[:-1]
+        first_row = np.full(len(has_rows), _NO_DAY, dtype=np.int64)
+        first_row[has_rows] = rows.days[rows.starts[:-1][has_rows]]
+        if bool(((need_first <= need_last) & (weight > 0) & (first_row > need_first)).any()):
+            return None  # no_history: the NumPy path raises
+    rates, horizon = loaded.rates, loaded.horizon
+    fx_of = np.full(len(loaded.currency_names), -2, dtype=np.int64)
+    offsets, fx_days, nums, dens, floats = [0], [], [], [], []
+    for k, code in enumerate(loaded.currency_names):
+        table = rates.table(code) if rates is not None else None
+        if code in RMB_CODES:
+            fx_of[k] = -1
+        elif table is not None and table.fits_int64:
+            fx_of[k] = len(offsets) - 1
+            offsets.append(offsets[-1] + len(table.days))
+            fx_days.append(table.days)
+            nums.append(table.nums)
+            dens.append(table.dens)
+            floats.append(table.floats)
+    n_win = len(w_first)
+    total, end_total, high, low = (np.empty(n_groups * n_win, dtype=np.int64) for _ in range(4))
+
+    def joined(parts: list[Any]) -> Any:
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    from bankcrm.membership import _kernels
+
+    ro = _kernels.frozen
+    status = _kernels.window_totals(
+        ro(groups.order),
+        ro(groups.bounds),
+        rows.starts,
+        rows.days,
+        rows.amounts,
+        loaded.value_role == "amount",
+        ro(need_first),
+        ro(need_last),
+        ro(weight),
+        ro(fx_of[loaded.currency_codes]),
+        ro(offsets),
+        ro(joined(fx_days)),
+        ro(joined(nums)),
+        ro(joined(dens)),
+        ro(joined(floats), np.float64),
+        _NO_DAY if horizon is None else int(horizon),
+        s,
+        ro(w_first - s),
+        ro(w_last - s),
+        total,
+        end_total,
+        high,
+        low,
+        np.zeros(width + 1, dtype=np.int64),
+    )
+    if status != _kernels.OK:
+        return None
+    return total, end_total, high, low, scale
+
+
+def _totals(
+    loaded: Loaded,
+    groups: _Groups,
+    policy: AssetPolicy,
+    first_day: dt.date,
+    last_day: dt.date,
+    w_first: I64,
+    w_last: I64,
+    *,
+    where: str,
+    compiled: bool = True,
+) -> tuple[I64, I64, I64, I64, int]:
+    """Per group and window (consecutive windows covering [first_day, last_day]): weighted
+    balance-days, last-day total, largest and smallest daily total, and the weights' scale.
+
+    The compiled walk (:mod:`bankcrm.membership._kernels`) when it can decide; else, and for
+    every error, the NumPy intervals (:func:`~bankcrm.membership.balances.intervals_of`),
+    which raise the documented errors. ``compiled=False`` forces the NumPy path (tests)."""
+    s, e = day_number(first_day), day_number(last_day)
+    if compiled:
+        fast = _fast_totals(loaded, groups, policy, s, e, w_first, w_last)
+        if fast is not None:
+            return fast
+    iv = intervals_of(loaded, first_day, last_day, policy=policy, where=where)
+    n_groups = len(groups.ids)
+    weight, scale = _scaled_weights(iv.weights)
+    value = iv.rmb * weight[iv.account]  # weighted RMB fen on each day of an interval
+    group = groups.of_account[iv.account]
+    if n_groups and _grid_fits(n_groups, int(w_last[-1] - w_first[0]) + 1, len(value), value, iv):
+        total, end_total, high, low = _day_grid(
+            group, iv.first, iv.last, value, w_first, w_last, n_groups
+        )
+    else:
+        total, end_total, high, low = _by_pieces(
+            iv.first, iv.last, value, group, w_first, w_last, n_groups
+        )
+    return total, end_total, high, low, scale
+
+
+def window_sums(
+    accounts: Any,
+    balances: Any,
+    requests: Sequence[tuple[AssetPolicy, DateLike, DateLike]],
+    *,
+    fx_rates: Any,
+    columns: Any,
+    where: str,
+) -> tuple[NDArray[Any], list[tuple[I64, I64]]]:
+    """Exact balance-days of several (asset policy, window) requests, validating once.
+
+    ``requests``: a sequence of ``(AssetPolicy, start, end)``. Returns the sorted customer ids
+    of ``accounts`` (every customer) and, per request, ``(balance_days_fen, days)`` aligned
+    with them — each exactly :func:`daily_average`'s ``balance_days_fen`` / ``days`` for
+    ``daily_average(accounts, balances, start=start, end=end, policy=policy,
+    fx_rates=fx_rates, columns=columns)``, and the same errors (``where`` names the caller).
+    Each request is checked on its own window (``no_history`` only for the days it needs).
+    Internal: :func:`~bankcrm.membership.evaluate_tiers` calls it once per evaluation.
+    """
+    checked = [
+        (policy, *check_request(policy, start, end, where=where)) for policy, start, end in requests
+    ]
+    loaded = load_inputs(accounts, balances, fx_rates, columns, where=where)
+    groups = _groups(loaded, "customer")
+    out: list[tuple[I64, I64]] = []
+    for policy, first_day, last_day in checked:
+        s, e = day_number(first_day), day_number(last_day)
+        w_first = np.asarray([s], dtype=np.int64)
+        w_last = np.asarray([e], dtype=np.int64)
+        total, _end, _high, _low, scale = _totals(
+            loaded, groups, policy, first_day, last_day, w_first, w_last, where=where
+        )
+        days = np.full(len(groups.ids), e - s + 1, dtype=np.int64)
+        out.append((_divide_half_up(total, scale), days))
+    return groups.ids, out
+
+
 def daily_average(
     accounts: Any,
     balances: Any,
@@ -314,65 +514,41 @@ def daily_average(
         raise InputError(
             f"by must be 'customer' or 'account', got {by!r}", column="by", rule=Rule.DOMAIN
         )
-    first_day, last_day = as_date(start, name="start"), as_date(end, name="end")
-    iv = build_intervals(
-        accounts,
-        balances,
-        start=first_day,
-        end=last_day,
-        fx_rates=fx_rates,
-        policy=used,
-        columns=columns,
-        where="daily_average",
-    )
+    first_day, last_day = check_request(used, start, end, where="daily_average")
+    loaded = load_inputs(accounts, balances, fx_rates, columns, where="daily_average")
     windows = _windows(first_day, last_day, periods)
     w_first = np.asarray([day_number(a) for a, _ in windows], dtype=np.int64)
     w_last = np.asarray([day_number(b) for _, b in windows], dtype=np.int64)
     n_win = len(windows)
-
-    if by == "customer":
-        group_of_account, group_ids = pd.factorize(iv.customer_ids, sort=True)
-        group_ids = np.asarray(group_ids)
-    else:
-        group_of_account = np.arange(len(iv.account_ids), dtype=np.intp)
-        group_ids = iv.account_ids
-    n_groups = len(group_ids)
-    weight, scale = _scaled_weights(iv.weights)
-
-    n_keys = n_groups * n_win
-    key_first = np.tile(w_first, n_groups)
-    key_last = np.tile(w_last, n_groups)
-    value = iv.rmb * weight[iv.account]  # weighted RMB fen on each day of an interval
-    if n_keys and _grid_fits(n_groups, int(w_last[-1] - w_first[0]) + 1, len(value), value, iv):
-        total, end_total, high, low = _day_grid(
-            group_of_account[iv.account], iv.first, iv.last, value, w_first, w_last, n_groups
-        )
-    else:
-        total, end_total, high, low = _by_pieces(
-            iv.first, iv.last, value, group_of_account[iv.account], w_first, w_last, n_groups
-        )
+    groups = _groups(loaded, by)
+    total, end_total, high, low, scale = _totals(
+        loaded, groups, used, first_day, last_day, w_first, w_last, where="daily_average"
+    )
+    n_groups = len(groups.ids)
+    group_ids = groups.ids
     balance_days = _divide_half_up(total, scale)
-    n_days = key_last - key_first + 1
+    n_days = np.tile(w_last - w_first + 1, n_groups)
     # display only: the exact sum decides, the yuan figure is rounded half up to fen
     average_fen = (2 * balance_days + n_days) // (2 * n_days)
     out = pd.DataFrame(
         {
-            "start": as_dates(key_first),
-            "end": as_dates(key_last),
+            "start": np.tile(as_dates(w_first), n_groups),
+            "end": np.tile(as_dates(w_last), n_groups),
             "days": n_days,
             "balance_days_fen": balance_days,
             "daily_average": np.round(average_fen / 100, 2),
             "max_balance_fen": _divide_half_up(high, scale),
             "min_balance_fen": _divide_half_up(low, scale),
             "end_balance_fen": _divide_half_up(end_total, scale),
-        }
+        },
+        copy=False,  # fresh arrays: one block each, no stacking copy
     )
     group_column = np.repeat(group_ids, n_win) if n_groups else group_ids
     if by == "customer":
         out.insert(0, "customer_id", group_column)
     else:
         out.insert(0, "account_id", group_column)
-        out.insert(1, "customer_id", np.repeat(iv.customer_ids, n_win))
+        out.insert(1, "customer_id", np.repeat(loaded.customers, n_win))
     return stamp_provenance(out, used.provenance(last_day))
 
 

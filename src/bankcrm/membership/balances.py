@@ -87,6 +87,7 @@ ROLES: dict[str, tuple[str, ...]] = {
 
 _EPOCH = dt.date(1970, 1, 1)
 _NO_DAY = np.iinfo(np.int64).max // 4  # "never" (no closing day), far beyond any real date
+_CONVERTED_LIMIT = 2.0**62  # a converted balance at or beyond this could wrap int64 arithmetic
 
 
 def day_number(day: dt.date) -> int:
@@ -256,6 +257,138 @@ def _convert_exact(amounts: I64, rates: list[Decimal]) -> I64:
     return np.asarray(out, dtype=np.int64)
 
 
+@attrs.frozen(eq=False)
+class Loaded:
+    """The validated inputs, read once (internal): accounts in id order, rows as arrays.
+
+    Policy- and window-independent, so that several windows or asset policies
+    (:func:`bankcrm.membership.averages.window_sums`) share one validation.
+    """
+
+    acc: pd.DataFrame
+    bal: pd.DataFrame
+    names: dict[str, dict[str, Any]]
+    value_role: str
+    unique_check: Callable[[], object] | None
+    fx_rates: Any
+    ids: NDArray[Any]  # account ids, sorted
+    labels: pd.Index[Any]  # their row labels in ``accounts``
+    customers: NDArray[Any]
+    class_codes: NDArray[np.intp]
+    class_names: tuple[str, ...]
+    currency_codes: NDArray[np.intp]
+    currency_names: tuple[str, ...]  # upper-case, stripped
+    opened: I64
+    closed: I64
+    account: NDArray[np.intp]  # per balance row (input order): index into ids, -1 unknown
+    days: I64
+    amounts: I64
+    has_unknown: bool
+
+    @functools.cached_property
+    def rates(self) -> FxRates | None:
+        return _rates(self.fx_rates, self.names["fx_rates"])
+
+    @functools.cached_property
+    def horizon(self) -> int | None:
+        return _fx_horizon(self.fx_rates, self.names["fx_rates"], self.rates)
+
+    @functools.cached_property
+    def sorted_rows(self) -> SortedRows | None:
+        """The rows sorted by (account, day) for the compiled walk, or ``None`` when the NumPy
+        path must decide (unknown accounts, a repeated snapshot key: it raises)."""
+        if self.has_unknown:
+            return None
+        from bankcrm.membership import _kernels
+
+        account = _kernels.frozen(self.account)
+        days, amounts = _kernels.frozen(self.days), _kernels.frozen(self.amounts)
+        n_accounts = len(self.ids)
+        starts = np.empty(n_accounts + 1, dtype=np.int64)
+        status, duplicate = _kernels.scan_rows(account, days, n_accounts, starts)
+        if status == _kernels.UNSORTED:
+            low = int(days.min())
+            key = account * (int(days.max()) - low + 1) + (days - low)
+            sort = np.argsort(key, kind="stable")
+            del key
+            account, days, amounts = (_kernels.frozen(v[sort]) for v in (account, days, amounts))
+            status, duplicate = _kernels.scan_rows(account, days, n_accounts, starts)
+        if duplicate and self.value_role == "balance":
+            return None
+        return SortedRows(days, amounts, _kernels.frozen(starts))
+
+
+@attrs.frozen(eq=False)
+class SortedRows:
+    """The balance rows sorted by (account, day) (internal)."""
+
+    days: I64
+    amounts: I64
+    starts: I64  # account a's rows: starts[a]:starts[a + 1]
+
+
+def check_request(
+    policy: Any, start: DateLike, end: DateLike, *, where: str
+) -> tuple[dt.date, dt.date]:
+    """The checks of a (policy, window) request that come before any frame is read."""
+    if not isinstance(policy, AssetPolicy):
+        raise InputError(
+            f"{where}: policy must be an AssetPolicy, got {type(policy).__name__}",
+            column="policy",
+            rule=Rule.TYPE,
+        )
+    first_day, last_day = as_date(start, name="start"), as_date(end, name="end")
+    if last_day < first_day:
+        raise InputError(
+            f"end {last_day} is before start {first_day}", column="end", rule=Rule.DATE_ORDER
+        )
+    return first_day, last_day
+
+
+def load_inputs(accounts: Any, balances: Any, fx_rates: Any, columns: Any, *, where: str) -> Loaded:
+    """Validate ``accounts`` and ``balances`` once and read them into arrays."""
+    names = column_names_by_frame(columns, ROLES, where=where)
+    acc = _read_accounts(accounts, names["accounts"])
+    an = names["accounts"]
+    key_kind = _key_kind(acc[an["account_id"]])
+    bal, value_role, unique_check = _read_balances(balances, names["balances"], key_kind)
+    bn = names["balances"]
+
+    # accounts in id order (results never depend on row order)
+    ids = acc[an["account_id"]].to_numpy()
+    order = np.argsort(ids, kind="stable")
+    ids = ids[order]
+    customers = acc[an["customer_id"]].to_numpy()[order]
+    class_codes, class_names = pd.factorize(acc[an["asset_class"]].to_numpy(dtype=object)[order])
+    raw_codes, raw_currencies = pd.factorize(acc[an["currency"]].to_numpy(dtype=object)[order])
+    upper = [str(u).strip().upper() for u in raw_currencies]
+    canonical: dict[str, int] = {}
+    remap = np.asarray([canonical.setdefault(u, len(canonical)) for u in upper], dtype=np.intp)
+    currency_codes = remap[raw_codes] if len(raw_codes) else raw_codes.astype(np.intp)
+    account = pd.Index(ids).get_indexer(bal[bn["account_id"]].to_numpy())
+    return Loaded(
+        acc=acc,
+        bal=bal,
+        names=names,
+        value_role=value_role,
+        unique_check=unique_check,
+        fx_rates=fx_rates,
+        ids=ids,
+        labels=acc.index[order],
+        customers=customers,
+        class_codes=class_codes.astype(np.intp),
+        class_names=tuple(str(c) for c in class_names),
+        currency_codes=currency_codes.astype(np.intp),
+        currency_names=tuple(canonical),
+        opened=_optional_days(acc, an["opened_on"], -_NO_DAY)[order],
+        closed=_optional_days(acc, an["closed_on"], _NO_DAY)[order],
+        account=account.astype(np.intp),
+        days=_days_of(bal[bn["date"]]),
+        amounts=bal[bn[value_role]].to_numpy().astype(np.int64, copy=False),
+        has_unknown=bool((account < 0).any()),
+    )
+
+
 def build_intervals(
     accounts: Any,
     balances: Any,
@@ -268,45 +401,33 @@ def build_intervals(
     where: str,
 ) -> Intervals:
     """Validate the inputs and build the FX-split constant-balance pieces in [start, end]."""
-    if not isinstance(policy, AssetPolicy):
-        raise InputError(
-            f"{where}: policy must be an AssetPolicy, got {type(policy).__name__}",
-            column="policy",
-            rule=Rule.TYPE,
-        )
-    first_day, last_day = as_date(start, name="start"), as_date(end, name="end")
-    if last_day < first_day:
-        raise InputError(
-            f"end {last_day} is before start {first_day}", column="end", rule=Rule.DATE_ORDER
-        )
-    names = column_names_by_frame(columns, ROLES, where=where)
-    acc = _read_accounts(accounts, names["accounts"])
-    an = names["accounts"]
-    key_kind = _key_kind(acc[an["account_id"]])
-    bal, value_role, unique_check = _read_balances(balances, names["balances"], key_kind)
-    bn = names["balances"]
-    s, e = day_number(first_day), day_number(last_day)
+    first_day, last_day = check_request(policy, start, end, where=where)
+    loaded = load_inputs(accounts, balances, fx_rates, columns, where=where)
+    return intervals_of(loaded, first_day, last_day, policy=policy, where=where)
 
-    # accounts in id order (results never depend on row order)
-    ids = acc[an["account_id"]].to_numpy()
-    order = np.argsort(ids, kind="stable")
-    ids = ids[order]
-    customers = acc[an["customer_id"]].to_numpy()[order]
-    classes = acc[an["asset_class"]].to_numpy(dtype=object)[order]
-    currencies = _upper(acc[an["currency"]].to_numpy(dtype=object)[order])
-    opened = _optional_days(acc, an["opened_on"], -_NO_DAY)[order]
-    closed = _optional_days(acc, an["closed_on"], _NO_DAY)[order]
-    class_codes, class_names = pd.factorize(classes)
-    weights = tuple(policy.weight(str(c)) for c in class_names)
+
+def intervals_of(
+    loaded: Loaded, first_day: dt.date, last_day: dt.date, *, policy: AssetPolicy, where: str
+) -> Intervals:
+    """The FX-split constant-balance pieces of ``loaded`` in [first_day, last_day] (NumPy)."""
+    an, bn = loaded.names["accounts"], loaded.names["balances"]
+    bal, value_role, unique_check = loaded.bal, loaded.value_role, loaded.unique_check
+    s, e = day_number(first_day), day_number(last_day)
+    ids, customers = loaded.ids, loaded.customers
+    class_codes = loaded.class_codes
+    classes = np.asarray(loaded.class_names, dtype=object)[class_codes]
+    currencies = np.asarray(loaded.currency_names, dtype=object)[loaded.currency_codes]
+    opened, closed = loaded.opened, loaded.closed
+    weights = tuple(policy.weight(c) for c in loaded.class_names)
 
     # balance rows → account index, sorted by (account, day)
-    account = pd.Index(ids).get_indexer(bal[bn["account_id"]].to_numpy())
+    account = loaded.account
     unknown = account < 0
-    has_unknown = bool(unknown.any())
+    has_unknown = loaded.has_unknown
     if unique_check is not None and has_unknown:
         unique_check()  # unknown ids: pandas finds any duplicate key
-    days = _days_of(bal[bn["date"]])
-    amounts = bal[bn[value_role]].to_numpy().astype(np.int64)
+    days = loaded.days
+    amounts = loaded.amounts
     row = np.arange(len(days), dtype=np.int64)
     if len(days):
         low = int(days.min())
@@ -336,7 +457,7 @@ def build_intervals(
                 running[last_of_day],
                 row[last_of_day],
             )
-    rates = _rates(fx_rates, names["fx_rates"])
+    rates = loaded.rates
     if has_unknown:
         raise_for_rows(
             "balances: account not in accounts",
@@ -360,7 +481,7 @@ def build_intervals(
     counted = np.asarray([w > 0 for w in weights] + [False], dtype=bool)[class_codes]
     gap = needed & counted & (first_row_day > need_first)
     if gap.any() and policy.missing_history == "raise":
-        labels = acc.index[order]
+        labels = loaded.labels
         raise_for_rows(
             f"{where}: no balance is known for some days the window "
             f"{first_day}..{last_day} needs (on or after opened_on, before the account's "
@@ -387,11 +508,11 @@ def build_intervals(
 
     rmb = amounts  # RMB pieces: the balance is the RMB balance (never written to)
     out_account, out_lo, out_hi, out_bal, out_rmb = [account], [lo], [hi], [amounts], [rmb]
-    currency_of, currency_names = pd.factorize(currencies)  # int codes: no object compares
-    foreign = sorted((c, k) for k, c in enumerate(currency_names.tolist()) if c not in RMB_CODES)
+    currency_of, currency_names = loaded.currency_codes, loaded.currency_names
+    foreign = sorted((c, k) for k, c in enumerate(currency_names) if c not in RMB_CODES)
     acc_currency = currency_of[account]
     is_foreign = np.zeros(len(account), dtype=bool)
-    horizon = _fx_horizon(fx_rates, names["fx_rates"], rates)
+    horizon = loaded.horizon
     for code, code_index in foreign:
         mine = acc_currency == code_index
         if not mine.any():
@@ -425,6 +546,17 @@ def build_intervals(
             )
         rows, p_lo, p_hi, seg = split(c_lo, c_hi, table.days)
         c_bal = amounts[mine][rows]
+        beyond = np.abs(c_bal.astype(np.float64)) * table.floats[seg] >= _CONVERTED_LIMIT
+        if beyond.any():
+            mask = np.zeros(len(bal), dtype=bool)
+            mask[row[mine][rows[beyond]]] = True
+            raise_for_rows(
+                f"{where}: {code} balance converted to RMB fen beyond the int64 range",
+                column=str(bn[value_role]),
+                rule=Rule.RANGE,
+                mask=mask,
+                index=bal.index,
+            )
         if table.fits_int64:
             c_rmb = _half_up(c_bal, table.nums[seg], table.dens[seg])
         else:
@@ -469,13 +601,6 @@ def build_intervals(
         balance=amounts,
         rmb=rmb,
     )
-
-
-def _upper(values: NDArray[Any]) -> NDArray[Any]:
-    codes, uniques = pd.factorize(values)
-    upper = np.asarray([str(u).strip().upper() for u in uniques], dtype=object)
-    result: NDArray[Any] = upper[codes]
-    return result
 
 
 def as_dates(days: I64) -> NDArray[np.datetime64]:
