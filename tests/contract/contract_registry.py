@@ -839,3 +839,48 @@ MEMBERSHIP_MIGRATION_EXAMPLES: dict[str, Example] = {
     ),
 }
 REGISTRY.update(MEMBERSHIP_MIGRATION_EXAMPLES)
+
+
+_TL_START, _TL_END = dt.date(2025, 6, 1), dt.date(2025, 12, 31)
+
+#: bankcrm.membership's timeline and notification list (issue 11, parts 5 and 6).
+MEMBERSHIP_TIMELINE_EXAMPLES: dict[str, Example] = {
+    "bankcrm.membership.membership_timeline": Example(
+        lambda balances=None, start=_TL_START, as_of=_TL_END, columns=None: mem.membership_timeline(
+            _member_accounts(),
+            _member_balances() if balances is None else balances,
+            mem.presets.EVERBRIGHT,
+            start=start,
+            as_of=as_of,
+            fx_rates=_member_fx(),
+            columns=columns,
+        ),
+        dates=("start", "as_of"),
+        frame="balances",
+        frame_value=_member_balances,
+        required="account_id",
+        decimals=("balance",),
+        rename={"account_id": "acct", "date": "day"},
+        nested=True,
+        policy=mem.presets.EVERBRIGHT.name,
+    ),
+    "bankcrm.membership.review_notifications": Example(
+        lambda balances=None, as_of=dt.date(2025, 12, 31), columns=None: mem.review_notifications(
+            _member_accounts(),
+            _member_balances() if balances is None else balances,
+            mem.presets.EVERBRIGHT,
+            as_of=as_of,
+            fx_rates=_member_fx(),
+            columns=columns,
+        ),
+        dates=("as_of",),
+        frame="balances",
+        frame_value=_member_balances,
+        required="account_id",
+        decimals=("balance",),
+        rename={"account_id": "acct", "date": "day"},
+        nested=True,
+        policy=mem.presets.EVERBRIGHT.name,
+    ),
+}
+REGISTRY.update(MEMBERSHIP_TIMELINE_EXAMPLES)

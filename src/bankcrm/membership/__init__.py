@@ -20,6 +20,7 @@ from bankcrm.membership.balances import daily_balances
 from bankcrm.membership.evaluation import STATUSES, TierMetrics, evaluate_tier, evaluate_tiers
 from bankcrm.membership.ladders import ReviewSchedule, Tier, TierLadder
 from bankcrm.membership.migration import TierMigration, tier_migration
+from bankcrm.membership.notifications import review_notifications
 from bankcrm.membership.reviews import (
     averaging_window,
     latest_review,
@@ -29,6 +30,7 @@ from bankcrm.membership.reviews import (
     review_window,
     validity_after_review,
 )
+from bankcrm.membership.timeline import membership_timeline
 
 __all__ = [
     "AUM",
@@ -49,10 +51,12 @@ __all__ = [
     "evaluate_tiers",
     "latest_review",
     "meets",
+    "membership_timeline",
     "membership_valid_until",
     "next_review",
     "presets",
     "review_dates",
+    "review_notifications",
     "review_window",
     "tier_migration",
     "validity_after_review",
