@@ -12,6 +12,7 @@ party.
 from __future__ import annotations
 
 from bankcrm.credit.groups import identify_groups
+from bankcrm.credit.ownership import integrated_ownership
 from bankcrm.credit.policy import RELATIONS, ControlRule, GroupPolicy
 
 __all__ = [
@@ -19,4 +20,5 @@ __all__ = [
     "ControlRule",
     "GroupPolicy",
     "identify_groups",
+    "integrated_ownership",
 ]
