@@ -104,8 +104,8 @@ def test_it_agrees_with_the_dense_formula(graph: tuple[int, list[tuple[int, int,
         a[o, d] = s / 10_000
     dense = a @ np.linalg.inv(np.eye(n) - a)
     found = shares(integrated_ownership(frame, min_share=0, tolerance=1e-15))
-    for (o, d), value in found.items():
-        assert value == pytest.approx(dense[int(o[1:]), int(d[1:])], abs=1e-9)
+    for (holder, held), value in found.items():
+        assert value == pytest.approx(dense[int(holder[1:]), int(held[1:])], abs=1e-9)
     for i in range(n):
         for j in range(n):
             if i != j and dense[i, j] > 1e-9 and any(r[0] == i for r in rows):
