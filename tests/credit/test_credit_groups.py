@@ -382,3 +382,58 @@ def test_the_policy_round_trips_and_rejects_nonsense() -> None:
         GroupPolicy(joint_control="neither")  # type: ignore[arg-type]
     with pytest.raises(PolicyError):
         GroupPolicy(control_rules=())
+
+
+# ---------------------------------------------------------------- ultimate controllers
+def test_ultimate_controllers_name_persons_families_and_the_state() -> None:
+    from bankcrm.credit import ultimate_controllers
+
+    ties = pd.DataFrame({"person_a": ["H"], "person_b": ["W"], "relation": ["spouse"]})
+    found = ultimate_controllers(
+        parties(
+            H="person",
+            W="person",
+            S="government",
+            A="corporate",
+            B="corporate",
+            C="corporate",
+            D="corporate",
+        ),
+        holdings(("H", "A", "0.3"), ("W", "A", "0.3"), ("S", "B", "0.6"), ("B", "C", "0.6")),
+        as_of=NEW_LAW,
+        person_ties=ties,
+    )
+    by_party: dict[str, set[str]] = {}
+    for party, controller in zip(found["party_id"], found["controller_id"], strict=True):
+        by_party.setdefault(party, set())
+        if isinstance(controller, str):
+            by_party[party].add(controller)
+    assert by_party["A"] == {"H", "W"}
+    assert by_party["C"] == {"S"}
+    assert by_party["D"] == set()
+    kinds = dict(zip(found["party_id"], found["controller_kind"], strict=False))
+    assert (kinds["A"], kinds["C"], kinds["D"]) == ("family", "state", "none")
+    assert found.loc[found["party_id"] == "C", "path"].item() == "S > B > C"
+
+
+def test_the_generators_state_groups_have_the_state_as_ultimate_controller() -> None:
+    from bankcrm.credit import ultimate_controllers
+
+    frames = generate_parties(100, seed=1)
+    found = ultimate_controllers(
+        frames.parties,
+        frames.holdings,
+        as_of=NEW_LAW,
+        control_arrangements=frames.control_arrangements,
+        person_ties=frames.person_ties,
+    )
+    truth = frames.groups.set_index("party_id")
+    kinds = frames.parties.set_index("party_id")["kind"]
+    for party, kind in zip(found["party_id"], found["controller_kind"], strict=True):
+        role = truth.loc[party, "role"]
+        if role == "controller":  # a person or family controlling its group
+            assert kind in ("person", "family")
+        if kinds[party] == "government":
+            assert kind == "state"
+    assert set(found["party_id"]) == set(frames.parties["party_id"])
+    assert (found["controller_kind"] == "state").sum() > 4  # State-held groups found

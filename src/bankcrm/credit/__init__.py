@@ -11,6 +11,7 @@ party.
 
 from __future__ import annotations
 
+from bankcrm.credit.controllers import ultimate_controllers
 from bankcrm.credit.groups import identify_groups
 from bankcrm.credit.ownership import integrated_ownership
 from bankcrm.credit.policy import RELATIONS, ControlRule, GroupPolicy
@@ -21,4 +22,5 @@ __all__ = [
     "GroupPolicy",
     "identify_groups",
     "integrated_ownership",
+    "ultimate_controllers",
 ]

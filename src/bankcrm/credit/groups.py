@@ -102,7 +102,7 @@ def components(n: int, a: I64, b: I64) -> I64:
         label = new
 
 
-class _Inputs:
+class Inputs:
     """The validated frames as party codes."""
 
     def __init__(
@@ -267,7 +267,7 @@ def _step_text(step: I64, kinds: list[str]) -> npt.NDArray[Any]:
     return out
 
 
-def _paths(graph: ControlGraph, ids: npt.NDArray[Any], kinds: list[str]) -> tuple[Any, Any]:
+def control_paths(graph: ControlGraph, ids: npt.NDArray[Any], kinds: list[str]) -> tuple[Any, Any]:
     """Path and path-share texts per party, built level by level from the apexes."""
     n = len(ids)
     parent = graph.parent
@@ -291,7 +291,7 @@ def _paths(graph: ControlGraph, ids: npt.NDArray[Any], kinds: list[str]) -> tupl
     return path, shares
 
 
-def _roles(inputs: _Inputs, graph: ControlGraph, joint_parties: I64) -> npt.NDArray[Any]:
+def _roles(inputs: Inputs, graph: ControlGraph, joint_parties: I64) -> npt.NDArray[Any]:
     n = len(inputs.codes)
     root, unit = graph.root, inputs.unit
     group_size = np.bincount(root, minlength=n)
@@ -313,7 +313,7 @@ def _roles(inputs: _Inputs, graph: ControlGraph, joint_parties: I64) -> npt.NDAr
     return role
 
 
-def _basis(inputs: _Inputs, graph: ControlGraph) -> npt.NDArray[Any]:
+def _basis(inputs: Inputs, graph: ControlGraph) -> npt.NDArray[Any]:
     n = len(inputs.codes)
     unit_size = np.bincount(inputs.unit, minlength=n)
     together = np.where(inputs.concert, "concert", "family")
@@ -325,6 +325,40 @@ def _basis(inputs: _Inputs, graph: ControlGraph) -> npt.NDArray[Any]:
     basis[graph.basis == ARRANGEMENT] = "arrangement"
     basis[graph.basis == UNIT] = together[graph.basis == UNIT]
     return basis
+
+
+def check_policy(policy: Any) -> GroupPolicy:
+    """The policy itself, the default for ``None``, or an InputError (rule ``type``)."""
+    if policy is None:
+        return GroupPolicy()
+    if not isinstance(policy, GroupPolicy):
+        raise InputError(
+            f"policy must be a GroupPolicy, got {type(policy).__name__}",
+            column="policy",
+            rule="type",
+        )
+    return policy
+
+
+def run_control(
+    inputs: Inputs, policy: GroupPolicy, day: Any, *, state_controls: bool
+) -> ControlGraph:
+    """The control fixpoint on the read inputs; ``state_controls`` lets the State control."""
+    rule = policy.control_rule(day)
+    is_state = np.zeros_like(inputs.is_state) if state_controls else inputs.is_state
+    return control_fixpoint(
+        inputs.unit,
+        is_state,
+        inputs.owner,
+        inputs.owned,
+        inputs.votes,
+        threshold=_fraction(rule.threshold.value),
+        comparator=rule.threshold.comparator,
+        arrangement_from=inputs.a_from,
+        arrangement_to=inputs.a_to,
+        arrangement_kind=inputs.a_kind,
+        joint_share=_fraction(policy.joint_venture_share),
+    )
 
 
 def identify_groups(
@@ -383,15 +417,9 @@ def identify_groups(
             (``duplicate_key``); shares of one party summing to more than 1 (``range``); an
             unknown relation (``domain``); a date before the first control rule (``range``).
     """
-    policy = GroupPolicy() if policy is None else policy
-    if not isinstance(policy, GroupPolicy):
-        raise InputError(
-            f"policy must be a GroupPolicy, got {type(policy).__name__}",
-            column="policy",
-            rule="type",
-        )
+    policy = check_policy(policy)
     day = as_date(as_of, name="as_of")
-    rule = policy.control_rule(day)
+    policy.control_rule(day)
     frames = {
         "parties": parties,
         "holdings": holdings,
@@ -401,29 +429,17 @@ def identify_groups(
         "manual_links": manual_links,
         "dependencies": dependencies,
     }
-    inputs = _Inputs(frames, columns, policy, "identify_groups")
-    graph = control_fixpoint(
-        inputs.unit,
-        inputs.is_state,
-        inputs.owner,
-        inputs.owned,
-        inputs.votes,
-        threshold=_fraction(rule.threshold.value),
-        comparator=rule.threshold.comparator,
-        arrangement_from=inputs.a_from,
-        arrangement_to=inputs.a_to,
-        arrangement_kind=inputs.a_kind,
-        joint_share=_fraction(policy.joint_venture_share),
-    )
+    inputs = Inputs(frames, columns, policy, "identify_groups")
+    graph = run_control(inputs, policy, day, state_controls=False)
     frame = _relation(inputs, graph, policy)
     return stamp_provenance(frame, policy.provenance(day))
 
 
-def _relation(inputs: _Inputs, graph: ControlGraph, policy: GroupPolicy) -> pd.DataFrame:
+def _relation(inputs: Inputs, graph: ControlGraph, policy: GroupPolicy) -> pd.DataFrame:
     ids = inputs.codes.ids
     n = len(ids)
     joint_party, joint_parent, joint_step = graph.joint
-    path, shares = _paths(graph, ids, inputs.arrangement_kinds)
+    path, shares = control_paths(graph, ids, inputs.arrangement_kinds)
     role = _roles(inputs, graph, np.unique(joint_party))
     basis = _basis(inputs, graph)
     party = np.arange(n, dtype=np.int64)
