@@ -23,7 +23,7 @@ from typing import Any, TypeVar, cast
 import numba
 import numpy as np
 
-__all__ = ["FALLBACK", "OK", "UNSORTED", "frozen", "scan_rows", "window_totals"]
+__all__ = ["FALLBACK", "OK", "UNSORTED", "frozen", "merge_lookup", "scan_rows", "window_totals"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -47,6 +47,22 @@ def frozen(values: Any, dtype: Any = np.int64) -> Any:
     view = np.ascontiguousarray(values, dtype=dtype).view()
     view.flags.writeable = False
     return view
+
+
+@_compiled
+def merge_lookup(ids: Any, keys: Any, out: Any) -> bool:
+    """``out[i]`` = the position of ``keys[i]`` in the sorted unique ``ids`` (-1 if absent),
+    by one merge walk; ``False`` (``out`` unfinished) as soon as ``keys`` is not sorted."""
+    n_ids = len(ids)
+    j = 0
+    for i in range(len(keys)):
+        key = keys[i]
+        if i > 0 and key < keys[i - 1]:
+            return False
+        while j < n_ids and ids[j] < key:
+            j += 1
+        out[i] = j if j < n_ids and ids[j] == key else -1
+    return True
 
 
 @_compiled

@@ -185,8 +185,17 @@ def _read_balances(
     return validate_frame(frame, schema), value, check
 
 
+_PER_DAY = {"D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000}
+_PER_DAY["ns"] = _PER_DAY["us"] * 1000
+
+
 def _days_of(values: pd.Series[Any]) -> I64:
-    days: I64 = values.to_numpy().astype("datetime64[D]").astype(np.int64)
+    """Day numbers of a date column without missing values (one pass, one new array)."""
+    raw = values.to_numpy()
+    unit = np.datetime_data(raw.dtype)[0] if raw.dtype.kind == "M" else ""
+    if unit in _PER_DAY:
+        return np.floor_divide(raw.view(np.int64), _PER_DAY[unit])
+    days: I64 = raw.astype("datetime64[D]").astype(np.int64)
     return days
 
 
@@ -359,13 +368,15 @@ def load_inputs(accounts: Any, balances: Any, fx_rates: Any, columns: Any, *, wh
     order = np.argsort(ids, kind="stable")
     ids = ids[order]
     customers = acc[an["customer_id"]].to_numpy()[order]
-    class_codes, class_names = pd.factorize(acc[an["asset_class"]].to_numpy(dtype=object)[order])
-    raw_codes, raw_currencies = pd.factorize(acc[an["currency"]].to_numpy(dtype=object)[order])
+    class_codes, class_names = pd.factorize(acc[an["asset_class"]])
+    class_codes = class_codes[order]
+    raw_codes, raw_currencies = pd.factorize(acc[an["currency"]])
+    raw_codes = raw_codes[order]
     upper = [str(u).strip().upper() for u in raw_currencies]
     canonical: dict[str, int] = {}
     remap = np.asarray([canonical.setdefault(u, len(canonical)) for u in upper], dtype=np.intp)
     currency_codes = remap[raw_codes] if len(raw_codes) else raw_codes.astype(np.intp)
-    account = pd.Index(ids).get_indexer(bal[bn["account_id"]].to_numpy())
+    account = _account_index(ids, bal[bn["account_id"]].to_numpy())
     return Loaded(
         acc=acc,
         bal=bal,
@@ -387,6 +398,20 @@ def load_inputs(accounts: Any, balances: Any, fx_rates: Any, columns: Any, *, wh
         amounts=bal[bn[value_role]].to_numpy().astype(np.int64, copy=False),
         has_unknown=bool((account < 0).any()),
     )
+
+
+def _account_index(ids: NDArray[Any], keys: NDArray[Any]) -> NDArray[np.intp]:
+    """Each key's position in the sorted unique ``ids`` (-1: unknown): one compiled merge walk
+    when both are signed integers and the keys are sorted (as a bank's extract usually is),
+    else a hash lookup."""
+    if ids.dtype.kind == "i" and keys.dtype.kind == "i" and len(keys) > 1 << 16:
+        from bankcrm.membership import _kernels
+
+        out = np.empty(len(keys), dtype=np.int64)
+        if _kernels.merge_lookup(_kernels.frozen(ids), _kernels.frozen(keys), out):
+            return out.astype(np.intp, copy=False)
+    found: NDArray[np.intp] = pd.Index(ids).get_indexer(keys)
+    return found
 
 
 def build_intervals(
