@@ -71,7 +71,7 @@ from bankcrm._values import raise_for_rows
 from bankcrm.calendar import BusinessCalendar, Period, add_months, as_date
 from bankcrm.errors import InputError, Rule
 from bankcrm.frames import Column, FrameSchema, validate_frame
-from bankcrm.membership.averages import daily_average, meets
+from bankcrm.membership.averages import meets, window_sums
 from bankcrm.membership.balances import ROLES
 from bankcrm.membership.ladders import Tier, TierLadder, checked_calendar, checked_ladder
 from bankcrm.membership.reviews import (
@@ -852,33 +852,18 @@ def _window_sums(
     fx_rates: Any,
     columns: Any,
 ) -> tuple[NDArray[Any], Sums]:
-    """Every customer of ``accounts`` (sorted) and, per decision, its exact sums."""
-    sums: Sums = []
-    cache: dict[tuple[str, dt.date, dt.date], pd.DataFrame] = {}
-    customer_ids: Any = None
-    for d in plan:
-        if d.key not in cache:
-            cache[d.key] = daily_average(
-                accounts,
-                balances,
-                start=d.window.start,
-                end=d.window.end,
-                fx_rates=fx_rates,
-                policy=ladder.asset_policy(d.tier),
-                columns=columns,
-            )
-        averages = cache[d.key]
-        if customer_ids is None:
-            customer_ids = averages["customer_id"].to_numpy()
-        sums.append(
-            (
-                averages["balance_days_fen"].to_numpy(dtype=np.int64),
-                averages["days"].to_numpy(dtype=np.int64),
-            )
-        )
-    if customer_ids is None:  # a ladder of the base tier alone: the customers of accounts
-        customer_ids = _accounts_column(accounts, columns, "customer_id")[0]
-    return customer_ids, sums
+    """Every customer of ``accounts`` (sorted) and, per decision, its exact sums (the frames
+    validated once, each distinct (metric, window) summed once)."""
+    if not plan:  # a ladder of the base tier alone: the customers of accounts
+        return _accounts_column(accounts, columns, "customer_id")[0], []
+    keys = list(dict.fromkeys(d.key for d in plan))
+    policy_of = {d.key: ladder.asset_policy(d.tier) for d in plan}
+    requests = [(policy_of[k], k[1], k[2]) for k in keys]
+    customer_ids, sums = window_sums(
+        accounts, balances, requests, fx_rates=fx_rates, columns=columns, where="evaluate_tiers"
+    )
+    by_key = dict(zip(keys, sums, strict=True))
+    return customer_ids, [by_key[d.key] for d in plan]
 
 
 def _accounts_column(accounts: Any, columns: Any, role: str) -> tuple[NDArray[Any], Any]:
