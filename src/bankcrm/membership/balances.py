@@ -87,6 +87,7 @@ ROLES: dict[str, tuple[str, ...]] = {
 
 _EPOCH = dt.date(1970, 1, 1)
 _NO_DAY = np.iinfo(np.int64).max // 4  # "never" (no closing day), far beyond any real date
+_MERGE_FROM = 1 << 16  # rows from which sorted account ids are looked up by a merge walk
 _CONVERTED_LIMIT = 2.0**62  # a converted balance at or beyond this could wrap int64 arithmetic
 
 
@@ -404,7 +405,7 @@ def _account_index(ids: NDArray[Any], keys: NDArray[Any]) -> NDArray[np.intp]:
     """Each key's position in the sorted unique ``ids`` (-1: unknown): one compiled merge walk
     when both are signed integers and the keys are sorted (as a bank's extract usually is),
     else a hash lookup."""
-    if ids.dtype.kind == "i" and keys.dtype.kind == "i" and len(keys) > 1 << 16:
+    if ids.dtype.kind == "i" and keys.dtype.kind == "i" and len(keys) >= _MERGE_FROM:
         from bankcrm.membership import _kernels
 
         out = np.empty(len(keys), dtype=np.int64)
