@@ -9,7 +9,7 @@ import pytest
 
 from bankcrm.cli import COMMANDS, main
 from bankcrm.datasets import synthetic_bank
-from bankcrm.membership import evaluate_tiers
+from bankcrm.membership import evaluate_tiers, membership_timeline, review_notifications
 from bankcrm.membership.presets import EVERBRIGHT
 from bankcrm.policy import save
 
@@ -82,3 +82,53 @@ def test_a_bad_balance_row_is_reported_by_its_csv_line(
     assert "column 'balance'" in message
     assert "rows: 6]" in message  # data row 4 is CSV line 6 (the header is line 1)
     assert "CSV line numbers" in message
+
+
+def test_notifications_and_timeline_files(files: dict[str, Path], tmp_path: Path) -> None:
+    notes_path, history_path = tmp_path / "list.parquet", tmp_path / "history.parquet"
+    code = _run(
+        files,
+        tmp_path / "tiers.csv",
+        "--notifications",
+        str(notes_path),
+        "--timeline",
+        str(history_path),
+        "--start",
+        "2025-06-01",
+    )
+    assert code == 0
+    bank = synthetic_bank(300, seed=9)
+    want = review_notifications(
+        bank.accounts, bank.balances, EVERBRIGHT, as_of=AS_OF, fx_rates=bank.fx_rates
+    )
+    got = pd.read_parquet(notes_path)
+    assert got["customer_id"].tolist() == want["customer_id"].tolist()
+    assert got["change"].tolist() == want["change"].tolist()
+    assert got["balance_days_fen"].tolist() == want["balance_days_fen"].tolist()
+    history = pd.read_parquet(history_path)
+    timeline = membership_timeline(
+        bank.accounts,
+        bank.balances,
+        EVERBRIGHT,
+        start="2025-06-01",
+        as_of=AS_OF,
+        fx_rates=bank.fx_rates,
+    )
+    assert len(history) == len(timeline) > 0
+    assert history["event"].tolist() == timeline["event"].tolist()
+
+
+def test_one_review_tier_and_timeline_needs_start(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes_path = tmp_path / "wealth.csv"
+    assert (
+        _run(
+            files, tmp_path / "t.csv", "--notifications", str(notes_path), "--review-tier", "wealth"
+        )
+        == 0
+    )
+    assert set(pd.read_csv(notes_path)["review_tier"]) == {"wealth"}
+    assert "rows for the next review" in capsys.readouterr().out
+    assert _run(files, tmp_path / "t.csv", "--timeline", str(tmp_path / "h.csv")) == 2
+    assert "--timeline needs --start" in capsys.readouterr().err
