@@ -17,6 +17,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 PUBLIC_MODULES = (
     "bankcrm",
     "bankcrm.calendar",
+    "bankcrm.credit",
     "bankcrm.datasets",
     "bankcrm.errors",
     "bankcrm.frames",

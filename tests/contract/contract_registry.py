@@ -28,6 +28,7 @@ import pandas as pd
 from hypothesis import find
 
 import bankcrm.calendar as cal
+import bankcrm.credit as credit
 import bankcrm.datasets as ds
 import bankcrm.frames as fr
 import bankcrm.identity as idn
@@ -884,3 +885,74 @@ MEMBERSHIP_TIMELINE_EXAMPLES: dict[str, Example] = {
     ),
 }
 REGISTRY.update(MEMBERSHIP_TIMELINE_EXAMPLES)
+
+
+# ---------------------------------------------------------------- credit: group clients
+def _party_frames() -> ds.PartyFrames:
+    return ds.generate_parties(12, seed=4)
+
+
+def _credit_holdings() -> pd.DataFrame:
+    return _party_frames().holdings
+
+
+#: bankcrm.credit's names (issue 12, parts 1-4).
+CREDIT_EXAMPLES: dict[str, Example] = {
+    "bankcrm.credit.ControlRule": Example(
+        lambda: credit.ControlRule(
+            effective_from=dt.date(2024, 7, 1),
+            threshold=credit.GroupPolicy().control_threshold(dt.date(2024, 7, 1)),
+        )
+    ),
+    "bankcrm.credit.GroupPolicy": Example(
+        lambda: credit.GroupPolicy.from_toml(credit.GroupPolicy(joint_control="both").to_toml())
+    ),
+    "bankcrm.credit.identify_groups": Example(
+        lambda holdings=None, as_of=AS_OF, columns=None: credit.identify_groups(
+            _party_frames().parties,
+            _credit_holdings() if holdings is None else holdings,
+            as_of=as_of,
+            control_arrangements=_party_frames().control_arrangements,
+            person_ties=_party_frames().person_ties,
+            columns=columns,
+        ),
+        dates=("as_of",),
+        frame="holdings",
+        frame_value=_credit_holdings,
+        required="owned_id",
+        decimals=("equity_share", "voting_share"),
+        rename={"owner_id": "holder", "equity_share": "equity"},
+        nested=True,
+        policy="bankcrm.credit.groups",
+    ),
+    "bankcrm.credit.ultimate_controllers": Example(
+        lambda holdings=None, as_of=AS_OF, columns=None: credit.ultimate_controllers(
+            _party_frames().parties,
+            _credit_holdings() if holdings is None else holdings,
+            as_of=as_of,
+            person_ties=_party_frames().person_ties,
+            columns=columns,
+        ),
+        dates=("as_of",),
+        frame="holdings",
+        frame_value=_credit_holdings,
+        required="owner_id",
+        decimals=("equity_share", "voting_share"),
+        rename={"owned_id": "held", "voting_share": "votes"},
+        nested=True,
+        policy="bankcrm.credit.groups",
+    ),
+    "bankcrm.credit.integrated_ownership": Example(
+        lambda holdings=None, columns=None: credit.integrated_ownership(
+            _credit_holdings() if holdings is None else holdings, columns=columns
+        ),
+        frame="holdings",
+        frame_value=_credit_holdings,
+        required="owned_id",
+        decimals=("equity_share", "voting_share"),
+        rename={"owner_id": "holder", "equity_share": "equity"},
+        nested=True,
+        policy="bankcrm.credit.integrated_ownership",
+    ),
+}
+REGISTRY.update(CREDIT_EXAMPLES)

@@ -77,7 +77,14 @@ def _probe(name: str) -> dict[str, object]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "name", ["bankcrm.identity", "bankcrm.segmentation", "bankcrm.datasets", "bankcrm.membership"]
+    "name",
+    [
+        "bankcrm.identity",
+        "bankcrm.segmentation",
+        "bankcrm.datasets",
+        "bankcrm.membership",
+        "bankcrm.credit",
+    ],
 )
 def test_import_cost_beyond_pandas_and_numpy(name: str) -> None:
     runs = [_probe(name) for _ in range(RUNS)]
