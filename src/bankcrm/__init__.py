@@ -6,7 +6,8 @@ standardisation of customer records), :mod:`bankcrm.segmentation` (RFM features,
 segments, migration and customer value) and :mod:`bankcrm.datasets` (a seeded synthetic bank
 with ground truth). In :mod:`bankcrm.membership` the exact daily averages, tier ladders,
 review calendar and tier evaluation exist and the membership timeline is planned;
-group-client credit concentration (``bankcrm.credit``) is planned, not yet written.
+in :mod:`bankcrm.credit` group clients from ownership and control exist, and credit
+exposures and concentration limits are planned.
 
 >>> import bankcrm
 >>> isinstance(bankcrm.__version__, str)

@@ -36,6 +36,7 @@ PAGES = [
     "docs/concepts/segmentation.md",
     "docs/concepts/customer-value.md",
     "docs/concepts/membership.md",
+    "docs/concepts/credit.md",
 ]
 
 

@@ -468,6 +468,10 @@ def _relation(inputs: Inputs, graph: ControlGraph, policy: GroupPolicy) -> pd.Da
         path = np.concatenate([path, np.concatenate(extra_path)])
         shares = np.concatenate([shares, np.concatenate(extra_shares)])
         extra_role = np.where(role[more] == "joint_venture", "joint_venture", "member")
+        # A parent that was alone now heads a group: a firm is its member, persons control it.
+        parents = np.isin(graph.root, joint_parent) & np.isin(role, ["standalone", "family"])
+        role = role.copy()
+        role[parents] = np.where(inputs.is_person[parents], "controller", "member")
         role = np.concatenate([role, extra_role])
         basis = np.concatenate([basis, np.full(len(more), "joint", dtype=object)])
     # Manual links merge whole groups; the absorbed groups' rows say so.
