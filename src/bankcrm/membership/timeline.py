@@ -55,7 +55,7 @@ from numpy.typing import NDArray
 from bankcrm._roles import column_names
 from bankcrm.calendar import BusinessCalendar, add_months, as_date
 from bankcrm.errors import InputError, Rule
-from bankcrm.membership.averages import daily_average
+from bankcrm.membership.averages import window_sums
 from bankcrm.membership.evaluation import (
     _NAT,
     _STATE_ROLES,
@@ -161,39 +161,40 @@ class _Replay:
     customer_ids: NDArray[Any]
     cache: dict[tuple[str, dt.date, dt.date], tuple[NDArray[np.int64], NDArray[np.int64]]]
 
+    where: str = "membership_timeline"
+
+    def fetch(self, plans: list[list[_Decision]]) -> None:
+        """Sum every (metric, window) of ``plans`` not summed yet, validating the frames once
+        (:func:`~bankcrm.membership.averages.window_sums`)."""
+        wanted = {d.key: d for plan in plans for d in plan if d.key not in self.cache}
+        if not wanted:
+            return
+        keys = list(wanted)
+        requests = [(self.ladder.asset_policy(wanted[k].tier), k[1], k[2]) for k in keys]
+        ids, sums = window_sums(
+            self.accounts,
+            self.balances,
+            requests,
+            fx_rates=self.fx_rates,
+            columns=self.columns,
+            where=self.where,
+        )
+        if len(ids) != len(self.customer_ids) or not (ids == self.customer_ids).all():
+            raise AssertionError("window_sums: customers out of order")  # pragma: no cover
+        decisions = [wanted[k] for k in keys]
+        if self.ladder.partial_period == "days_since_opening":
+            sums = _since_opening(self.accounts, self.columns, self.customer_ids, decisions, sums)
+        self.cache.update(zip(keys, sums, strict=True))
+
     def sums(self, plan: list[_Decision]) -> Sums:
-        out: Sums = []
-        for d in plan:
-            if d.key not in self.cache:
-                averages = daily_average(
-                    self.accounts,
-                    self.balances,
-                    start=d.window.start,
-                    end=d.window.end,
-                    fx_rates=self.fx_rates,
-                    policy=self.ladder.asset_policy(d.tier),
-                    columns=self.columns,
-                )
-                ids = averages["customer_id"].to_numpy()
-                if len(ids) != len(self.customer_ids) or not (ids == self.customer_ids).all():
-                    raise AssertionError(
-                        "daily_average: customers out of order"
-                    )  # pragma: no cover
-                pair = (
-                    averages["balance_days_fen"].to_numpy(dtype=np.int64),
-                    averages["days"].to_numpy(dtype=np.int64),
-                )
-                if self.ladder.partial_period == "days_since_opening":
-                    pair = _since_opening(
-                        self.accounts, self.columns, self.customer_ids, [d], [pair]
-                    )[0]
-                self.cache[d.key] = pair
-            out.append(self.cache[d.key])
-        return out
+        self.fetch([plan])
+        return [self.cache[d.key] for d in plan]
 
     def run(self, start: dt.date, end: dt.date, states: _States) -> Iterator[_Step]:
         """Evaluate at ``start``, then at every decision point in ``(start, end]``."""
         points = [start, *decision_days(self.ladder, start, end, self.calendar)]
+        # a lapse day decides on the windows of the decision point before it: these are all
+        self.fetch([_plan(self.ladder, day, self.calendar) for day in points])
         heapq.heapify(points)
         done: set[dt.date] = set()
         current = states
@@ -244,7 +245,7 @@ def _setup(
     state_columns = passed.pop("states", None) if isinstance(passed, dict) else None
     state_names = column_names(state_columns, _STATE_ROLES, where=f"{where}: states")
     customer_ids = _accounts_column(accounts, passed, "customer_id")[0]
-    replay = _Replay(the_ladder, cal, accounts, balances, fx_rates, passed, customer_ids, {})
+    replay = _Replay(the_ladder, cal, accounts, balances, fx_rates, passed, customer_ids, {}, where)
     index = pd.Index(customer_ids)
     initial = (
         _States.new(len(index))
