@@ -276,7 +276,16 @@ def small_bank(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
     return accounts, pd.DataFrame(rows, columns=["account_id", "date", "balance"])
 
 
-LADDERS = st.sampled_from([EB, SECOND])
+#: SECOND with a two-month transition on gold: the transition's end is a decision point too.
+TRANSITION = attrs.evolve(
+    SECOND,
+    tiers=(
+        SECOND.tiers[0],
+        attrs.evolve(SECOND.tiers[1], downgrade_after=1, transition_months=2),
+        SECOND.tiers[2],
+    ),
+)
+LADDERS = st.sampled_from([EB, SECOND, TRANSITION])
 START = dt.date(2025, 7, 1)
 END = dt.date(2026, 12, 31)
 
@@ -359,3 +368,21 @@ def test_prefix_stable_chain_equal_order_free_and_pure(
     assert set(full["event"]) <= set(EVENTS)
     assert (full["date"] >= pd.Timestamp(START)).all()
     assert (full["date"] <= pd.Timestamp(END)).all()
+
+
+def test_a_transition_ends_on_its_own_decision_point() -> None:
+    """Gold with a two-month transition: below in February, kept on watch to 27 April, and
+    downgraded on 28 April — a day no review or month end decides, found from the state."""
+    accounts, balances = _bank(
+        {"g": ("demand_deposit", [("2025-01-01", 600_000_00), ("2026-02-01", 100_000_00)])}
+    )
+    out = membership_timeline(
+        accounts, balances, TRANSITION, start="2026-01-31", as_of="2026-06-30"
+    )
+    assert _table(out, ["date", "event", "tier", "status", "periods_below"]) == [
+        ("2026-01-31", "join", "gold", "qualified", 0),
+        ("2026-02-28", "watch", "gold", "watch", 1),
+        ("2026-03-31", "watch", "gold", "watch", 2),
+        ("2026-04-28", "downgrade", "mass", "downgraded", 0),
+    ]
+    assert out["valid_until"].iloc[1] == pd.Timestamp("2026-04-27")
