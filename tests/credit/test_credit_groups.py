@@ -437,3 +437,25 @@ def test_the_generators_state_groups_have_the_state_as_ultimate_controller() -> 
             assert kind == "state"
     assert set(found["party_id"]) == set(frames.parties["party_id"])
     assert (found["controller_kind"] == "state").sum() > 4  # State-held groups found
+
+
+def test_concert_parties_control_together_and_join_as_one() -> None:
+    concert = pd.DataFrame({"party_id": ["A", "B"], "concert_id": ["k1", "k1"]})
+    kinds = parties(P="person", A="corporate", B="corporate", X="corporate")
+    found = identify_groups(
+        kinds,
+        holdings(("A", "X", "0.3"), ("B", "X", "0.3")),
+        as_of=NEW_LAW,
+        concert_parties=concert,
+    )
+    assert partition(found) == {frozenset({"A", "B", "X"}), frozenset({"P"})}
+    assert row(found, "B")["basis"] == "concert"
+    assert row(found, "X")["path_shares"] == "0.6"
+    # A unit controlled from outside joins as a whole: B through A.
+    outside = identify_groups(
+        kinds, holdings(("P", "A", "0.6")), as_of=NEW_LAW, concert_parties=concert
+    )
+    assert partition(outside) == {frozenset({"P", "A", "B"}), frozenset({"X"})}
+    assert group_of(outside)["B"] == "P"
+    b = row(outside, "B")
+    assert (b["path"], b["path_shares"], b["basis"]) == ("P > A > B", "0.6 > unit", "concert")

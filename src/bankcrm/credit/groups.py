@@ -261,9 +261,12 @@ def _fraction(value: Any) -> tuple[int, int]:
 
 
 def _step_text(step: I64, kinds: list[str]) -> npt.NDArray[Any]:
-    out = np.empty(len(step), dtype=object)
-    for i, value in enumerate(step.tolist()):
-        out[i] = share_text(value) if value >= 0 else kinds[-1 - value]
+    """Each step as text, formatted once per distinct value."""
+    values, inverse = np.unique(step, return_inverse=True)
+    texts = np.array(
+        [share_text(v) if v >= 0 else kinds[-1 - v] for v in values.tolist()], dtype=object
+    )
+    out: npt.NDArray[Any] = texts[inverse] if len(step) else np.zeros(0, dtype=object)
     return out
 
 
@@ -282,6 +285,7 @@ def control_paths(graph: ControlGraph, ids: npt.NDArray[Any], kinds: list[str]) 
     path = text_ids.copy()
     shares = np.full(n, "", dtype=object)
     steps = _step_text(graph.step, kinds)
+    steps[graph.basis == UNIT] = "unit"  # controlled with a relative or concert party
     for level in range(1, int(depth.max(initial=0)) + 1):
         at = np.flatnonzero(depth == level)
         up = parent[at]
@@ -405,7 +409,8 @@ def identify_groups(
         A frame of ``party_id``, ``group_id`` (the apex party's id), ``role`` (``controller``,
         ``member``, ``joint_venture``, ``family`` or ``standalone``), ``path`` (party ids from
         the apex, ``" > "``-separated), ``path_shares`` (the votes the controller counts at each
-        step, exact decimals, or the arrangement's kind), ``basis`` (``apex``, ``votes``,
+        step, exact decimals, the arrangement's kind, or ``unit`` for a party controlled together
+        with its relative or concert party), ``basis`` (``apex``, ``votes``,
         ``arrangement``, ``family``, ``concert``, ``joint`` or ``manual``) and
         ``connected_group_id`` (groups joined by ``dependencies``). Every party appears at
         least once; with ``joint_control="both"`` a joint venture and its tree appear again in
