@@ -332,10 +332,11 @@ def _candidates(
     ar = root[a_from]
     am = (ar != root[a_to]) & (ctrl[unit[a_to]] < 0)
     # An arrangement only where the votes alone do not already decide the same pair.
-    pairs = set(zip(r.tolist(), x.tolist(), strict=True))
-    extra = [i for i in np.flatnonzero(am).tolist() if (int(ar[i]), int(a_to[i])) not in pairs]
-    if extra:
-        e = np.asarray(extra, dtype=np.int64)
+    decided_by_votes = r * np.int64(n) + x
+    am &= ~np.isin(ar * np.int64(n) + a_to, decided_by_votes)
+    extra = np.flatnonzero(am)
+    if len(extra):
+        e = extra.astype(np.int64)
         order = np.lexsort((a_from[e], a_to[e], ar[e]))
         e = e[order]
         keys = ar[e] * np.int64(n) + a_to[e]

@@ -93,22 +93,15 @@ def ultimate_controllers(
     kind[has_controller & inputs.is_state[graph.root]] = "state"
     multi = has_controller & (unit_size[apex_unit] >= 2)
     kind[multi] = np.where(inputs.concert[apex_unit[multi]], "concert", "family")
-    # One row per (party, member of its controlling unit).
-    members_of: dict[int, list[int]] = {}
-    for party, u in zip(range(n), inputs.unit.tolist(), strict=True):
-        members_of.setdefault(u, []).append(party)
-    party_rows: list[int] = []
-    controller_rows: list[int] = []
-    for party in range(n):
-        if has_controller[party]:
-            for member in members_of[int(apex_unit[party])]:
-                party_rows.append(party)
-                controller_rows.append(member)
-        else:
-            party_rows.append(party)
-            controller_rows.append(-1)
-    p = np.asarray(party_rows, dtype=np.int64)
-    c = np.asarray(controller_rows, dtype=np.int64)
+    # One row per (party, member of its controlling unit); a party with none gets one row.
+    by_unit = np.argsort(inputs.unit, kind="stable")
+    first_member = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(unit_size, out=first_member[1:])
+    count = np.where(has_controller, unit_size[apex_unit], 1)
+    p = np.repeat(np.arange(n, dtype=np.int64), count)
+    offset = np.arange(len(p)) - np.repeat(np.cumsum(count) - count, count)
+    member = by_unit[np.minimum(first_member[apex_unit[p]] + offset, n - 1)]
+    c = np.where(has_controller[p], member, -1).astype(np.int64)
     controller = pd.array(
         [ids[x] if x >= 0 else None for x in c.tolist()],
         dtype="str" if inputs.codes.kind == "str" else "Int64",

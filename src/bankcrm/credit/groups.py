@@ -195,20 +195,19 @@ class Inputs:
                         series=ties[t_names[role]],
                     )
             relations = ties[t_names["relation"]].to_numpy(dtype=object)
-            close_of: dict[str, bool] = {}
-            for relation in relations.tolist():
-                if relation not in close_of:
-                    try:
-                        close_of[relation] = policy.is_close_relation(relation)
-                    except InputError:
-                        raise_for_rows(
-                            f"person_ties: unknown relation; known: {sorted(policy.relations)}",
-                            column=str(t_names["relation"]),
-                            rule="domain",
-                            mask=relations == relation,
-                            series=ties[t_names["relation"]],
-                        )
-            close = np.array([close_of[r] for r in relations.tolist()], dtype=bool)
+            kinds_of, which = np.unique(relations.astype(str), return_inverse=True)
+            close_of = np.zeros(len(kinds_of), dtype=bool)
+            for k, relation in enumerate(kinds_of.tolist()):
+                if relation not in policy.relations:
+                    raise_for_rows(
+                        f"person_ties: unknown relation; known: {sorted(policy.relations)}",
+                        column=str(t_names["relation"]),
+                        rule="domain",
+                        mask=which == k,
+                        series=ties[t_names["relation"]],
+                    )
+                close_of[k] = policy.is_close_relation(relation)
+            close = close_of[which] if len(which) else np.zeros(0, dtype=bool)
             a_parts.append(a[close])
             b_parts.append(b[close])
         if frames["concert_parties"] is not None:
