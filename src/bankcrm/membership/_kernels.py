@@ -126,9 +126,12 @@ def window_totals(
     high: Any,
     low: Any,
     buffer: Any,
+    evidence: bool,
 ) -> int:
     """Per group and window: exact weighted balance-days, last-day total, largest and smallest
-    daily total (zero days included), written at ``group * n_windows + window``.
+    daily total (zero days included), written at ``group * n_windows + window``. Without
+    ``evidence`` (one window only) just the balance-days (the others are zero), added
+    interval by interval with no sweep over the days.
 
     ``order[group_bounds[g]:group_bounds[g + 1]]`` are the accounts of group ``g``; an
     account's rows are ``starts[a]:starts[a + 1]`` (sorted by day); with ``events`` the
@@ -145,6 +148,10 @@ def window_totals(
     n_groups = len(group_bounds) - 1
     for g in range(n_groups):
         touched = False
+        single = 0  # the one window's sum without evidence, kept in a register
+        base = g * n_windows
+        if not evidence:
+            end_total[base] = high[base] = low[base] = 0
         magnitude = 0.0  # Σ |value| × days: bounds every partial sum of this group
         for position in range(group_bounds[g], group_bounds[g + 1]):
             a = order[position]
@@ -178,8 +185,11 @@ def window_totals(
                     if value_bound >= _LIMIT or magnitude >= _LIMIT:
                         return FALLBACK
                     value = balance * w
-                    buffer[lo - window_start] += value
-                    buffer[hi - window_start + 1] -= value
+                    if evidence:
+                        buffer[lo - window_start] += value
+                        buffer[hi - window_start + 1] -= value
+                    else:
+                        single += value * (hi - lo + 1)
                     touched = True
                     continue
                 if currency < 0:
@@ -208,12 +218,17 @@ def window_totals(
                     if converted_bound >= _LIMIT or value_bound >= _LIMIT or magnitude >= _LIMIT:
                         return FALLBACK
                     value = _half_up(balance, fx_nums[k], fx_dens[k]) * w
-                    buffer[piece_lo - window_start] += value
-                    buffer[piece_hi - window_start + 1] -= value
+                    if evidence:
+                        buffer[piece_lo - window_start] += value
+                        buffer[piece_hi - window_start + 1] -= value
+                    else:
+                        single += value * (piece_hi - piece_lo + 1)
                     touched = True
                     piece_lo = piece_hi + 1
                     k += 1
-        base = g * n_windows
+        if not evidence:
+            total[base] = single
+            continue
         if not touched:
             for j in range(n_windows):
                 total[base + j] = 0
@@ -221,20 +236,23 @@ def window_totals(
                 high[base + j] = 0
                 low[base + j] = 0
             continue
+        # daily totals in place (the one sequential pass), then plain reductions per window
         level = 0
+        for i in range(width):
+            level += buffer[i]
+            buffer[i] = level
         for j in range(n_windows):
             sum_days = 0
             largest = _SMALLEST
             smallest = _LARGEST
             for i in range(w_first[j], w_last[j] + 1):
-                level += buffer[i]
-                buffer[i] = 0
-                sum_days += level
-                largest = max(largest, level)
-                smallest = min(smallest, level)
+                day_total = buffer[i]
+                sum_days += day_total
+                largest = max(largest, day_total)
+                smallest = min(smallest, day_total)
             total[base + j] = sum_days
-            end_total[base + j] = level
+            end_total[base + j] = buffer[w_last[j]]
             high[base + j] = largest
             low[base + j] = smallest
-        buffer[width] = 0
+        buffer[:] = 0
     return OK

@@ -326,9 +326,11 @@ def _fast_totals(
     e: int,
     w_first: I64,
     w_last: I64,
+    evidence: bool,
 ) -> tuple[I64, I64, I64, I64, int] | None:
     """:func:`_totals` by the compiled walk, or ``None`` when the NumPy path must decide."""
     n_groups, width = len(groups.ids), e - s + 1
+    evidence = evidence or len(w_first) != 1  # the loop's sums without evidence: one window
     rows = loaded.sorted_rows
     if rows is None or n_groups * (width + 1) > max(_FAST_CELLS, 64 * (len(rows.days) + n_groups)):
         return None
@@ -388,7 +390,8 @@ def _fast_totals(
         end_total,
         high,
         low,
-        np.zeros(width + 1, dtype=np.int64),
+        np.zeros(width + 1 if evidence else 1, dtype=np.int64),
+        evidence,
     )
     if status != _kernels.OK:
         return None
@@ -406,16 +409,18 @@ def _totals(
     *,
     where: str,
     compiled: bool = True,
+    evidence: bool = True,
 ) -> tuple[I64, I64, I64, I64, int]:
     """Per group and window (consecutive windows covering [first_day, last_day]): weighted
     balance-days, last-day total, largest and smallest daily total, and the weights' scale.
 
     The compiled walk (:mod:`bankcrm.membership._kernels`) when it can decide; else, and for
     every error, the NumPy intervals (:func:`~bankcrm.membership.balances.intervals_of`),
-    which raise the documented errors. ``compiled=False`` forces the NumPy path (tests)."""
+    which raise the documented errors. ``compiled=False`` forces the NumPy path (tests);
+    without ``evidence`` the compiled walk may leave all but the balance-days zero."""
     s, e = day_number(first_day), day_number(last_day)
     if compiled:
-        fast = _fast_totals(loaded, groups, policy, s, e, w_first, w_last)
+        fast = _fast_totals(loaded, groups, policy, s, e, w_first, w_last, evidence)
         if fast is not None:
             return fast
     iv = intervals_of(loaded, first_day, last_day, policy=policy, where=where)
@@ -464,7 +469,15 @@ def window_sums(
         w_first = np.asarray([s], dtype=np.int64)
         w_last = np.asarray([e], dtype=np.int64)
         total, _end, _high, _low, scale = _totals(
-            loaded, groups, policy, first_day, last_day, w_first, w_last, where=where
+            loaded,
+            groups,
+            policy,
+            first_day,
+            last_day,
+            w_first,
+            w_last,
+            where=where,
+            evidence=False,
         )
         days = np.full(len(groups.ids), e - s + 1, dtype=np.int64)
         out.append((_divide_half_up(total, scale), days))
