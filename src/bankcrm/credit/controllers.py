@@ -51,7 +51,13 @@ def ultimate_controllers(
     """The actual controller(s) of every party (see the module text).
 
     Args:
-        parties, holdings, as_of, control_arrangements, person_ties, concert_parties, policy,
+        parties: as for :func:`~bankcrm.credit.identify_groups`.
+        holdings: as for :func:`~bankcrm.credit.identify_groups`.
+        as_of: as for :func:`~bankcrm.credit.identify_groups`.
+        control_arrangements: as for :func:`~bankcrm.credit.identify_groups`.
+        person_ties: as for :func:`~bankcrm.credit.identify_groups`.
+        concert_parties: as for :func:`~bankcrm.credit.identify_groups`.
+        policy: as for :func:`~bankcrm.credit.identify_groups`.
         columns: as for :func:`~bankcrm.credit.identify_groups`.
 
     Returns:

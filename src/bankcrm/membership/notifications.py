@@ -312,8 +312,10 @@ def review_notifications(
     See the module docstring for the rules (projection, rows, changes, shortfall).
 
     Args:
-        accounts, balances, fx_rates: as for :func:`~bankcrm.membership.daily_average`; the
-            balances known at ``as_of`` (none dated after it).
+        accounts: as for :func:`~bankcrm.membership.daily_average`.
+        balances: as for :func:`~bankcrm.membership.daily_average`: the balances known at
+            ``as_of`` (none dated after it).
+        fx_rates: as for :func:`~bankcrm.membership.daily_average`.
         ladder: the :class:`~bankcrm.membership.TierLadder`.
         as_of: the day the list is drawn up (the replay starts there).
         states: the customers' state before ``as_of`` (as for

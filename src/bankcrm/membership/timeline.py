@@ -349,7 +349,9 @@ def membership_timeline(
     window) sum is computed once.
 
     Args:
-        accounts, balances, fx_rates: as for :func:`~bankcrm.membership.daily_average`.
+        accounts: as for :func:`~bankcrm.membership.daily_average`.
+        balances: as for :func:`~bankcrm.membership.daily_average`.
+        fx_rates: as for :func:`~bankcrm.membership.daily_average`.
         ladder: the :class:`~bankcrm.membership.TierLadder`.
         start: the first decision point (the opening evaluation).
         as_of: the last day replayed (on or after ``start``).
