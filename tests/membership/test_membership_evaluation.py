@@ -114,7 +114,7 @@ def test_new_customers_everbright() -> None:
     assert pd.isna(wealth["valid_until"])
     assert wealth["balance_days_fen"] == 1_000_000_00 * 28
     assert "wealth entry met" in wealth["reason"]
-    assert "2026.1" in wealth["reason"]
+    assert "2026.2" in wealth["reason"]
     assert out.iloc[0]["reason"].startswith("wealth entry not met")
     record = read_provenance(out)
     assert record[0].policy_name == EB.name
@@ -500,3 +500,26 @@ def test_club_keeps_validity_then_lapses_and_floor_holds() -> None:
 def _club_with_floor() -> TierLadder:
     club = attrs.evolve(EB.tier("sunshine_club"), manual_floor=True)
     return attrs.evolve(EB, tiers=(EB.tiers[0], EB.tiers[1], club))
+
+
+def test_validity_ending_before_the_next_review() -> None:
+    """Admitted at the 1 July 2025 review, valid to 1 January 2026; the next review is on
+    Sunday 4 January (China calendar). EVERBRIGHT holds a member in good standing to it;
+    ``validity_end="lapse"`` lapses it on 2 January."""
+    balances = pd.DataFrame(
+        {"account_id": [1], "date": pd.to_datetime(["2024-12-01"]), "balance": ["12000000.00"]}
+    )
+    accounts = _accounts(["a"])
+    joined = evaluate_tiers(accounts, balances, EB, as_of="2025-07-01")
+    assert joined["valid_until"].iloc[0] == pd.Timestamp("2026-01-01")
+    held = evaluate_tiers(accounts, balances, EB, as_of="2026-01-03", states=joined)
+    assert (held["tier"].iloc[0], held["status"].iloc[0]) == ("sunshine_club", "qualified")
+    renewed = evaluate_tiers(accounts, balances, EB, as_of="2026-01-04", states=held)
+    assert renewed["valid_until"].iloc[0] == pd.Timestamp("2026-07-04")
+    assert renewed["since"].iloc[0] == pd.Timestamp("2025-07-01")  # a member all along
+    lapsing = attrs.evolve(
+        EB, tiers=(*EB.tiers[:2], attrs.evolve(EB.tiers[2], validity_end="lapse"))
+    )
+    gone = evaluate_tiers(accounts, balances, lapsing, as_of="2026-01-03", states=joined)
+    assert (gone["tier"].iloc[0], gone["status"].iloc[0]) == ("wealth", "lapsed")
+    assert gone["since"].iloc[0] == pd.Timestamp("2026-01-02")

@@ -275,6 +275,7 @@ def test_china_calendar_is_built_and_never_falls_back(monkeypatch: pytest.Monkey
         (lambda: _ladder(_tier(review=ReviewSchedule(months=()))), "months"),
         (lambda: _ladder(_tier(review=ReviewSchedule(day="last_day"))), "day"),  # type: ignore[arg-type]
         (lambda: _ladder(_tier(validity_clash="maybe")), "validity_clash"),
+        (lambda: _ladder(_tier(validity_end="never")), "validity_end"),
         (lambda: _ladder(_tier(watch="yes")), "watch"),
         (lambda: _ladder(_tier(review="monthly")), "review"),
         (lambda: TierLadder(tiers=()), "tiers"),

@@ -78,8 +78,8 @@ def test_the_list_before_the_january_2026_club_review() -> None:
     assert (out["days"] == 184).all()
     assert (out["days_remaining"] == 77).all()  # 16 Oct .. 31 Dec
     changes = dict(zip(out["customer_id"], out["change"], strict=True))
-    # m's validity (1 Jan) ends before the 4 January review: it lapses on 2 January and the
-    # review admits it again — a renewal on the list
+    # m's validity (1 Jan) ends before the 4 January review: EVERBRIGHT holds it to that
+    # review (validity_end="next_review"), which renews it
     assert changes == {"j": "join", "l": "leave", "m": "renew", "s": "none"}
     j = _row(out, "j")
     assert (j["tier_now"], j["tier_at_review"], j["status"]) == (
@@ -103,10 +103,11 @@ def test_the_list_before_the_january_2026_club_review() -> None:
     assert "not met" in s["reason"]
     assert "77 after 2025-10-15 projected" in s["reason"]
     leave = _row(out, "l")
+    # held past its 1 January validity, then the review downgrades it (no lapse in between)
     assert (leave["tier_now"], leave["tier_at_review"], leave["status"]) == (
         "sunshine_club",
         "standard",
-        "lapsed",
+        "downgraded",
     )
     assert leave["balance_days_fen"] == 12 * M * 31 + 1 * M * 153
     assert leave["shortfall_fen"] == -(-(10 * M * 184 - (12 * M * 31 + 1 * M * 153)) // 77)

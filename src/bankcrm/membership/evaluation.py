@@ -44,7 +44,9 @@ member of tier T:
    and is ``downgraded`` the day after, unless a later decision renews it first;
 3. a decision already applied (decision date on or before ``notified_on``) changes nothing;
 4. past ``valid_until`` without renewal → *lapsed* to the tier it would be downgraded to, from
-   the day after the validity;
+   the day after the validity — unless the tier's ``validity_end`` is ``"next_review"`` and the
+   member is in good standing (``periods_below`` 0): then it keeps the tier until the next
+   decision renews it or downgrades it;
 5. ``floor`` (a tier id with ``manual_floor=True``: an invited member) keeps the member at least
    at that tier.
 
@@ -309,6 +311,8 @@ def _decide(
             periods,
         )
         ended = stay & ~down & (valid != _NAT) & (valid < today)
+        if tier.validity_end == "next_review":
+            ended &= periods > 0  # in good standing: the next decision renews or downgrades
         if ended.any():
             moved_down = ended & (periods >= tier.downgrade_after) & (tier.transition_months > 0)
             for rows, what in ((ended & ~moved_down, "lapsed"), (moved_down, "downgraded")):

@@ -235,6 +235,11 @@ class Tier:
         validity_clash: a review that falls inside a validity: ``"keep_validity"`` (default — a
             member notified 15 March and failing the 1 July review keeps the tier to
             15 September) or ``"review_supersedes"`` (the review ends it the day before).
+        validity_end: a member in good standing (not below retention) whose validity ends
+            before the tier's next decision: ``"lapse"`` (default: lapsed the day after the
+            validity) or ``"next_review"`` (keeps the tier until that decision renews or
+            downgrades it — a six-month validity from a 1 July review ends on 1 January, days
+            before a January review on its first business day).
 
     >>> Tier(tier_id="gold", label_en="Gold", label_zh="金卡", metric="aum", window="month",
     ...      entry=Threshold(1_000, ">="), retention=Threshold(2_000, ">="))
@@ -260,6 +265,9 @@ class Tier:
     validity_clash: Literal["keep_validity", "review_supersedes"] = attrs.field(
         default="keep_validity",
         validator=_one_of(("keep_validity", "review_supersedes")),
+    )
+    validity_end: Literal["lapse", "next_review"] = attrs.field(
+        default="lapse", validator=_one_of(("lapse", "next_review"))
     )
 
     def __attrs_post_init__(self) -> None:

@@ -11,7 +11,11 @@
   before the review; reviews on the first business day of January and July (China holiday
   calendar: the January 2026 review is on Sunday 2026-01-04, a make-up working day);
   membership valid for six months from notification (``add_months(notified_on, 6)``; the
-  notification date defaults to the review date).
+  notification date defaults to the review date). A member in good standing whose validity
+  ends before the next review (1 July + 6 months = 1 January, before a review on 4 January)
+  keeps the club until that review decides (``validity_end="next_review"``, an assumption:
+  the source does not say, and a lapse of three days between two qualifying reviews would
+  be noise). Version 2026.2 adds that rule; 2026.1 lapsed such members for those days.
 
 Each setting is marked in ``EVERBRIGHT.field_sources`` as ``"source"`` (stated by the source
 bank) or ``"assumption"`` (this library's reading where the source is silent: the club's
@@ -41,7 +45,7 @@ _ASSUMPTION: Literal["assumption"] = "assumption"
 
 EVERBRIGHT = TierLadder(
     name="bankcrm.membership.presets.everbright",
-    version="2026.1",
+    version="2026.2",
     effective_date=dt.date(2026, 1, 1),
     calendar="china",
     partial_period="calendar_days",
@@ -66,6 +70,7 @@ EVERBRIGHT = TierLadder(
             validity_months=6,
             review=ReviewSchedule(months=(1, 7), day="first_business_day", decided_at="review"),
             validity_clash="keep_validity",
+            validity_end="next_review",
         ),
     ),
     field_sources={
@@ -90,6 +95,7 @@ EVERBRIGHT = TierLadder(
         "tiers.sunshine_club.downgrade_after": _ASSUMPTION,
         "tiers.sunshine_club.downgrade_to": _ASSUMPTION,
         "tiers.sunshine_club.validity_clash": _ASSUMPTION,
+        "tiers.sunshine_club.validity_end": _ASSUMPTION,
         "tiers.sunshine_club.manual_floor": _ASSUMPTION,
         "calendar": _ASSUMPTION,
         "partial_period": _ASSUMPTION,
