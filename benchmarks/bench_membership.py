@@ -508,6 +508,14 @@ def run(smoke: bool) -> Section:
         )
         + ". "
     )
+    busy = max(load_at_start, load) >= 1.5
+    caveat = (
+        "The machine was busy during this run (load at or above 1.5 on 2 cores): DuckDB's two "
+        "threads compete with the other jobs more than bankcrm's one, so its ratio is less "
+        "certain than on a quiet machine. "
+        if busy
+        else ""
+    )
     notes = (
         f"{sizes} All tools read the balance snapshots (`balance`), not the change events. "
         "bankcrm's, DuckDB's and pandas' `balance_days_fen` per customer and month are "
@@ -519,7 +527,7 @@ def run(smoke: bool) -> Section:
         "December 2025, 阳光汇 club on July–December 2025, every customer new); the peers "
         "compute both tier windows' own sums and the exact threshold tests, and their tiers "
         "are asserted equal to bankcrm's. "
-        f"{targets}"
+        f"{targets}{caveat}"
         f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs "
         f"(1-min load {load_at_start:.1f} at the start, {load:.1f} at the end); "
         f"run took {time.perf_counter() - started:.0f} s."
