@@ -56,9 +56,10 @@ from bankcrm._values import raise_for_rows
 from bankcrm.calendar import BusinessCalendar, add_months, as_date
 from bankcrm.errors import InputError, Rule
 from bankcrm.frames import Column, FrameSchema, validate_frame
+from bankcrm.membership._decisions import day_or_nat
+from bankcrm.membership._tier_results import as_datetimes, yuan_text
 from bankcrm.membership.averages import meets
 from bankcrm.membership.balances import ROLES
-from bankcrm.membership.evaluation import _as_datetimes, _day, _yuan
 from bankcrm.membership.ladders import Tier, TierLadder
 from bankcrm.membership.reviews import next_review
 from bankcrm.membership.timeline import _setup, _Step, tier_names
@@ -132,7 +133,7 @@ def _check_known(balances: Any, columns: Any, day: dt.date) -> None:
         return  # daily_average names the missing column
     dates = validate_frame(frame, FrameSchema("balances", [Column(names["date"], "date")]))
     days = dates[names["date"]].to_numpy().astype("datetime64[D]").astype(np.int64)
-    after = days > _day(day)
+    after = days > day_or_nat(day)
     if after.any():
         raise_for_rows(
             f"balances: rows dated after as_of {day} are not known at as_of; the list projects "
@@ -159,7 +160,7 @@ def _projected_rates(fx_rates: Any, columns: Any, day: dt.date, horizon: dt.date
             date=names["date"],
             rate=names["rate"],
         )
-    today, last = _day(day), _day(horizon)
+    today, last = day_or_nat(day), day_or_nat(horizon)
     tables = {}
     for code in rates.currencies:
         table = rates.table(code)
@@ -258,7 +259,7 @@ def _rows(
         + kind_text
         + np.where(met, " met", " not met").astype(object)
         + f" at the {review} review: {decision.tier.metric} daily average "
-        + _yuan(bd, safe_days)
+        + yuan_text(bd, safe_days)
         + " vs "
         + comparator
         + " "
@@ -277,7 +278,7 @@ def _rows(
             "tier_at_review": ids[after.rank[rows]],
             "change": change[rows],
             "status": after.status[rows],
-            "valid_until": _as_datetimes(after.valid_until[rows]),
+            "valid_until": as_datetimes(after.valid_until[rows]),
             "metric": decision.tier.metric,
             "window_start": pd.Timestamp(window.start).as_unit("us"),
             "window_end": pd.Timestamp(window.end).as_unit("us"),

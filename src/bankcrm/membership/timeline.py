@@ -55,22 +55,20 @@ from numpy.typing import NDArray
 from bankcrm._roles import column_names
 from bankcrm.calendar import BusinessCalendar, add_months, as_date
 from bankcrm.errors import InputError, Rule
-from bankcrm.membership.averages import window_sums
-from bankcrm.membership.evaluation import (
-    _NAT,
-    _STATE_ROLES,
-    _accounts_column,
-    _date,
-    _day,
-    _decide,
-    _Decision,
-    _frame,
-    _Outcome,
-    _plan,
-    _read_states,
-    _since_opening,
-    _States,
+from bankcrm.membership._decisions import (
+    NAT,
+    Decision,
+    Outcome,
+    States,
+    date_or_none,
+    day_or_nat,
+    decide,
+    plan_decisions,
 )
+from bankcrm.membership._tier_results import result_frame
+from bankcrm.membership._tier_states import STATE_ROLES, read_states
+from bankcrm.membership._tier_sums import accounts_column, since_opening
+from bankcrm.membership.averages import window_sums
 from bankcrm.membership.ladders import TierLadder, checked_calendar, checked_ladder
 from bankcrm.membership.reviews import review_dates
 from bankcrm.policy import stamp_provenance
@@ -143,11 +141,11 @@ class _Step:
     """One decision point: the state before, the kernel's outcome and the state after."""
 
     day: dt.date
-    plan: list[_Decision]
+    plan: list[Decision]
     sums: Sums
-    before: _States
-    outcome: _Outcome
-    after: _States
+    before: States
+    outcome: Outcome
+    after: States
 
 
 @attrs.define(eq=False)
@@ -163,7 +161,7 @@ class _Replay:
 
     where: str = "membership_timeline"
 
-    def fetch(self, plans: list[list[_Decision]]) -> None:
+    def fetch(self, plans: list[list[Decision]]) -> None:
         """Sum every (metric, window) of ``plans`` not summed yet, validating the frames once
         (:func:`~bankcrm.membership.averages.window_sums`)."""
         wanted = {d.key: d for plan in plans for d in plan if d.key not in self.cache}
@@ -183,18 +181,18 @@ class _Replay:
             raise AssertionError("window_sums: customers out of order")  # pragma: no cover
         decisions = [wanted[k] for k in keys]
         if self.ladder.partial_period == "days_since_opening":
-            sums = _since_opening(self.accounts, self.columns, self.customer_ids, decisions, sums)
+            sums = since_opening(self.accounts, self.columns, self.customer_ids, decisions, sums)
         self.cache.update(zip(keys, sums, strict=True))
 
-    def sums(self, plan: list[_Decision]) -> Sums:
+    def sums(self, plan: list[Decision]) -> Sums:
         self.fetch([plan])
         return [self.cache[d.key] for d in plan]
 
-    def run(self, start: dt.date, end: dt.date, states: _States) -> Iterator[_Step]:
+    def run(self, start: dt.date, end: dt.date, states: States) -> Iterator[_Step]:
         """Evaluate at ``start``, then at every decision point in ``(start, end]``."""
         points = [start, *decision_days(self.ladder, start, end, self.calendar)]
         # a lapse day decides on the windows of the decision point before it: these are all
-        self.fetch([_plan(self.ladder, day, self.calendar) for day in points])
+        self.fetch([plan_decisions(self.ladder, day, self.calendar) for day in points])
         heapq.heapify(points)
         done: set[dt.date] = set()
         current = states
@@ -203,10 +201,10 @@ class _Replay:
             if day in done:
                 continue
             done.add(day)
-            plan = _plan(self.ladder, day, self.calendar)
+            plan = plan_decisions(self.ladder, day, self.calendar)
             sums = self.sums(plan)
-            outcome = _decide(self.ladder, day, plan, sums, current)
-            after = _States(
+            outcome = decide(self.ladder, day, plan, sums, current)
+            after = States(
                 outcome.rank,
                 outcome.status,
                 outcome.since,
@@ -218,11 +216,11 @@ class _Replay:
             yield _Step(day, plan, sums, current, outcome, after)
             current = after
             # lapses: the day after every validity that runs out before ``end``
-            today, last = _day(day), _day(end)
+            today, last = day_or_nat(day), day_or_nat(end)
             valid = outcome.valid_until
-            ends = np.unique(valid[(valid != _NAT) & (valid >= today) & (valid < last)])
+            ends = np.unique(valid[(valid != NAT) & (valid >= today) & (valid < last)])
             for v in ends.tolist():
-                lapse_day = _date(int(v) + 1)
+                lapse_day = date_or_none(int(v) + 1)
                 assert lapse_day is not None
                 if lapse_day not in done:
                     heapq.heappush(points, lapse_day)
@@ -238,19 +236,19 @@ def _setup(
     calendar: BusinessCalendar | None,
     columns: Any,
     where: str,
-) -> tuple[_Replay, _States]:
+) -> tuple[_Replay, States]:
     the_ladder = checked_ladder(ladder)
     cal = checked_calendar(the_ladder, calendar)
     passed = dict(columns) if isinstance(columns, Mapping) else columns
     state_columns = passed.pop("states", None) if isinstance(passed, dict) else None
-    state_names = column_names(state_columns, _STATE_ROLES, where=f"{where}: states")
-    customer_ids = _accounts_column(accounts, passed, "customer_id")[0]
+    state_names = column_names(state_columns, STATE_ROLES, where=f"{where}: states")
+    customer_ids = accounts_column(accounts, passed, "customer_id")[0]
     replay = _Replay(the_ladder, cal, accounts, balances, fx_rates, passed, customer_ids, {}, where)
     index = pd.Index(customer_ids)
     initial = (
-        _States.new(len(index))
+        States.new(len(index))
         if states is None
-        else _read_states(states, the_ladder, state_names, index)
+        else read_states(states, the_ladder, state_names, index)
     )
     return replay, initial
 
@@ -281,8 +279,8 @@ def _events(step: _Step) -> tuple[NDArray[np.intp], NDArray[Any]]:
     return rows, event[rows]
 
 
-def _subset(outcome: _Outcome, rows: NDArray[np.intp]) -> _Outcome:
-    return _Outcome(*(getattr(outcome, f.name)[rows] for f in attrs.fields(_Outcome)))
+def _subset(outcome: Outcome, rows: NDArray[np.intp]) -> Outcome:
+    return Outcome(*(getattr(outcome, f.name)[rows] for f in attrs.fields(Outcome)))
 
 
 def _event_frame(
@@ -292,7 +290,7 @@ def _event_frame(
     if not len(rows):
         return None
     sums = [(bd[rows], days[rows]) for bd, days in step.sums]
-    frame = _frame(
+    frame = result_frame(
         ladder,
         step.plan,
         sums,
