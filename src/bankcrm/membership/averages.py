@@ -12,6 +12,15 @@ and rounded half up **once** per output row. The evidence columns (``max_balance
 ``min_balance_fen``: the largest and smallest daily total of the window, zero days included;
 ``end_balance_fen``: the total on the window's last day) are rounded the same way.
 
+How it runs: the frames are validated once (:func:`~bankcrm.membership.balances.load_inputs`),
+then a compiled loop (:mod:`bankcrm.membership._kernels`, Numba, loaded on first use) walks
+the (account, day)-sorted rows once per customer, converting foreign balances day by day half
+up in integers, with no per-day rows. Whatever it cannot decide exactly — an error to raise, a
+rate too wide for int64, sums near the int64 range — goes to the NumPy intervals of
+:mod:`bankcrm.membership.balances`, which raise the documented error or compute the exact
+answer (tests check both paths agree). :func:`window_sums` shares one validation between
+several (asset policy, window) requests (``evaluate_tiers``).
+
 Partial periods: with ``periods=``, the windows are the calendar periods that meet
 [start, end], clipped to it; each divides by its own calendar days. Days before an account
 opened count as zero (the default partial-period rule of issue 11).
