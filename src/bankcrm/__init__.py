@@ -4,10 +4,10 @@ What exists today: one core (errors, money, ratios, frames, calendar, policy, re
 masking), :mod:`bankcrm.identity` (Chinese identifiers, names, addresses and the
 standardisation of customer records), :mod:`bankcrm.segmentation` (RFM features, fitted edges,
 segments, migration and customer value) and :mod:`bankcrm.datasets` (a seeded synthetic bank
-with ground truth). In :mod:`bankcrm.membership` the exact daily averages, tier ladders,
-review calendar and tier evaluation exist and the membership timeline is planned;
-in :mod:`bankcrm.credit` group clients from ownership and control exist, and credit
-exposures and concentration limits are planned.
+with ground truth), :mod:`bankcrm.membership` (exact daily-average balances, tier ladders as
+data, review cycles, tier evaluation, the membership timeline and review notifications). In
+:mod:`bankcrm.credit` group clients from ownership and control exist, and credit exposures
+and concentration limits are planned.
 
 >>> import bankcrm
 >>> isinstance(bankcrm.__version__, str)

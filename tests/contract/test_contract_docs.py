@@ -80,7 +80,7 @@ def test_the_overview_says_what_exists(where: str) -> None:
     for module, paragraph in _paragraphs_naming_modules(text):
         if importlib.util.find_spec(module) is None:
             assert "planned" in paragraph, f"{where} names {module} as present"
-    for domain in ("credit", "membership"):
+    for domain in ("credit",):  # membership is whole since issue 11; credit is not yet
         sentences = [s for s in re.split(r"(?<=[.;:])\s", text) if domain in s]
         assert all("planned" in s for s in sentences), (where, domain, sentences)
 
