@@ -77,7 +77,7 @@ def _as_ratio(rate: Decimal) -> tuple[int, int]:
     return coefficient, 10**-exponent
 
 
-def _build_table(days: list[int], rates: list[Decimal]) -> _Table:
+def build_table(days: list[int], rates: list[Decimal]) -> _Table:
     order = np.argsort(np.asarray(days, dtype=np.int64), kind="stable")
     sorted_days = np.asarray(days, dtype=np.int64)[order]
     sorted_rates = tuple(rates[i] for i in order.tolist())
@@ -160,7 +160,7 @@ class FxRates:
         tables: dict[str, _Table] = {}
         for code in sorted(set(codes.tolist())):
             rows = np.flatnonzero(codes == code)
-            tables[code] = _build_table(days[rows].tolist(), [parsed[i] for i in rows.tolist()])
+            tables[code] = build_table(days[rows].tolist(), [parsed[i] for i in rows.tolist()])
         return cls(tables)
 
     @classmethod

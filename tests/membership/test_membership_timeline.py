@@ -24,7 +24,8 @@ from bankcrm.membership import (
     presets,
     review_dates,
 )
-from bankcrm.membership.timeline import EVENTS, decision_days
+from bankcrm.membership._replay import decision_days
+from bankcrm.membership.timeline import EVENTS
 from bankcrm.policy import read_provenance
 from bankcrm.ratios import Threshold
 

@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from bankcrm._fx import FxRates, _build_table
+from bankcrm._fx import FxRates, build_table
 from bankcrm._roles import column_names_by_frame
 from bankcrm._tables import as_pandas
 from bankcrm._values import raise_for_rows
@@ -57,12 +57,13 @@ from bankcrm.calendar import BusinessCalendar, add_months, as_date
 from bankcrm.errors import InputError, Rule
 from bankcrm.frames import Column, FrameSchema, validate_frame
 from bankcrm.membership._decisions import day_or_nat
+from bankcrm.membership._replay import Step, setup_replay
 from bankcrm.membership._tier_results import as_datetimes, yuan_text
 from bankcrm.membership.averages import meets
 from bankcrm.membership.balances import ROLES
 from bankcrm.membership.ladders import Tier, TierLadder
 from bankcrm.membership.reviews import next_review
-from bankcrm.membership.timeline import _setup, _Step, tier_names
+from bankcrm.membership.timeline import tier_names
 from bankcrm.policy import stamp_provenance
 from bankcrm.ratios import Comparator
 
@@ -172,7 +173,7 @@ def _projected_rates(fx_rates: Any, columns: Any, day: dt.date, horizon: dt.date
         values: list[Decimal] = [r for r, k in zip(table.rates, keep.tolist(), strict=True) if k]
         latest = values[-1]
         extra = list(range(today + 1, last + 1))
-        tables[code] = _build_table(days + extra, values + [latest] * len(extra))
+        tables[code] = build_table(days + extra, values + [latest] * len(extra))
     return FxRates(tables)
 
 
@@ -208,7 +209,7 @@ def _rows(
     review: dt.date,
     day: dt.date,
     now: NDArray[np.int64],
-    step: _Step,
+    step: Step,
     customer_ids: NDArray[Any],
 ) -> pd.DataFrame:
     r = ladder.rank(tier)
@@ -341,7 +342,7 @@ def review_notifications(
             :func:`~bankcrm.membership.evaluate_tiers`.
     """
     day = as_date(as_of, name="as_of")
-    replay, initial = _setup(
+    replay, initial = setup_replay(
         accounts,
         balances,
         ladder,
