@@ -956,3 +956,41 @@ CREDIT_EXAMPLES: dict[str, Example] = {
     ),
 }
 REGISTRY.update(CREDIT_EXAMPLES)
+
+
+def _credit_snapshot(as_of: dt.date) -> pd.DataFrame:
+    frames = _party_frames()
+    return credit.identify_groups(
+        frames.parties,
+        frames.holdings,
+        as_of=as_of,
+        control_arrangements=frames.control_arrangements,
+        person_ties=frames.person_ties,
+    )
+
+
+_GROUPS_OLD_LAW, _GROUPS_NEW_LAW = dt.date(2024, 6, 30), dt.date(2025, 12, 31)
+
+#: bankcrm.credit's snapshot comparison (issue 12, part 5).
+CREDIT_SNAPSHOT_EXAMPLES: dict[str, Example] = {
+    "bankcrm.credit.compare_group_snapshots": Example(
+        lambda before=None, columns=None: credit.compare_group_snapshots(
+            _credit_snapshot(_GROUPS_OLD_LAW) if before is None else before,
+            _credit_snapshot(_GROUPS_NEW_LAW),
+            columns=columns,
+        ),
+        frame="before",
+        frame_value=lambda: _credit_snapshot(_GROUPS_OLD_LAW),
+        required="group_id",
+        rename={"party_id": "pid", "group_id": "gid"},
+        nested=True,
+        policy="bankcrm.credit.compare_group_snapshots",
+    ),
+    "bankcrm.credit.GroupChanges": Example(
+        lambda: credit.compare_group_snapshots(
+            _credit_snapshot(_GROUPS_OLD_LAW), _credit_snapshot(_GROUPS_NEW_LAW)
+        ),
+        policy="bankcrm.credit.compare_group_snapshots",
+    ),
+}
+REGISTRY.update(CREDIT_SNAPSHOT_EXAMPLES)
