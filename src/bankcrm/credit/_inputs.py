@@ -8,14 +8,17 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from bankcrm._roles import column_names_by_frame
 from bankcrm._tables import as_pandas
 from bankcrm._values import raise_for_rows
+from bankcrm.credit.control import distinct
 from bankcrm.errors import InputError
 from bankcrm.frames import Column, FrameSchema, validate_frame
 
-__all__ = ["ROLES", "Codes", "read_frame", "read_holdings", "roles_for"]
+__all__ = ["ROLES", "Codes", "check_pairs", "read_frame", "read_holdings", "roles_for"]
 
 I64 = npt.NDArray[np.int64]
 
@@ -53,23 +56,70 @@ def key_kind(series: pd.Series[Any]) -> str:
 
 
 class Codes:
-    """Party ids (sorted) and their int64 codes; checks other frames' keys against them."""
+    """Party ids (sorted) and their int64 codes; checks other frames' keys against them.
+
+    Text ids are held as an Arrow array and looked up with Arrow's hash join (``index_in``),
+    which reads an Arrow-backed column in place; the sort is Arrow's too (byte order of UTF-8
+    is code-point order, the order of Python's ``sorted``).
+    """
 
     def __init__(self, parties: pd.DataFrame, id_column: Any, kind: str) -> None:
         ids = parties[id_column]
         self.kind = kind
-        self.ids: npt.NDArray[Any] = np.sort(
-            ids.to_numpy(dtype=object if kind == "str" else np.int64)
-        )
-        self.index = pd.Index(self.ids)
+        self._ids: npt.NDArray[Any] | None = None
+        self.arrow: pa.Array | None = None
+        if kind == "str":
+            values = _arrow_text(ids)
+            self.arrow = values.take(pc.sort_indices(values))
+            self._n = len(self.arrow)
+        else:
+            self._ids = np.sort(ids.to_numpy(dtype=np.int64))
+            self._n = len(self._ids)
+
+    @property
+    def ids(self) -> npt.NDArray[Any]:
+        """The sorted ids as a NumPy array (object for text ids)."""
+        if self._ids is None:
+            assert self.arrow is not None
+            self._ids = self.arrow.to_numpy(zero_copy_only=False).astype(object)
+        return self._ids
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return self._n
+
+    def duplicated(self) -> bool:
+        """Whether an id occurs twice (the ids are sorted: equal neighbours)."""
+        if self._n < 2:
+            return False
+        if self.arrow is not None:
+            same = pc.equal(self.arrow.slice(1), self.arrow.slice(0, self._n - 1))
+            return bool(pc.any(same).as_py())
+        assert self._ids is not None
+        return bool((self._ids[1:] == self._ids[:-1]).any())
+
+    def take(self, codes: I64) -> Any:
+        """The ids of ``codes``: an Arrow array for text ids, else int64."""
+        if self.arrow is not None:
+            return self.arrow.take(pa.array(codes))
+        assert self._ids is not None
+        return self._ids[codes]
 
     def of(self, frame: pd.DataFrame, column: Any, where: str) -> I64:
         """The codes of ``frame[column]``; an unknown id is rule ``domain`` naming its rows."""
         series = frame[column]
-        codes = self.index.get_indexer(series.to_numpy())
+        if self.arrow is not None and 16 * len(series) >= self._n:
+            # Many keys: one pass of Arrow's hash lookup (it hashes the ids for each call).
+            found = pc.index_in(_arrow_text(series), value_set=self.arrow)
+            codes = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        else:
+            # Few keys (or int ids): binary search in the sorted ids.
+            ids = self.ids
+            values = series.to_numpy(dtype=object if self.arrow is not None else np.int64)
+            codes = np.searchsorted(ids, values).astype(np.int64)
+            inside = codes < self._n
+            hit = np.zeros(len(values), dtype=bool)
+            hit[inside] = ids[codes[inside]] == values[inside]
+            codes[~hit] = -1
         unknown = codes < 0
         if unknown.any():
             raise_for_rows(
@@ -79,8 +129,21 @@ class Codes:
                 mask=unknown,
                 series=series,
             )
-        result: I64 = codes.astype(np.int64)
+        result: I64 = codes
         return result
+
+
+def _arrow_text(series: pd.Series[Any]) -> pa.Array:
+    """A validated text column as one Arrow ``large_string`` array (no copy when it is one)."""
+    array = series.array
+    values = pa.array(array) if isinstance(array, pd.arrays.ArrowStringArray) else None
+    if values is None:
+        values = pa.array(series.to_numpy(dtype=object), type=pa.large_string())
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if values.type != pa.large_string():
+        values = values.cast(pa.large_string())
+    return values
 
 
 def read_frame(
@@ -102,9 +165,18 @@ def read_frame(
     return validate_frame(table, FrameSchema(name, columns))
 
 
-def read_holdings(holdings: Any, names: Mapping[str, Any], kind: str) -> pd.DataFrame:
+def read_holdings(
+    holdings: Any, names: Mapping[str, Any], kind: str, *, unique: bool = True
+) -> pd.DataFrame:
     """Holdings with ``equity_share`` and ``voting_share`` as int64 millionths (either may be
-    absent; a missing voting share is the equity share)."""
+    absent; a missing voting share is the equity share).
+
+    Shares are read once per distinct value where a column holds one type of value (Decimal,
+    text, float or int; a large book repeats few distinct shares), by the same validation as a
+    whole column; anything the fast reading cannot vouch for (a bad value, a missing share,
+    mixed types) is read again the slow way, so errors and results are the same.
+    ``unique=False`` leaves the duplicate-pair check to the caller (:func:`check_pairs`).
+    """
     table = as_pandas(holdings, name="holdings")
     equity, voting = names["equity_share"], names["voting_share"]
     has_equity, has_voting = equity in table.columns, voting in table.columns
@@ -124,18 +196,18 @@ def read_holdings(holdings: Any, names: Mapping[str, Any], kind: str) -> pd.Data
                 column=str(label),
                 rule="key_type",
             )
-    schema = FrameSchema(
-        "holdings",
-        [
-            Column(names["owner_id"], kind),
-            Column(names["owned_id"], kind),
-            Column(equity, "share", required=False, nullable=has_voting),
-            Column(voting, "share", required=False, nullable=has_equity),
-        ],
-        key=(names["owner_id"], names["owned_id"]),
-        unique_key=True,
-    )
-    out = validate_frame(table, schema)
+    share_cols = [
+        Column(equity, "share", required=False, nullable=has_voting),
+        Column(voting, "share", required=False, nullable=has_equity),
+    ]
+    keys = [Column(names["owner_id"], kind), Column(names["owned_id"], kind)]
+    key = (names["owner_id"], names["owned_id"])
+    full = FrameSchema("holdings", keys + share_cols, key=key, unique_key=True)
+    out = _fast_holdings(table, keys, share_cols, key)
+    if out is None:
+        out = validate_frame(table, full)
+    elif unique:
+        _check_unique_key_fast(out, table, full)
     if has_equity and has_voting:
         both_missing = out[equity].isna().to_numpy() & out[voting].isna().to_numpy()
         if both_missing.any():
@@ -156,6 +228,98 @@ def read_holdings(holdings: Any, names: Mapping[str, Any], kind: str) -> pd.Data
             series=table[names["owned_id"]],
         )
     return out
+
+
+_ONE_TYPE = frozenset({"decimal", "string", "floating", "integer", "empty"})
+
+
+def _fast_holdings(
+    table: pd.DataFrame, keys: list[Column], shares: list[Column], key: tuple[Any, Any]
+) -> pd.DataFrame | None:
+    """The holdings validated with each share column read per distinct value, or ``None``
+    when the slow reading must decide (it then raises the same error, or returns the same)."""
+    present = [c for c in shares if c.name in table.columns]
+    try:
+        out = validate_frame(table, FrameSchema("holdings", keys, key=key, unique_key=False))
+    except InputError:
+        return None
+    done: dict[Any, Any] = {}
+    for column in present:
+        values = table[column.name]
+        if pd.api.types.infer_dtype(values, skipna=True) not in _ONE_TYPE:
+            return None
+        raw = values.to_numpy(dtype=object) if values.dtype == object else None
+        reuse = None
+        for other_raw, other_read in done.values():
+            if raw is not None and other_raw is not None:
+                # Rows equal to the other share column's (equal values read alike).
+                reuse = (np.asarray(raw == other_raw, dtype=bool), other_read)
+        read = _distinct_shares(values, column, raw, reuse)
+        if read is None:
+            return None
+        out[column.name] = read
+        done[column.name] = (raw, read)
+    return out
+
+
+def _distinct_shares(
+    values: pd.Series[Any],
+    column: Column,
+    raw: npt.NDArray[Any] | None,
+    reuse: tuple[npt.NDArray[np.bool_], Any] | None,
+) -> Any:
+    """One share column in millionths, validating each distinct value once; ``None`` when a
+    value is missing or invalid (the slow reading then reports it with its rows)."""
+    n = len(values)
+    result = np.zeros(n, dtype=np.int64)
+    rest = np.arange(n)
+    if reuse is not None:
+        same, other = reuse
+        other_arr = np.asarray(other)
+        if isinstance(other, pd.arrays.IntegerArray):
+            same = same & ~np.asarray(other.isna(), dtype=bool)
+            other_arr = other.to_numpy(dtype=np.int64, na_value=0)
+        result[same] = other_arr[same]
+        rest = np.flatnonzero(~same)
+    subset = values.iloc[rest] if len(rest) < n else values
+    codes, uniques = pd.factorize(subset.to_numpy(dtype=object) if raw is not None else subset)
+    if (codes < 0).any() and not column.nullable:
+        return None
+    schema = FrameSchema("holdings", [Column(column.name, "share", nullable=True)])
+    try:
+        read = validate_frame(pd.DataFrame({column.name: pd.Series(uniques, dtype=object)}), schema)
+    except InputError:
+        return None
+    distinct = read[column.name]
+    if distinct.isna().any() and not column.nullable:  # a blank text counts as missing
+        return None
+    known = distinct.to_numpy(dtype=np.int64, na_value=-1)
+    got = np.where(codes >= 0, known[np.maximum(codes, 0)], -1)
+    result[rest] = got
+    missing = result < 0
+    if missing.any():
+        if not column.nullable:
+            return None
+        result[missing] = 0
+        return pd.arrays.IntegerArray(result, missing)
+    return result
+
+
+def _check_unique_key_fast(out: pd.DataFrame, table: pd.DataFrame, full: FrameSchema) -> None:
+    """Duplicate (owner, owned) pairs raise as the full validation does."""
+    a, b = (pd.factorize(out[c])[0] for c in full.key)
+    pairs = a.astype(np.int64) * np.int64(max(1, int(b.max(initial=0)) + 1)) + b
+    if len(distinct(pairs)) < len(pairs):
+        validate_frame(table, full)
+
+
+def check_pairs(
+    table: pd.DataFrame, names: Mapping[str, Any], kind: str, n: int, owner: I64, owned: I64
+) -> None:
+    """Duplicate (owner, owned) code pairs raise as :func:`read_holdings` does."""
+    pairs = owner * np.int64(n) + owned
+    if len(pairs) > 1 and len(distinct(pairs)) < len(pairs):
+        read_holdings(table, names, kind)
 
 
 def share_columns(holdings: pd.DataFrame, names: Mapping[str, Any]) -> tuple[I64, I64]:

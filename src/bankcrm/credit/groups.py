@@ -33,6 +33,7 @@ from bankcrm._values import raise_for_rows
 from bankcrm.calendar import as_date
 from bankcrm.credit._inputs import (
     Codes,
+    check_pairs,
     check_totals,
     key_kind,
     read_frame,
@@ -40,7 +41,14 @@ from bankcrm.credit._inputs import (
     roles_for,
     share_columns,
 )
-from bankcrm.credit.control import ARRANGEMENT, UNIT, VOTES, ControlGraph, control_fixpoint
+from bankcrm.credit.control import (
+    ARRANGEMENT,
+    UNIT,
+    VOTES,
+    ControlGraph,
+    control_fixpoint,
+    distinct,
+)
 from bankcrm.credit.policy import GroupPolicy
 from bankcrm.errors import InputError
 from bankcrm.frames import Column, FrameSchema, validate_frame
@@ -113,29 +121,33 @@ class Inputs:
         raw = as_pandas(frames["parties"], name="parties")
         pid = names["parties"]["party_id"]
         kind = key_kind(raw[pid]) if pid in raw.columns else "str"
-        parties = validate_frame(
-            raw,
-            FrameSchema(
-                "parties",
-                [Column(pid, kind), Column(names["parties"]["kind"], "str")],
-                key=pid,
-                unique_key=True,
-            ),
-        )
+        columns_ = [Column(pid, kind), Column(names["parties"]["kind"], "str")]
+        parties = validate_frame(raw, FrameSchema("parties", columns_, key=pid))
         self.codes = Codes(parties, pid, kind)
+        if self.codes.duplicated():  # the full validation names the duplicate rows
+            validate_frame(raw, FrameSchema("parties", columns_, key=pid, unique_key=True))
         n = len(self.codes)
         order = self.codes.of(parties, pid, "parties")
-        kinds = np.empty(n, dtype=object)
-        kinds[order] = parties[names["parties"]["kind"]].to_numpy(dtype=object)
-        self.kinds = kinds
-        self.is_person = kinds == "person"
-        self.is_state = np.isin(kinds, list(policy.state_kinds)) | np.isin(
-            self.codes.ids, list(policy.public_owners)
-        )
+        # Party kinds as codes of their distinct values (few), flags per distinct kind.
+        kind_codes, kind_values = pd.factorize(parties[names["parties"]["kind"]])
+        distinct = np.asarray(kind_values, dtype=object)
+        by_code = np.empty(n, dtype=np.int64)
+        by_code[order] = kind_codes
+        self.kinds = distinct[by_code] if n else np.zeros(0, dtype=object)
+        self.is_person = (distinct == "person")[by_code] if n else np.zeros(0, dtype=bool)
+        state_kind = np.isin(distinct, list(policy.state_kinds)) if len(distinct) else distinct
+        self.is_state = np.asarray(state_kind, dtype=bool)[by_code] if n else np.zeros(0, bool)
+        if policy.public_owners:
+            self.is_state = self.is_state | np.isin(self.codes.ids, list(policy.public_owners))
         h_names = names["holdings"]
-        holdings = read_holdings(frames["holdings"], h_names, kind)
-        self.owner = self.codes.of(holdings, h_names["owner_id"], "holdings")
-        self.owned = self.codes.of(holdings, h_names["owned_id"], "holdings")
+        holdings = read_holdings(frames["holdings"], h_names, kind, unique=False)
+        try:
+            self.owner = self.codes.of(holdings, h_names["owner_id"], "holdings")
+            self.owned = self.codes.of(holdings, h_names["owned_id"], "holdings")
+        except InputError:
+            read_holdings(frames["holdings"], h_names, kind)  # a duplicate pair is told first
+            raise
+        check_pairs(frames["holdings"], h_names, kind, n, self.owner, self.owned)
         self.equity, self.votes = share_columns(holdings, h_names)
         check_totals(holdings, h_names, self.owned, self.equity, "equity_share")
         check_totals(holdings, h_names, self.owned, self.votes, "voting_share")
@@ -444,7 +456,7 @@ def _relation(inputs: Inputs, graph: ControlGraph, policy: GroupPolicy) -> pd.Da
     n = len(ids)
     joint_party, joint_parent, joint_step = graph.joint
     path, shares = control_paths(graph, ids, inputs.arrangement_kinds)
-    role = _roles(inputs, graph, np.unique(joint_party))
+    role = _roles(inputs, graph, distinct(joint_party))
     basis = _basis(inputs, graph)
     party = np.arange(n, dtype=np.int64)
     group = graph.root.copy()
