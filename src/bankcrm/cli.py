@@ -64,6 +64,12 @@ COMMANDS: tuple[Command, ...] = (
         "bankcrm.membership.cli_tiers",
         "add_tiers_command",
     ),
+    Command(
+        "credit",
+        "group clients from ownership and control (bankcrm credit groups …)",
+        "bankcrm.credit.cli_groups",
+        "add_credit_command",
+    ),
 )
 
 
