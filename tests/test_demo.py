@@ -21,6 +21,7 @@ def test_steps_are_one_explicit_ordered_list() -> None:
         "identity: standardise records",
         "segmentation: RFM scores, segments and migration",
         "membership: tiers now and at the next club review",
+        "credit: group clients against the truth",
         "write outputs",
     ]
     assert all(isinstance(s.target, str) for s in STEPS)  # listing them imports nothing

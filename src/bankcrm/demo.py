@@ -15,7 +15,8 @@ adding one entry to the list::
 The steps: generate the synthetic bank, summarise the data, standardise the identity records
 (comparing the validity verdicts with the damage truth), segmentation (from
 :mod:`bankcrm.segmentation.demo_steps`), membership tiers (from
-:mod:`bankcrm.membership.demo_steps`), and write outputs. ``run_demo(steps=...)`` runs
+:mod:`bankcrm.membership.demo_steps`), group clients (from :mod:`bankcrm.credit.demo_steps`),
+and write outputs. ``run_demo(steps=...)`` runs
 another list.
 
 >>> [step.name for step in STEPS][:2]
@@ -166,6 +167,10 @@ STEPS: tuple[DemoStep, ...] = (
     DemoStep(
         "membership: tiers now and at the next club review",
         "bankcrm.membership.demo_steps:tiers_step",
+    ),
+    DemoStep(
+        "credit: group clients against the truth",
+        "bankcrm.credit.demo_steps:groups_step",
     ),
     DemoStep("write outputs", "bankcrm.demo:_write"),
 )
