@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+import attrs
 import pandas as pd
 import pytest
 from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bankcrm.credit import identify_groups
 from bankcrm.datasets import (
+    DEPENDENCY_REASONS,
     OFF_BALANCE_PRODUCTS,
     ON_BALANCE_PRODUCTS,
     PRODUCT_TYPES,
@@ -19,6 +22,7 @@ from bankcrm.datasets import (
     generate_parties,
 )
 from bankcrm.datasets._parties import make_uscc
+from bankcrm.errors import InputError
 from bankcrm.identity.checksums import org_code_check_char, ric_check_char, uscc_check_char
 from bankcrm.identity.dispatch import is_valid_id
 
@@ -298,7 +302,7 @@ def test_capital_is_sized_against_the_largest_group(
 
 def test_same_seed_same_frames_other_seed_other_frames() -> None:
     a, b = generate_parties(10, seed=2), generate_parties(10, seed=2)
-    for name in ("parties", "holdings", "facilities", "guarantees", "groups", "capital"):
+    for name in attrs.fields_dict(PartyFrames):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
     assert not a.holdings.equals(generate_parties(10, seed=3).holdings)
 
@@ -315,3 +319,128 @@ def test_small_worlds_keep_their_invariants(n: int, seed: int, standalone: int) 
             if len(domain) > len(unit):
                 assert len({group_of[p] for p in domain}) == 1
     assert all(t <= Decimal(1) for t in _totals(frames.holdings, "equity_share").values())
+
+
+# ------------------------------------------------ vectorised identities, the knob, dependencies
+def partition(frame: pd.DataFrame, column: str = "group_id") -> set[frozenset[str]]:
+    return set(frame.groupby(column)["party_id"].agg(frozenset))
+
+
+def test_credit_codes_are_make_uscc_of_their_parts(party_frames: PartyFrames) -> None:
+    codes = party_frames.parties["uscc"].dropna()
+    assert len(codes) > 500
+    for code in codes:
+        assert make_uscc(code[0], code[1], int(code[2:8]), code[8:16]) == code
+
+
+def test_persons_are_born_in_the_twentieth_century(party_frames: PartyFrames) -> None:
+    persons = party_frames.parties[party_frames.parties["kind"] == "person"]
+    born = persons["id_number"].str[6:10].astype(int)
+    assert born.between(1940, 2015).all()
+    assert born.nunique() > 20
+
+
+def test_every_frame_is_deterministic_and_the_knob_only_adds_holdings() -> None:
+    plain = generate_parties(40, seed=7)
+    again = generate_parties(40, seed=7, minority_stakes_per_firm=0)
+    staked = generate_parties(40, seed=7, minority_stakes_per_firm=2.5)
+    staked_again = generate_parties(40, seed=7, minority_stakes_per_firm=2.5)
+    for name in attrs.fields_dict(PartyFrames):
+        pd.testing.assert_frame_equal(getattr(plain, name), getattr(again, name))
+        pd.testing.assert_frame_equal(getattr(staked, name), getattr(staked_again, name))
+        if name != "holdings":
+            pd.testing.assert_frame_equal(getattr(plain, name), getattr(staked, name))
+    n = len(plain.holdings)
+    pd.testing.assert_frame_equal(staked.holdings.iloc[:n], plain.holdings)
+    assert len(staked.holdings) > 2 * n
+
+
+def test_minority_stakes_reach_two_holdings_per_party_and_never_control() -> None:
+    frames = generate_parties(300, seed=5, minority_stakes_per_firm=3.0)
+    assert len(frames.holdings) >= 2 * len(frames.parties)
+    pairs = frames.holdings[["owner_id", "owned_id"]]
+    assert not pairs.duplicated().any()
+    for column in ("equity_share", "voting_share"):
+        assert all(t <= Decimal(1) for t in _totals(frames.holdings, column).values())
+    control = Control(frames)
+    group_of = dict(zip(frames.groups["party_id"], frames.groups["group_id"], strict=True))
+    for unit in control.units:
+        if not any(control.kind[p] in STATE_KINDS for p in unit):
+            assert len({group_of[p] for p in control.domain(unit)}) == 1
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_identify_groups_still_finds_the_truth_with_many_minority_stakes(seed: int) -> None:
+    frames = generate_parties(150, seed=seed, minority_stakes_per_firm=3.0)
+    found = identify_groups(
+        frames.parties,
+        frames.holdings,
+        as_of="2025-12-31",
+        control_arrangements=frames.control_arrangements,
+        person_ties=frames.person_ties,
+    )
+    assert partition(found) == partition(frames.groups)
+
+
+def test_minority_stakes_per_firm_is_checked() -> None:
+    for bad in (-0.5, float("nan"), "1", True):
+        with pytest.raises(InputError):
+            generate_parties(3, seed=1, minority_stakes_per_firm=bad)  # type: ignore[arg-type]
+
+
+def test_dependencies_join_firms_of_different_groups(party_frames: PartyFrames) -> None:
+    dependencies = party_frames.dependencies
+    assert list(dependencies.columns) == ["party_a", "party_b", "reason"]
+    assert set(dependencies["reason"]) == set(DEPENDENCY_REASONS)
+    group_of = dict(
+        zip(party_frames.groups["party_id"], party_frames.groups["group_id"], strict=True)
+    )
+    kind = dict(zip(party_frames.parties["party_id"], party_frames.parties["kind"], strict=True))
+    for a, b in zip(dependencies["party_a"], dependencies["party_b"], strict=True):
+        assert group_of[a] != group_of[b]
+        assert {kind[a], kind[b]} <= {"corporate", "organisation"}
+    connected = party_frames.connected_groups
+    assert set(connected["group_id"]) == set(party_frames.groups["group_id"])
+    assert connected["group_id"].is_unique
+    joined = connected[connected["group_id"] != connected["connected_group_id"]]
+    assert len(joined) >= 5
+    # The connected id is the smallest group id of its component and names a member group.
+    assert (connected["connected_group_id"] <= connected["group_id"]).all()
+    assert set(joined["connected_group_id"]) <= set(connected["group_id"])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_identify_groups_connects_the_dependent_groups_as_the_truth(seed: int) -> None:
+    frames = generate_parties(200, seed=seed, minority_stakes_per_firm=1.0)
+    found = identify_groups(
+        frames.parties,
+        frames.holdings,
+        as_of="2025-12-31",
+        control_arrangements=frames.control_arrangements,
+        person_ties=frames.person_ties,
+        dependencies=frames.dependencies,
+    )
+    truth = frames.groups.merge(frames.connected_groups, on="group_id", validate="many_to_one")
+    assert truth["connected_group_id"].nunique() < truth["group_id"].nunique()
+    assert partition(found, "connected_group_id") == partition(truth, "connected_group_id")
+    # Without the dependencies the connected groups are the groups themselves.
+    alone = identify_groups(
+        frames.parties,
+        frames.holdings,
+        as_of="2025-12-31",
+        control_arrangements=frames.control_arrangements,
+        person_ties=frames.person_ties,
+    )
+    assert partition(alone, "connected_group_id") == partition(frames.groups)
+
+
+def test_a_larger_world_has_its_shape() -> None:
+    """A size smoke (not timed): two holdings per party at a few thousand groups."""
+    frames = generate_parties(2_000, seed=9, minority_stakes_per_firm=3.0)
+    assert 20_000 < len(frames.parties) < 30_000
+    assert len(frames.holdings) >= 2 * len(frames.parties)
+    assert frames.parties["party_id"].is_unique
+    assert frames.parties["uscc"].dropna().is_unique
+    assert frames.parties["id_number"].dropna().is_unique
+    assert set(frames.groups["party_id"]) == set(frames.parties["party_id"])
+    assert len(frames.dependencies) > 100

@@ -8,7 +8,7 @@ its own size knobs, so a benchmark can scale one shape alone:
 - :func:`generate_transactions`: heavy-tailed customer transactions (tens of millions of rows);
 - :func:`generate_accounts`: accounts, balance snapshots and change events, FX rates;
 - :func:`generate_parties`: corporate groups, holdings, control, ties, credit facilities,
-  guarantees, capital and the true groups.
+  guarantees, capital, the true groups and economically dependent clients with their truth.
 
 Every generator is deterministic for its seed and draws from its own random stream.
 
@@ -28,6 +28,7 @@ from bankcrm.datasets._bank import FRAME_NAMES, SyntheticBank, synthetic_bank
 from bankcrm.datasets._damage import DAMAGE_KINDS, DamageRates
 from bankcrm.datasets._io import FILE_FORMATS, write_bank
 from bankcrm.datasets._parties import (
+    DEPENDENCY_REASONS,
     OFF_BALANCE_PRODUCTS,
     ON_BALANCE_PRODUCTS,
     PRODUCT_TYPES,
@@ -41,6 +42,7 @@ __all__ = [
     "ASSET_CLASSES",
     "CURRENCIES",
     "DAMAGE_KINDS",
+    "DEPENDENCY_REASONS",
     "FILE_FORMATS",
     "FRAME_NAMES",
     "OFF_BALANCE_PRODUCTS",

@@ -55,6 +55,8 @@ FRAME_NAMES: tuple[str, ...] = (
     "guarantees",
     "capital",
     "groups",
+    "dependencies",
+    "connected_groups",
 )
 
 #: Defaults that scale with the number of customers.
@@ -76,7 +78,8 @@ class SyntheticBank:
         accounts: see :func:`generate_accounts`, like ``balances``, ``balance_changes`` and
             ``fx_rates``.
         parties: see :func:`generate_parties`, like ``holdings``, ``control_arrangements``,
-            ``person_ties``, ``facilities``, ``guarantees``, ``capital`` and ``groups``.
+            ``person_ties``, ``facilities``, ``guarantees``, ``capital``, ``groups``,
+            ``dependencies`` and ``connected_groups``.
         seed: the seed; ``n_customers``, ``start``, ``end``, ``as_of``, ``duplication_rate``
             and ``damage`` are the other settings.
     """
@@ -96,6 +99,8 @@ class SyntheticBank:
     guarantees: pd.DataFrame
     capital: pd.DataFrame
     groups: pd.DataFrame
+    dependencies: pd.DataFrame
+    connected_groups: pd.DataFrame
     seed: int
     n_customers: int
     start: dt.date
@@ -209,6 +214,8 @@ def synthetic_bank(
         guarantees=parties.guarantees,
         capital=parties.capital,
         groups=parties.groups,
+        dependencies=parties.dependencies,
+        connected_groups=parties.connected_groups,
         seed=seed,
         n_customers=n,
         start=start,
