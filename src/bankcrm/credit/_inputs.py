@@ -70,11 +70,18 @@ class Codes:
         self.arrow: pa.Array | None = None
         if kind == "str":
             values = _arrow_text(ids)
-            self.arrow = values.take(pc.sort_indices(values))
+            sort = pc.sort_indices(values)
+            self.arrow = values.take(sort)
             self._n = len(self.arrow)
+            by_row = sort.to_numpy().astype(np.int64)
         else:
-            self._ids = np.sort(ids.to_numpy(dtype=np.int64))
+            raw = ids.to_numpy(dtype=np.int64)
+            by_row = np.argsort(raw, kind="stable").astype(np.int64)
+            self._ids = raw[by_row]
             self._n = len(self._ids)
+        #: The code of each row of the parties frame (its position in the sorted ids).
+        self.rows: I64 = np.empty(self._n, dtype=np.int64)
+        self.rows[by_row] = np.arange(self._n, dtype=np.int64)
 
     @property
     def ids(self) -> npt.NDArray[Any]:
@@ -97,6 +104,12 @@ class Codes:
         assert self._ids is not None
         return bool((self._ids[1:] == self._ids[:-1]).any())
 
+    def text(self) -> pa.Array:
+        """The sorted ids as Arrow text (int ids formatted as ``str`` does)."""
+        if self.arrow is not None:
+            return self.arrow
+        return pa.array(self.ids).cast(pa.large_string())
+
     def take(self, codes: I64) -> Any:
         """The ids of ``codes``: an Arrow array for text ids, else int64."""
         if self.arrow is not None:
@@ -106,29 +119,42 @@ class Codes:
 
     def of(self, frame: pd.DataFrame, column: Any, where: str) -> I64:
         """The codes of ``frame[column]``; an unknown id is rule ``domain`` naming its rows."""
-        series = frame[column]
-        if self.arrow is not None and 16 * len(series) >= self._n:
-            # Many keys: one pass of Arrow's hash lookup (it hashes the ids for each call).
-            found = pc.index_in(_arrow_text(series), value_set=self.arrow)
-            codes = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return self.of_columns(frame, [column], where)[0]
+
+    def of_columns(self, frame: pd.DataFrame, columns: list[Any], where: str) -> list[I64]:
+        """The codes of several columns of ``frame``, looked up together (one hash of the ids);
+        the first column with an unknown id raises (rule ``domain``, naming its rows)."""
+        rows = len(frame)
+        if self.arrow is not None and 16 * rows * len(columns) >= self._n:
+            # Many keys: one pass of Arrow's hash lookup (it hashes the ids once per call).
+            probe = [_arrow_text(frame[c]) for c in columns]
+            joined = probe[0] if len(probe) == 1 else pa.concat_arrays(probe)
+            found = pc.index_in(joined, value_set=self.arrow)
+            flat = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+            codes = [flat[i * rows : (i + 1) * rows] for i in range(len(columns))]
         else:
-            # Few keys (or int ids): binary search in the sorted ids.
-            ids = self.ids
-            values = series.to_numpy(dtype=object if self.arrow is not None else np.int64)
-            codes = np.searchsorted(ids, values).astype(np.int64)
-            inside = codes < self._n
-            hit = np.zeros(len(values), dtype=bool)
-            hit[inside] = ids[codes[inside]] == values[inside]
-            codes[~hit] = -1
-        unknown = codes < 0
-        if unknown.any():
-            raise_for_rows(
-                f"{where}: party id not among the parties' party_id",
-                column=str(column),
-                rule="domain",
-                mask=unknown,
-                series=series,
-            )
+            codes = [self._search(frame[c]) for c in columns]
+        for column, found_codes in zip(columns, codes, strict=True):
+            unknown = found_codes < 0
+            if unknown.any():
+                raise_for_rows(
+                    f"{where}: party id not among the parties' party_id",
+                    column=str(column),
+                    rule="domain",
+                    mask=unknown,
+                    series=frame[column],
+                )
+        return codes
+
+    def _search(self, series: pd.Series[Any]) -> I64:
+        """Few keys (or int ids): a binary search in the sorted ids; ``-1`` if unknown."""
+        ids = self.ids
+        values = series.to_numpy(dtype=object if self.arrow is not None else np.int64)
+        codes = np.searchsorted(ids, values).astype(np.int64)
+        inside = codes < self._n
+        hit = np.zeros(len(values), dtype=bool)
+        hit[inside] = ids[codes[inside]] == values[inside]
+        codes[~hit] = -1
         result: I64 = codes
         return result
 
@@ -294,7 +320,11 @@ def _distinct_shares(
     if distinct.isna().any() and not column.nullable:  # a blank text counts as missing
         return None
     known = distinct.to_numpy(dtype=np.int64, na_value=-1)
-    got = np.where(codes >= 0, known[np.maximum(codes, 0)], -1)
+    got = (
+        np.where(codes >= 0, known[np.maximum(codes, 0)], -1)
+        if len(known)
+        else np.full(len(codes), -1, dtype=np.int64)
+    )
     result[rest] = got
     missing = result < 0
     if missing.any():

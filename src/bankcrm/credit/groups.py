@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from bankcrm._tables import as_pandas
 from bankcrm._values import raise_for_rows
@@ -127,7 +129,7 @@ class Inputs:
         if self.codes.duplicated():  # the full validation names the duplicate rows
             validate_frame(raw, FrameSchema("parties", columns_, key=pid, unique_key=True))
         n = len(self.codes)
-        order = self.codes.of(parties, pid, "parties")
+        order = self.codes.rows
         # Party kinds as codes of their distinct values (few), flags per distinct kind.
         kind_codes, kind_values = pd.factorize(parties[names["parties"]["kind"]])
         distinct = np.asarray(kind_values, dtype=object)
@@ -142,8 +144,9 @@ class Inputs:
         h_names = names["holdings"]
         holdings = read_holdings(frames["holdings"], h_names, kind, unique=False)
         try:
-            self.owner = self.codes.of(holdings, h_names["owner_id"], "holdings")
-            self.owned = self.codes.of(holdings, h_names["owned_id"], "holdings")
+            self.owner, self.owned = self.codes.of_columns(
+                holdings, [h_names["owner_id"], h_names["owned_id"]], "holdings"
+            )
         except InputError:
             read_holdings(frames["holdings"], h_names, kind)  # a duplicate pair is told first
             raise
@@ -194,8 +197,9 @@ class Inputs:
             ties = read_frame(
                 frames["person_ties"], "person_ties", t_names, kind, text=("relation",)
             )
-            a = self.codes.of(ties, t_names["person_a"], "person_ties")
-            b = self.codes.of(ties, t_names["person_b"], "person_ties")
+            a, b = self.codes.of_columns(
+                ties, [t_names["person_a"], t_names["person_b"]], "person_ties"
+            )
             for role, codes in (("person_a", a), ("person_b", b)):
                 not_person = ~self.is_person[codes]
                 if not_person.any():
@@ -304,6 +308,68 @@ def control_paths(graph: ControlGraph, ids: npt.NDArray[Any], kinds: list[str]) 
         first = shares[up] == ""
         shares[at] = np.where(first, steps[at], shares[up] + " > " + steps[at])
     return path, shares
+
+
+_SEP = pa.scalar(" > ", pa.large_string())
+_EMPTY = pa.scalar("", pa.large_string())
+
+
+def _depths(parent: I64) -> I64:
+    """Each party's depth below its apex (apexes 0)."""
+    depth = np.zeros(len(parent), dtype=np.int64)
+    has_parent = parent >= 0
+    while True:
+        new = np.where(has_parent, depth[np.maximum(parent, 0)] + 1, 0)
+        if np.array_equal(new, depth):
+            return depth
+        depth = new
+
+
+def arrow_paths(graph: ControlGraph, codes: Codes, kinds: list[str]) -> tuple[pa.Array, pa.Array]:
+    """:func:`control_paths` as Arrow text arrays in party-code order, built level by level
+    with Arrow's string kernels (the same texts; no Python string per party)."""
+    n = len(codes)
+    parent = graph.parent
+    depth = _depths(parent)
+    text_ids = codes.text()
+    steps = _step_text(graph.step, kinds)
+    steps[graph.basis == UNIT] = "unit"
+    step_text = pa.array(steps, type=pa.large_string()) if n else pa.array([], pa.large_string())
+    at = np.flatnonzero(depth == 0)
+    position = np.zeros(n, dtype=np.int64)
+    position[at] = np.arange(len(at))
+    placed = [at]
+    paths = [text_ids.take(pa.array(at))]
+    shares = [pa.array(np.full(len(at), "", dtype=object), type=pa.large_string())]
+    for level in range(1, int(depth.max(initial=0)) + 1):
+        at = np.flatnonzero(depth == level)
+        up = pa.array(position[parent[at]])
+        own = pa.array(at)
+        paths.append(pc.binary_join_element_wise(paths[-1].take(up), text_ids.take(own), _SEP))
+        before, step = shares[-1].take(up), step_text.take(own)
+        joined = pc.binary_join_element_wise(before, step, _SEP)
+        shares.append(pc.if_else(pc.equal(before, _EMPTY), step, joined))
+        position[at] = np.arange(len(at))
+        placed.append(at)
+    back = np.empty(n, dtype=np.int64)
+    back[np.concatenate(placed)] = np.arange(n)
+    index = pa.array(back)
+    return (
+        pa.concat_arrays(paths).take(index),
+        pa.concat_arrays(shares).take(index),
+    )
+
+
+def _text_column(values: Any) -> Any:
+    """A pandas ``str`` column from an Arrow text array or a NumPy array of text."""
+    if not isinstance(values, pa.Array | pa.ChunkedArray):
+        values = pa.array(values, type=pa.large_string())
+    if isinstance(values, pa.Array):
+        values = pa.chunked_array([values], type=values.type)
+    return pd.arrays.ArrowStringArray(values, dtype=_STR)  # type: ignore[call-arg]
+
+
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
 def _roles(inputs: Inputs, graph: ControlGraph, joint_parties: I64) -> npt.NDArray[Any]:
@@ -452,15 +518,20 @@ def identify_groups(
 
 
 def _relation(inputs: Inputs, graph: ControlGraph, policy: GroupPolicy) -> pd.DataFrame:
-    ids = inputs.codes.ids
-    n = len(ids)
+    codes = inputs.codes
+    n = len(codes)
     joint_party, joint_parent, joint_step = graph.joint
-    path, shares = control_paths(graph, ids, inputs.arrangement_kinds)
+    path_text, shares_text = arrow_paths(graph, codes, inputs.arrangement_kinds)
     role = _roles(inputs, graph, distinct(joint_party))
     basis = _basis(inputs, graph)
     party = np.arange(n, dtype=np.int64)
     group = graph.root.copy()
+    path: Any = path_text
+    shares: Any = shares_text
     if policy.joint_control == "both" and len(joint_party):
+        ids = codes.ids
+        path = path_text.to_numpy(zero_copy_only=False).astype(object)
+        shares = shares_text.to_numpy(zero_copy_only=False).astype(object)
         extra_party, extra_group, extra_path, extra_shares = [], [], [], []
         steps = _step_text(joint_step, inputs.arrangement_kinds)
         for jv, parent_root, step in zip(
@@ -503,20 +574,26 @@ def _relation(inputs: Inputs, graph: ControlGraph, policy: GroupPolicy) -> pd.Da
         home = group[:n]
         linked = components(n, home[dep_a], home[dep_b])
         connected = linked[group]
-    frame = pd.DataFrame(
+    order = np.lexsort((party, group))
+    row = pa.array(order)
+
+    def ids_of(which: I64) -> Any:
+        found = codes.take(which[order])
+        return _text_column(found) if codes.kind == "str" else found
+
+    def text_of(values: Any) -> Any:
+        if isinstance(values, pa.Array):
+            return _text_column(values.take(row))
+        return _text_column(np.asarray(values, dtype=object)[order])
+
+    return pd.DataFrame(
         {
-            "party_id": ids[party],
-            "group_id": ids[group],
-            "role": pd.array(role, dtype="str"),
-            "path": pd.array(path, dtype="str"),
-            "path_shares": pd.array(shares, dtype="str"),
-            "basis": pd.array(basis, dtype="str"),
-            "connected_group_id": ids[connected],
+            "party_id": ids_of(party),
+            "group_id": ids_of(group),
+            "role": text_of(role),
+            "path": text_of(path),
+            "path_shares": text_of(shares),
+            "basis": text_of(basis),
+            "connected_group_id": ids_of(connected),
         }
     )
-    if inputs.codes.kind == "str":
-        for column in ("party_id", "group_id", "connected_group_id"):
-            frame[column] = frame[column].astype("str")
-    order = np.lexsort((party, group))
-    out: pd.DataFrame = frame.iloc[order].reset_index(drop=True)
-    return out
