@@ -269,3 +269,10 @@ def test_integer_ids_and_renamed_columns() -> None:
     )
     assert str(result.changes["party_id"].dtype) == "Int64"
     assert ("party_new", 3, None, 3) in _changes(result)
+
+
+def test_mixed_id_kinds_in_one_snapshot() -> None:
+    snap = _frame(party_id=["A", 1], group_id=["A", 1], role=["member", "member"])
+    with pytest.raises(InputError) as info:
+        compare_group_snapshots(snap, snap)
+    assert info.value.rule == "key_type"

@@ -43,7 +43,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from bankcrm._migration import check_key_types
+from bankcrm._migration import check_key_types, key_kind
 from bankcrm._roles import column_names_by_frame, require_columns
 from bankcrm._tables import as_pandas
 from bankcrm._values import missing_mask, raise_for_rows
@@ -316,6 +316,16 @@ def compare_group_snapshots(
             column="before",
             rule=Rule.DATE_ORDER,
         )
+    for which, frame in (("before", old_frame), ("after", new_frame)):
+        for role in ("party_id", "group_id"):
+            column = names[which][role]
+            if key_kind(frame[column]) == "mixed":
+                raise InputError(
+                    f"compare_group_snapshots: {which}: {column!r} mixes kinds of ids (numbers "
+                    "and text); use one kind",
+                    column=str(column),
+                    rule=Rule.KEY_TYPE,
+                )
     for role in ("party_id", "group_id"):
         check_key_types(
             old_frame[names["before"][role]],
