@@ -373,11 +373,15 @@ def check_totals(
     """The shares of one owned party sum to at most one (rule ``range``, naming its rows)."""
     if not len(owned):
         return
-    order = np.argsort(owned, kind="stable")
-    o = owned[order]
-    starts = np.flatnonzero(np.concatenate([[True], o[1:] != o[:-1]]))
-    sums = np.add.reduceat(shares[order], starts)
-    over = o[starts][sums > 1_000_000]
+    if len(owned) < 2**33:  # float64 sums of int64 millionths stay exact below 2**53
+        totals = np.bincount(owned, weights=shares.astype(np.float64))
+        over = np.flatnonzero(totals > 1_000_000)
+    else:
+        order = np.argsort(owned, kind="stable")
+        o = owned[order]
+        starts = np.flatnonzero(np.concatenate([[True], o[1:] != o[:-1]]))
+        sums = np.add.reduceat(shares[order], starts)
+        over = o[starts][sums > 1_000_000]
     if len(over):
         mask = np.isin(owned, over)
         raise_for_rows(
