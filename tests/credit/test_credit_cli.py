@@ -138,3 +138,31 @@ def test_a_missing_file_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixtur
     )
     assert status == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_dependencies_join_groups_only_in_the_connected_view(
+    bank: SyntheticBank, tmp_path: Path
+) -> None:
+    for name in ("parties", "holdings", "dependencies"):
+        getattr(bank, name).to_csv(tmp_path / f"{name}.csv", index=False)
+    status = main(
+        [
+            "credit",
+            "groups",
+            str(tmp_path / "parties.csv"),
+            str(tmp_path / "holdings.csv"),
+            "--dependencies",
+            str(tmp_path / "dependencies.csv"),
+            "--as-of",
+            AS_OF,
+            "--out",
+            str(tmp_path / "out"),
+            "--sep",
+            ",",
+        ]
+    )
+    assert status == 0
+    got = pd.read_csv(tmp_path / "out" / "groups.csv", dtype=str)
+    want = identify_groups(bank.parties, bank.holdings, as_of=AS_OF, dependencies=bank.dependencies)
+    assert got["connected_group_id"].tolist() == want["connected_group_id"].tolist()
+    assert (got["connected_group_id"] != got["group_id"]).any()
