@@ -15,11 +15,14 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 RESULTS_DIR = HERE / "results"
+#: Topics whose script is not named ``bench_<topic>.py``.
+MODULES = {"credit": "bench_credit_groups"}
 
 
 def _topics() -> list[str]:
     names = [m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_")]
-    return sorted(n.removeprefix("bench_") for n in names)
+    aliases = {module: topic for topic, module in MODULES.items()}
+    return sorted(aliases.get(n, n.removeprefix("bench_")) for n in names)
 
 
 def _rebuild_results() -> None:
@@ -42,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     topics = args.only or _topics()
     for topic in topics:
-        module = importlib.import_module(f"benchmarks.bench_{topic}")
+        module = importlib.import_module(f"benchmarks.{MODULES.get(topic, f'bench_{topic}')}")
         print(f"[benchmarks] {topic} ({'smoke' if args.smoke else 'full'})", flush=True)
         section = module.run(smoke=args.smoke)
         text = section.to_markdown()
