@@ -173,6 +173,10 @@ def control_fixpoint(
     a_kind = empty if arrangement_kind is None else arrangement_kind
     keep = ~is_state[owner]
     owner, owned, votes = owner[keep], owned[keep], votes[keep]
+    # Holdings in owned-party order: the per-round keys (owned, owner's root) then come in long
+    # sorted runs, which the stable sort (a merge sort) takes in near-linear time.
+    by_owned = np.argsort(owned, kind="stable")
+    owner, owned, votes = owner[by_owned], owned[by_owned], votes[by_owned]
     keep_a = ~is_state[a_from]
     a_from, a_to, a_kind = a_from[keep_a], a_to[keep_a], a_kind[keep_a]
 
@@ -316,7 +320,8 @@ def _attributed(
     free_only: bool,
     select: tuple[tuple[int, int], Comparator] | None = None,
 ) -> tuple[I64, I64, I64, I64]:
-    """Votes per (owner's root, owned party), outside the owned party's own tree.
+    """Votes per (owner's root, owned party), outside the owned party's own tree, in the
+    order of (owned party, root).
 
     With ``select`` (a threshold and its comparator), only the sums that pass it are kept,
     with the largest single holding behind each (ties: the smallest owner) for the path;
@@ -326,7 +331,7 @@ def _attributed(
     mask = att != root[owned]
     if free_only:
         mask &= ctrl[unit[owned]] < 0
-    key = att[mask] * np.int64(n) + owned[mask]
+    key = owned[mask] * np.int64(n) + att[mask]  # (owned, root): sorted runs per owned party
     v = votes[mask]
     order = np.argsort(key, kind="stable")
     ordered = key[order]
@@ -340,18 +345,18 @@ def _attributed(
     sums = np.add.reduceat(v[order], starts).astype(np.int64)
     keys = ordered[starts]
     if select is None:
-        return keys // n, keys % n, sums, empty
+        return keys % n, keys // n, sums, empty
     ok = _passes(sums, *select)
     keys, sums = keys[ok], sums[ok]
     lengths = np.diff(np.append(starts, len(ordered)))
     rows = order[np.repeat(ok, lengths)]
     if not len(rows):
-        return keys // n, keys % n, sums, empty
+        return keys % n, keys // n, sums, empty
     sub_key, sub_v, sub_o = key[rows], v[rows], owner[mask][rows]
     best_order = np.lexsort((sub_o, -sub_v, sub_key))
     first = np.concatenate([[True], np.diff(sub_key[best_order]) != 0])
     best_owner: I64 = sub_o[best_order][first]
-    return keys // n, keys % n, sums, best_owner
+    return keys % n, keys // n, sums, best_owner
 
 
 def _candidates(

@@ -574,7 +574,9 @@ def _relation(inputs: Inputs, graph: ControlGraph, policy: GroupPolicy) -> pd.Da
         home = group[:n]
         linked = components(n, home[dep_a], home[dep_b])
         connected = linked[group]
-    order = np.lexsort((party, group))
+    # By group, then party (party codes ascend in the first n rows, so a stable sort of the
+    # groups is the lexicographic order there).
+    order = np.argsort(group, kind="stable") if len(party) == n else np.lexsort((party, group))
     row = pa.array(order)
 
     def ids_of(which: I64) -> Any:
