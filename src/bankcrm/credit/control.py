@@ -244,7 +244,9 @@ def _fixpoint(
         decided = _decide(unit[cand_party][open_], cand_root[open_], n)
         if len(decided) == 0:
             break
-        chosen = np.isin(unit[cand_party], decided)
+        is_decided = np.zeros(n, dtype=bool)
+        is_decided[decided] = True
+        chosen = is_decided[unit[cand_party]]
         cand_root, cand_party = cand_root[chosen], cand_party[chosen]
         cand_step, cand_parent, cand_basis = (
             cand_step[chosen],
@@ -381,7 +383,7 @@ def _candidates(
     am = (ar != root[a_to]) & (ctrl[unit[a_to]] < 0)
     # An arrangement only where the votes alone do not already decide the same pair.
     decided_by_votes = r * np.int64(n) + x
-    am &= ~np.isin(ar * np.int64(n) + a_to, decided_by_votes)
+    am &= ~_member(ar * np.int64(n) + a_to, decided_by_votes)
     extra = np.flatnonzero(am)
     if len(extra):
         e = extra.astype(np.int64)
@@ -396,6 +398,16 @@ def _candidates(
         best = np.concatenate([best, a_from[e]])
         b = np.concatenate([b, np.full(len(e), ARRANGEMENT, dtype=np.int8)])
     return r, x, sums, best, b
+
+
+def _member(values: I64, pool: I64) -> Bools:
+    """``np.isin(values, pool)`` by a binary search in the sorted pool (no hash table)."""
+    if not len(pool) or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    ordered = np.sort(pool)
+    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    found: Bools = ordered[at] == values
+    return found
 
 
 def _decide(target_unit: I64, cand_root: I64, n: int) -> I64:
