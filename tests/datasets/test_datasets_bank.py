@@ -37,6 +37,16 @@ def test_shapes_are_independent(small_bank: SyntheticBank) -> None:
     assert not more.holdings.equals(small_bank.holdings)
 
 
+def test_minority_stakes_reach_the_bank_and_touch_only_holdings(small_bank: SyntheticBank) -> None:
+    staked = synthetic_bank(400, seed=11, minority_stakes_per_firm=2.0)
+    assert len(staked.holdings) > len(small_bank.holdings)
+    for name in FRAME_NAMES:
+        if name != "holdings":
+            pd.testing.assert_frame_equal(
+                getattr(staked, name), getattr(small_bank, name), obj=name
+            )
+
+
 def test_customers_are_the_people(small_bank: SyntheticBank) -> None:
     people = set(small_bank.people["person_id"])
     assert people == set(range(1, 401))

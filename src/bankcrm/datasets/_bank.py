@@ -135,6 +135,7 @@ def synthetic_bank(
     damage: DamageRates | None = None,
     accounts_per_customer: float = 2.2,
     n_groups: int | None = None,
+    minority_stakes_per_firm: float = 0.0,
     start: DateLike = DEFAULT_START,
     end: DateLike = DEFAULT_END,
     as_of: DateLike | None = None,
@@ -155,6 +156,8 @@ def synthetic_bank(
         damage: record damage rates (default :class:`DamageRates` ()).
         accounts_per_customer: mean accounts per customer.
         n_groups: corporate groups (default one per 500 customers, at least 10).
+        minority_stakes_per_firm: extra minority cross-holdings between groups per firm (see
+            :func:`~bankcrm.datasets.generate_parties`; default 0).
         start: first day of transaction and balance history.
         end: last day of the history and the credit reporting date.
         as_of: the date records are extracted (default ``end``).
@@ -197,7 +200,9 @@ def synthetic_bank(
         n, seed=seed, start=start, end=end, accounts_per_customer=accounts_per_customer
     )
     say(f"parties ({groups:,} corporate groups)")
-    parties = generate_parties(groups, seed=seed, start=start, end=end)
+    parties = generate_parties(
+        groups, seed=seed, start=start, end=end, minority_stakes_per_firm=minority_stakes_per_firm
+    )
     return SyntheticBank(
         people=people,
         records=records,
