@@ -74,6 +74,48 @@ def _slow(table: pd.DataFrame) -> pd.DataFrame:
 def test_shares_read_per_distinct_value_match_the_whole_column(
     rows: list[tuple[Any, Any]], layout: str
 ) -> None:
+    _fast_equals_slow(rows, layout)
+
+
+DECIMAL_SHARES = st.one_of(
+    st.decimals(min_value=Decimal("-0.000002"), max_value=Decimal("1.000002"), places=6),
+    st.decimals(allow_nan=False, allow_infinity=True),
+    st.sampled_from(
+        [
+            Decimal("0.5"),
+            Decimal("0.500000"),
+            Decimal("0.5000000"),
+            Decimal("1"),
+            Decimal("1.000000"),
+            Decimal("1.0000001"),
+            Decimal("-0"),
+            Decimal("-0.0"),
+            Decimal("0E+3"),
+            Decimal("1E+1"),
+            Decimal("0E-7"),
+            Decimal("0.000001"),
+            Decimal("0.0000005"),
+            Decimal("1E-999999"),
+            Decimal("NaN"),
+            Decimal("-Infinity"),
+        ]
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(DECIMAL_SHARES, DECIMAL_SHARES), min_size=1, max_size=8),
+    st.sampled_from(["both", "equity", "voting", "same"]),
+)
+def test_decimal_shares_by_their_digits_match_the_whole_column(
+    rows: list[tuple[Any, Any]], layout: str
+) -> None:
+    """Columns of Decimal objects only (the digit-arithmetic path), errors included."""
+    _fast_equals_slow(rows, layout)
+
+
+def _fast_equals_slow(rows: list[tuple[Any, Any]], layout: str) -> None:
     equity = [e for e, _ in rows]
     voting = equity if layout == "same" else [v for _, v in rows]
     table = pd.DataFrame(

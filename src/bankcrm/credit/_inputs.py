@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -311,15 +312,18 @@ def _distinct_shares(
     codes, uniques = pd.factorize(subset.to_numpy(dtype=object) if raw is not None else subset)
     if (codes < 0).any() and not column.nullable:
         return None
-    schema = FrameSchema("holdings", [Column(column.name, "share", nullable=True)])
-    try:
-        read = validate_frame(pd.DataFrame({column.name: pd.Series(uniques, dtype=object)}), schema)
-    except InputError:
-        return None
-    distinct = read[column.name]
-    if distinct.isna().any() and not column.nullable:  # a blank text counts as missing
-        return None
-    known = distinct.to_numpy(dtype=np.int64, na_value=-1)
+    known = _decimal_millionths(uniques)
+    if known is None:
+        schema = FrameSchema("holdings", [Column(column.name, "share", nullable=True)])
+        frame = pd.DataFrame({column.name: pd.Series(uniques, dtype=object)})
+        try:
+            read = validate_frame(frame, schema)
+        except InputError:
+            return None
+        distinct = read[column.name]
+        if distinct.isna().any() and not column.nullable:  # a blank text counts as missing
+            return None
+        known = distinct.to_numpy(dtype=np.int64, na_value=-1)
     got = (
         np.where(codes >= 0, known[np.maximum(codes, 0)], -1)
         if len(known)
@@ -333,6 +337,29 @@ def _distinct_shares(
         result[missing] = 0
         return pd.arrays.IntegerArray(result, missing)
     return result
+
+
+def _decimal_millionths(uniques: Any) -> I64 | None:
+    """Distinct shares that are all plain ``Decimal`` objects in [0, 1] with at most six
+    places, in millionths by integer arithmetic on their digits (no context rounding);
+    ``None`` when any value is anything else (the full validation then reads them)."""
+    if not isinstance(uniques, np.ndarray) or uniques.dtype != object or not len(uniques):
+        return None
+    out = np.empty(len(uniques), dtype=np.int64)
+    for k, value in enumerate(uniques):
+        if type(value) is not Decimal:
+            return None
+        sign, digits, exponent = value.as_tuple()
+        if sign or not isinstance(exponent, int) or not -6 <= exponent <= 0 or len(digits) > 7:
+            return None
+        coefficient = 0
+        for digit in digits:
+            coefficient = coefficient * 10 + digit
+        millionths = coefficient * 10 ** (6 + exponent)
+        if millionths > 1_000_000:
+            return None
+        out[k] = millionths
+    return out
 
 
 def _check_unique_key_fast(out: pd.DataFrame, table: pd.DataFrame, full: FrameSchema) -> None:
