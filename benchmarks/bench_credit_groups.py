@@ -65,15 +65,17 @@ from benchmarks._harness import Measurement, Section, traced_peak
 AS_OF = "2025-12-31"
 #: Measured by hand (cProfile) at full size; kept in the notes so the miss is explained.
 WHERE_TIME_GOES = (
-    "Where bankcrm's time goes (profiled at this size on the shared machine): reading the "
-    "inputs ~2.3-2.6 s (the Arrow hash lookup of 4.2 M party ids ~1 s, the Decimal shares "
-    "read per distinct value ~0.6 s), the fixpoint ~0.6-1.0 s, the paths and result frame "
-    "~0.8-1.1 s. Runs: a first full run timed networkx on 2 of the 9 blocks scaled by the "
-    "holdings (117 s, 22.7×), which overstated networkx (the subsample's 211 k outside "
-    "owners were scaled up with it); on the whole set, 4.74 s against 80.8 s (17.1×, load "
-    "1.2-2.0) and, after the fixpoint's sorts were cut, 5.30 s against 84.3 s (15.9×, "
-    "load 0.9-1.0, this table): the spread between the two is the shared machine's, and "
-    "both miss 20×. "
+    "Where bankcrm's time goes (profiled at this size on the shared machine, before the "
+    "shares' fast path): reading the inputs ~2.3-2.6 s (the Arrow hash lookup of 4.2 M "
+    "party ids ~1 s, the Decimal shares read per distinct value ~0.6 s — ~0.2 s since "
+    "plain Decimals of at most six places are read by integer arithmetic), the fixpoint "
+    "~0.6-1.0 s, the paths and result frame ~0.8-1.1 s. Earlier runs: a first full run "
+    "timed networkx on 2 of the 9 blocks scaled by the holdings (117 s, 22.7×), which "
+    "overstated networkx (the subsample's 211 k outside owners were scaled up with it); "
+    "on the whole set, 4.74 s against 80.8 s (17.1×, load 1.2-2.0) and, after the "
+    "fixpoint's sorts were cut, 5.30 s against 84.3 s (15.9×, load 0.9-1.0); this table "
+    "is the run after the shares' fast path. The spread between runs is the shared "
+    "machine's (networkx is timed once per run), and every run misses 20×. "
 )
 STATE = frozenset({"government", "sovereign", "central_bank"})
 CLOSE = frozenset(r for r in GroupPolicy().relations if GroupPolicy().is_close_relation(r))
