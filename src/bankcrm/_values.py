@@ -200,3 +200,18 @@ def raise_for_rows(
     raise InputError(
         text, column=column, rule=rule, rows=rows, positions=first.tolist(), n_rows=total
     )
+
+
+def raise_for_missing(frame: pd.DataFrame, columns: Any, *, where: str) -> None:
+    """Raise ``InputError`` (rule ``missing``) naming the rows of the first of ``columns`` that
+    has a missing value; return if none has."""
+    for column in columns:
+        absent = missing_mask(frame[column])
+        if absent.any():
+            raise_for_rows(
+                f"{where}: missing values are not allowed",
+                column=str(column),
+                rule="missing",
+                mask=absent,
+                series=frame[column],
+            )

@@ -46,7 +46,7 @@ import pandas as pd
 from bankcrm._migration import check_key_types, key_kind
 from bankcrm._roles import column_names_by_frame, require_columns
 from bankcrm._tables import as_pandas
-from bankcrm._values import missing_mask, raise_for_rows
+from bankcrm._values import raise_for_missing, raise_for_rows
 from bankcrm.errors import InputError, Rule
 from bankcrm.policy import Provenance, read_provenance, stamp_provenance
 from bankcrm.results import Result
@@ -138,16 +138,7 @@ class _Snapshot:
 
     def __init__(self, frame: pd.DataFrame, names: Mapping[str, Any], which: str) -> None:
         party, group, role = names["party_id"], names["group_id"], names["role"]
-        for column in (party, group, role):
-            absent = missing_mask(frame[column])
-            if absent.any():
-                raise_for_rows(
-                    f"{which}: missing values are not allowed",
-                    column=str(column),
-                    rule=Rule.MISSING,
-                    mask=absent,
-                    series=frame[column],
-                )
+        raise_for_missing(frame, (party, group, role), where=which)
         pairs = pd.DataFrame({"p": frame[party].to_numpy(), "g": frame[group].to_numpy()})
         repeated = pairs.duplicated(keep=False).to_numpy()
         if repeated.any():
@@ -249,15 +240,7 @@ def _read_holdings(
             before_key="party_id",
             after_key=column,
         )
-        absent = missing_mask(table[column])
-        if absent.any():
-            raise_for_rows(
-                f"{which}: missing values are not allowed",
-                column=str(column),
-                rule=Rule.MISSING,
-                mask=absent,
-                series=table[column],
-            )
+        raise_for_missing(table, (column,), where=which)
     return table
 
 

@@ -50,7 +50,7 @@ import pandas as pd
 from bankcrm._migration import GONE, NEW, check_key_types, count_matrix
 from bankcrm._roles import column_names_by_frame, require_columns
 from bankcrm._tables import as_pandas
-from bankcrm._values import missing_mask, raise_for_rows
+from bankcrm._values import raise_for_missing, raise_for_rows
 from bankcrm.errors import InputError, Rule
 from bankcrm.membership import presets
 from bankcrm.membership.ladders import TierLadder
@@ -181,16 +181,7 @@ def _read(
     """The ids, tier ranks and statuses of one result, checked."""
     key, tier, status = names["customer_id"], names["tier"], names["status"]
     ids = frame[key]
-    for column in (key, tier):
-        absent = missing_mask(frame[column])
-        if absent.any():
-            raise_for_rows(
-                f"{which}: missing values are not allowed",
-                column=str(column),
-                rule=Rule.MISSING,
-                mask=absent,
-                series=frame[column],
-            )
+    raise_for_missing(frame, (key, tier), where=which)
     repeated = ids.duplicated(keep=False).to_numpy()
     if repeated.any():
         raise_for_rows(
